@@ -1,0 +1,167 @@
+"""Every error Swath reports to a user, in one tree.
+
+Each class carries the OGC exception type URI, the HTTP status and a title; each instance carries a one-sentence
+detail that names the object and the bad value. Services raise these; the API's single handler renders them as OGC
+exception documents (RFC 7807). Nothing below the API picks a status code.
+
+    SwathError (500)
+    ├── InvalidRequest (400)
+    │   ├── InvalidParameterValue (400, invalid-query-parameter-value)
+    │   ├── InvalidInput (400, invalid-input)
+    │   ├── InvalidPackage (400, invalid-package)
+    │   └── WorkflowNotFound (400, workflow-not-found)
+    ├── UnsupportedMediaType (415, unsupported-media-type)
+    ├── NotFound (404)
+    │   ├── NoSuchProcess (404, no-such-process)
+    │   ├── NoSuchJob (404, no-such-job)
+    │   ├── NoSuchOutput (404, no-such-output)
+    │   ├── NoSuchFile (404, no-such-file)
+    │   └── NoSuchCollection (404, no-such-collection)
+    ├── ResultNotReady (404, result-not-ready)
+    ├── ResultNotAvailable (410, result-not-available)
+    ├── Conflict (409)
+    │   ├── DuplicatedProcess (409, duplicated-process)
+    │   └── JobNotDismissable (409, job-not-dismissable)
+    ├── ImmutableProcess (403, immutable-process)
+    └── StoreUnavailable (503, store-unavailable)
+
+    JobFailed: a running job's failure; recorded on the job, never rendered as an HTTP error.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+_PART1 = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/"
+_PART2 = "http://www.opengis.net/def/exceptions/ogcapi-processes-2/1.0/"
+# Swath's own types, for errors the standard does not name.
+_SWATH = "https://swath.dev/exceptions/"
+
+
+class SwathError(Exception):
+    """Base of every error that reaches a user; never raised itself."""
+
+    type: ClassVar[str] = _SWATH + "internal-error"
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal server error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidRequest(SwathError):
+    type = _SWATH + "invalid-request"
+    status = 400
+    title = "Invalid request"
+
+
+class InvalidParameterValue(InvalidRequest):
+    type = _PART1 + "invalid-query-parameter-value"
+    title = "Invalid query parameter value"
+
+
+class InvalidInput(InvalidRequest):
+    """An execute request's input does not fit the process description."""
+
+    type = _SWATH + "invalid-input"
+    title = "Invalid input"
+
+
+class InvalidPackage(InvalidRequest):
+    """A deploy body that is not a valid CWL application package."""
+
+    type = _SWATH + "invalid-package"
+    title = "Invalid application package"
+
+
+class WorkflowNotFound(InvalidRequest):
+    type = _PART2 + "workflow-not-found"
+    title = "Workflow not found"
+
+
+class UnsupportedMediaType(SwathError):
+    type = _PART2 + "unsupported-media-type"
+    status = 415
+    title = "Unsupported media type"
+
+
+class NotFound(SwathError):
+    type = _SWATH + "not-found"
+    status = 404
+    title = "Not found"
+
+
+class NoSuchProcess(NotFound):
+    type = _PART1 + "no-such-process"
+    title = "No such process"
+
+
+class NoSuchJob(NotFound):
+    type = _PART1 + "no-such-job"
+    title = "No such job"
+
+
+class NoSuchOutput(NotFound):
+    type = _PART1 + "no-such-output"
+    title = "No such output"
+
+
+class NoSuchFile(NotFound):
+    type = _SWATH + "no-such-file"
+    title = "No such file"
+
+
+class NoSuchCollection(NotFound):
+    type = _SWATH + "no-such-collection"
+    title = "No such collection"
+
+
+class ResultNotReady(SwathError):
+    type = _PART1 + "result-not-ready"
+    status = 404
+    title = "Result not ready"
+
+
+class ResultNotAvailable(SwathError):
+    """The job ended without results (failed or dismissed)."""
+
+    type = _PART1 + "result-not-available"
+    status = 410
+    title = "Result not available"
+
+
+class Conflict(SwathError):
+    type = _SWATH + "conflict"
+    status = 409
+    title = "Conflict"
+
+
+class DuplicatedProcess(Conflict):
+    type = _PART2 + "duplicated-process"
+    title = "Duplicated process"
+
+
+class JobNotDismissable(Conflict):
+    type = _SWATH + "job-not-dismissable"
+    title = "Job not dismissable"
+
+
+class ImmutableProcess(SwathError):
+    type = _PART2 + "immutable-process"
+    status = 403
+    title = "Immutable process"
+
+
+class StoreUnavailable(SwathError):
+    type = _SWATH + "store-unavailable"
+    status = 503
+    title = "Store unavailable"
+
+
+class JobFailed(Exception):
+    """A job's run failed for a reason the user must read (tool exit code, unreachable input, bad output).
+
+    Not a `SwathError`: once a job is accepted its failure is data (status `failed` and this message), never an
+    HTTP error. The runner records `str(error)` as the job's message.
+    """

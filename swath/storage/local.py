@@ -1,0 +1,93 @@
+"""Outputs kept in a local directory and served by the API under `/jobs/{id}/outputs/...`."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import shutil
+from pathlib import Path
+
+from swath.errors import NoSuchFile
+from swath.store.records import StoredFile
+
+_CHUNK = 1 << 20
+
+# Types the standard library does not know, for files science packages commonly produce.
+_EXTRA_TYPES = {
+    ".geojson": "application/geo+json",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".nc": "application/x-netcdf",
+    ".h5": "application/x-hdf5",
+    ".hdf": "application/x-hdf",
+    ".cwl": "application/cwl",
+    ".yml": "application/yaml",
+    ".yaml": "application/yaml",
+    ".log": "text/plain",
+}
+
+
+def guess_media_type(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if name.endswith("catalog.json") or name.endswith("collection.json"):
+        return "application/json"
+    return _EXTRA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
+
+
+class LocalStorage:
+    def __init__(self, root: Path, public_url: str) -> None:
+        self.root = root.resolve()
+        self.public_url = public_url.rstrip("/")
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root) or path == self.root:
+            raise NoSuchFile(f"Output path '{key}' lies outside the job's outputs.")
+        return path
+
+    def href(self, key: str) -> str:
+        # Keys are jobs/<id>/<path>; the API serves them at /jobs/<id>/outputs/<path>.
+        _, job_id, relative = key.split("/", 2)
+        return f"{self.public_url}/jobs/{job_id}/outputs/{relative}"
+
+    def put_file(self, key: str, source: Path, media_type: str | None = None) -> StoredFile:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.resolve() != target:
+            shutil.copyfile(source, target)
+        return StoredFile(
+            key=key,
+            href=self.href(key),
+            size=target.stat().st_size,
+            checksum=file_checksum(target),
+            media_type=media_type or guess_media_type(key),
+        )
+
+    def put_bytes(self, key: str, data: bytes, media_type: str) -> StoredFile:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(target.name + f".{os.getpid()}.part")
+        temporary.write_bytes(data)
+        temporary.replace(target)
+        return StoredFile(
+            key=key,
+            href=self.href(key),
+            size=len(data),
+            checksum="sha256:" + hashlib.sha256(data).hexdigest(),
+            media_type=media_type,
+        )
+
+    def local_path(self, key: str) -> Path:
+        path = self._path(key)
+        if not path.is_file():
+            raise NoSuchFile(f"Output file '{key}' does not exist.")
+        return path

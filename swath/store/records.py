@@ -1,0 +1,154 @@
+"""Typed records passed between layers: what the store holds about processes, jobs and collection items.
+
+Records are plain data. Behaviour lives in service functions; the legal status moves live beside `JobStatus`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+JSON = dict[str, Any]
+
+
+class JobStatus(enum.StrEnum):
+    """The OGC status codes (statusCode.yaml)."""
+
+    accepted = "accepted"
+    running = "running"
+    successful = "successful"
+    failed = "failed"
+    dismissed = "dismissed"
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATUSES
+
+
+FINAL_STATUSES = frozenset({JobStatus.successful, JobStatus.failed, JobStatus.dismissed})
+
+# Legal moves. running -> accepted is Swath's own: a job whose runner died goes back to the queue to run again
+# (never visible as a separate OGC state; `message` says why).
+TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.accepted: frozenset({JobStatus.running, JobStatus.dismissed, JobStatus.failed}),
+    JobStatus.running: frozenset(
+        {JobStatus.successful, JobStatus.failed, JobStatus.dismissed, JobStatus.accepted}
+    ),
+    JobStatus.successful: frozenset(),
+    JobStatus.failed: frozenset(),
+    JobStatus.dismissed: frozenset(),
+}
+
+
+class ProcessKind(enum.StrEnum):
+    cwl = "cwl"
+    # Implemented in Python inside Swath (the OGC `echo` test process).
+    builtin = "builtin"
+
+
+@dataclass(frozen=True)
+class ProcessDescription:
+    """The OGC side of a process: what `GET /processes/{id}` shows, less links.
+
+    `inputs` and `outputs` map an id to an OGC inputDescription / outputDescription (JSON schema inside), which is
+    JSON by nature, so it stays a mapping.
+    """
+
+    title: str | None = None
+    description: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    inputs: dict[str, JSON] = field(default_factory=dict)
+    outputs: dict[str, JSON] = field(default_factory=dict)
+    job_control_options: list[str] = field(default_factory=lambda: ["async-execute", "sync-execute"])
+    output_transmission: list[str] = field(default_factory=lambda: ["value", "reference"])
+
+
+@dataclass(frozen=True)
+class ProcessRecord:
+    """One deployed revision of a process. A replace makes a new revision; jobs keep the revision they ran."""
+
+    pk: int
+    id: str
+    version: str
+    kind: ProcessKind
+    description: ProcessDescription
+    # The CWL document (JSON form, $graph kept) and the id of the object inside it that runs.
+    cwl: JSON | None
+    workflow_id: str | None
+    # Exactly what was deployed, for `GET /processes/{id}/package`.
+    package: bytes
+    package_media_type: str
+    created_by: str
+    created: datetime
+    retired: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutputRequest:
+    """What the execute request asked of one output (OGC output.yaml)."""
+
+    transmission_mode: str = "value"
+    format: JSON | None = None
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    id: str
+    process_pk: int
+    process_id: str
+    status: JobStatus
+    created: datetime
+    updated: datetime
+    created_by: str
+    inputs: JSON
+    outputs: dict[str, OutputRequest]
+    response: str = "document"
+    collection: str | None = None
+    started: datetime | None = None
+    finished: datetime | None = None
+    heartbeat: datetime | None = None
+    progress: int | None = None
+    message: str | None = None
+    attempts: int = 0
+    runner: str | None = None
+    results: JSON | None = None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started is None:
+            return None
+        end = self.finished or self.updated
+        return (end - self.started).total_seconds()
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One file kept in storage: where it is, how big, and its checksum."""
+
+    key: str
+    href: str
+    size: int
+    checksum: str  # "sha256:<hex>"
+    media_type: str
+
+
+@dataclass(frozen=True)
+class OutputValue:
+    """One output of a finished job: a literal value, or files kept in storage."""
+
+    value: Any = None
+    files: list[StoredFile] = field(default_factory=list)
+    # "File" or "Directory" for outputs that are files; None for literals.
+    cwl_class: str | None = None
+
+
+@dataclass(frozen=True)
+class JobResults:
+    """What a successful run leaves behind, recorded on the job."""
+
+    outputs: dict[str, OutputValue]
+    catalog: StoredFile | None = None
+    # STAC items (JSON) to file into the job's collection, when it named one.
+    items: list[JSON] = field(default_factory=list)
