@@ -18,7 +18,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     │   ├── NoSuchFile (404, no-such-file)
     │   └── NoSuchCollection (404, no-such-collection)
     ├── ResultNotReady (404, result-not-ready)
-    ├── ResultNotAvailable (410, result-not-available)
+    ├── ResultNotAvailable (404, result-not-available)
     ├── Conflict (409)
     │   ├── DuplicatedProcess (409, duplicated-process)
     │   └── JobNotDismissable (409, job-not-dismissable)
@@ -124,10 +124,10 @@ class ResultNotReady(SwathError):
 
 
 class ResultNotAvailable(SwathError):
-    """The job ended without results (failed or dismissed)."""
+    """The job ended without results (failed or dismissed); the detail says why."""
 
     type = _PART1 + "result-not-available"
-    status = 410
+    status = 404
     title = "Result not available"
 
 

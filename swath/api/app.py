@@ -1,0 +1,88 @@
+"""The application factory: one FastAPI app per `Settings`, with its database, storage and executor.
+
+Start-up brings the schema to the newest revision, makes the built-in and example processes live, gives back jobs
+that a stopped server left running, and starts the reaper that fails or re-queues jobs whose runner went silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from swath import __version__
+from swath.api.errors import install_error_handlers
+from swath.api.routes import collections, jobs, landing, processes
+from swath.executors.base import Executor
+from swath.executors.local import LocalExecutor
+from swath.services.context import ServiceContext
+from swath.services.jobs import reap_stale_jobs
+from swath.services.processes import deploy_examples, install_builtin_processes
+from swath.settings import Settings
+from swath.storage.local import LocalStorage
+from swath.store.database import create_database_engine, create_session_factory, migrate
+
+log = logging.getLogger("swath.api")
+
+
+def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
+    """Build the app. `executor` replaces the local runner pool (tests may pass an honest inline one)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_database_engine(settings.resolved_database_url)
+        await asyncio.to_thread(migrate, engine)
+        context = ServiceContext(
+            settings=settings,
+            sessions=create_session_factory(engine),
+            storage=LocalStorage(settings.storage_dir, settings.resolved_public_url),
+            executor=executor or LocalExecutor(settings),
+        )
+        app.state.context = context
+        await asyncio.to_thread(install_builtin_processes, context)
+        if settings.deploy_examples:
+            deployed = await asyncio.to_thread(deploy_examples, context)
+            if deployed:
+                log.info("Deployed the example applications: %s", ", ".join(deployed))
+        await asyncio.to_thread(context.executor.start)
+        reaper = asyncio.create_task(_reap_forever(context))
+        try:
+            yield
+        finally:
+            reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reaper
+            await asyncio.to_thread(context.executor.stop)
+            engine.dispose()
+
+    app = FastAPI(
+        title="Swath",
+        version=__version__,
+        description="OGC API - Processes (Parts 1 and 2) for CWL application packages.",
+        openapi_url="/api",
+        docs_url="/api.html",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for module in (landing, processes, jobs, collections):
+        app.include_router(module.router)
+    return app
+
+
+async def _reap_forever(context: ServiceContext) -> None:
+    interval = context.settings.heartbeat_timeout / 2
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            released = await asyncio.to_thread(reap_stale_jobs, context)
+        except Exception:  # the reaper must outlive a passing database error; the next round retries
+            log.exception("Reaping stale jobs failed")
+            continue
+        if released:
+            log.warning("Took back %d job(s) whose runner stopped beating.", released)

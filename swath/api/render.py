@@ -1,0 +1,86 @@
+"""Records rendered as OGC documents, with links built from the address the client used."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Request
+
+from swath.api.schemas import Link, Process, ProcessSummary, StatusInfo
+from swath.store.records import JobRecord, JobStatus, ProcessRecord
+
+REL = "http://www.opengis.net/def/rel/ogc/1.0/"
+JSON_TYPE = "application/json"
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def process_url(request: Request, process_id: str) -> str:
+    return f"{base_url(request)}/processes/{quote(process_id, safe=':')}"
+
+
+def job_url(request: Request, job_id: str) -> str:
+    return f"{base_url(request)}/jobs/{job_id}"
+
+
+def _process_links(request: Request, process: ProcessRecord) -> list[Link]:
+    url = process_url(request, process.id)
+    return [
+        Link(href=url, rel="self", type=JSON_TYPE, title="Process description"),
+        Link(href=f"{url}/execution", rel=REL + "execute", title="Execute endpoint"),
+        Link(href=f"{url}/package", rel="http://www.opengis.net/def/rel/ogc/1.0/application-package",
+             title="Application package"),
+        Link(href=f"{base_url(request)}/jobs?processID={quote(process.id, safe=':')}", rel=REL + "job-list",
+             type=JSON_TYPE, title="Jobs of this process"),
+    ]
+
+
+def process_summary(request: Request, process: ProcessRecord) -> ProcessSummary:
+    description = process.description
+    return ProcessSummary(
+        id=process.id,
+        version=process.version,
+        title=description.title,
+        description=description.description,
+        keywords=description.keywords or None,
+        jobControlOptions=description.job_control_options,
+        outputTransmission=description.output_transmission,
+        links=_process_links(request, process),
+    )
+
+
+def process_document(request: Request, process: ProcessRecord) -> Process:
+    summary = process_summary(request, process)
+    return Process(
+        **summary.model_dump(),
+        # `x-cwl-class` notes in them mark file inputs and outputs: an extension member, as OpenAPI spells them.
+        inputs=process.description.inputs,
+        outputs=process.description.outputs,
+    )
+
+
+def status_info(request: Request, job: JobRecord) -> StatusInfo:
+    url = job_url(request, job.id)
+    links = [
+        Link(href=url, rel="self", type=JSON_TYPE, title="Job status"),
+        Link(href=f"{url}/logs", rel="http://www.opengis.net/def/rel/iana/1.0/describedby", type="text/plain",
+             title="Job log"),
+        Link(href=process_url(request, job.process_id), rel="process", type=JSON_TYPE, title="Process"),
+    ]
+    if job.status is JobStatus.successful:
+        links.append(Link(href=f"{url}/results", rel=REL + "results", type=JSON_TYPE, title="Job results"))
+        links.append(Link(href=f"{url}/outputs/catalog.json", rel="catalog", type=JSON_TYPE, title="STAC catalog"))
+    return StatusInfo(
+        jobID=job.id,
+        status=job.status.value,
+        processID=job.process_id,
+        message=job.message,
+        created=job.created,
+        started=job.started,
+        finished=job.finished,
+        updated=job.updated,
+        progress=job.progress,
+        links=links,
+    )

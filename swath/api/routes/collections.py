@@ -1,0 +1,67 @@
+"""Output collections as STAC: the items that jobs filed into the collection their execute request named."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from swath.api.dependencies import Context
+from swath.api.render import JSON_TYPE, base_url
+from swath.api.schemas import Collection, Collections, ItemCollection, Link
+from swath.services import collections
+from swath.store.collections import CollectionSummary
+
+router = APIRouter(tags=["Collections"])
+
+_GEOJSON = "application/geo+json"
+
+
+def _collection(request: Request, summary: CollectionSummary) -> Collection:
+    url = f"{base_url(request)}/collections/{summary.id}"
+    return Collection(
+        id=summary.id,
+        description=f"Outputs filed into {summary.id} by Swath jobs.",
+        extent={
+            "spatial": {"bbox": [[-180.0, -90.0, 180.0, 90.0]]},
+            "temporal": {"interval": [[summary.first_created.isoformat(), summary.last_created.isoformat()]]},
+        },
+        links=[
+            Link(href=url, rel="self", type=JSON_TYPE),
+            Link(href=f"{url}/items", rel="items", type=_GEOJSON, title="Items"),
+            Link(href=f"{base_url(request)}/collections", rel="parent", type=JSON_TYPE),
+        ],
+        numberMatched=summary.item_count,
+    )
+
+
+@router.get("/collections", response_model=Collections, response_model_exclude_none=True)
+def list_collections(request: Request, context: Context) -> Collections:
+    """Every output collection that holds items."""
+    summaries = collections.list_collections(context)
+    return Collections(
+        collections=[_collection(request, summary) for summary in summaries],
+        links=[Link(href=str(request.url), rel="self", type=JSON_TYPE)],
+    )
+
+
+@router.get("/collections/{collection_id}", response_model=Collection, response_model_exclude_none=True)
+def get_collection(collection_id: str, request: Request, context: Context) -> Collection:
+    """One output collection as a STAC Collection."""
+    return _collection(request, collections.get_collection(context, collection_id))
+
+
+@router.get("/collections/{collection_id}/items", response_model=ItemCollection, response_model_exclude_none=True)
+def list_items(
+    collection_id: str,
+    request: Request,
+    context: Context,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ItemCollection:
+    """The STAC items of a collection, oldest first."""
+    items, total = collections.list_items(context, collection_id, limit, offset)
+    links = [Link(href=str(request.url), rel="self", type=_GEOJSON)]
+    if offset + len(items) < total:
+        links.append(Link(href=str(request.url.include_query_params(offset=offset + limit)), rel="next", type=_GEOJSON))
+    return ItemCollection(features=items, numberMatched=total, numberReturned=len(items), links=links)

@@ -1,0 +1,140 @@
+"""Jobs: list, status, dismiss, results, logs and output files (OGC API - Processes Part 1)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse
+
+from swath.api.dependencies import Context
+from swath.api.render import JSON_TYPE, status_info
+from swath.api.results import output_response, results_response
+from swath.api.schemas import JobList, Link, StatusInfo
+from swath.errors import InvalidParameterValue
+from swath.services import jobs
+from swath.store.jobs import JobCursor, JobFilter
+from swath.store.records import JobRecord, JobStatus
+from swath.storage.local import guess_media_type
+
+router = APIRouter(tags=["Jobs"])
+
+
+def _encode_cursor(job: JobRecord) -> str:
+    return base64.urlsafe_b64encode(f"{job.created.isoformat()}|{job.id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(token: str, name: str) -> JobCursor:
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        created, job_id = text.split("|", 1)
+        return JobCursor(datetime.fromisoformat(created), job_id)
+    except ValueError as error:
+        raise InvalidParameterValue(f"Paging token {name}='{token}' is not one this server issued.") from error
+
+
+def _filter(
+    process_ids: list[str], statuses: list[str], datetime_text: str | None, min_duration: float | None,
+    max_duration: float | None,
+) -> JobFilter:
+    allowed = [status.value for status in JobStatus]
+    for status in statuses:
+        if status not in allowed:
+            raise InvalidParameterValue(f"status '{status}' is not a job status; allowed: {', '.join(allowed)}.")
+    start, end = jobs.parse_datetime_filter(datetime_text) if datetime_text else (None, None)
+    return JobFilter(
+        process_ids=process_ids,
+        statuses=[JobStatus(status) for status in statuses],
+        created_after=start,
+        created_before=end,
+        min_duration=min_duration,
+        max_duration=max_duration,
+    )
+
+
+@router.get("/jobs", response_model=JobList, response_model_exclude_none=True)
+def list_jobs(
+    request: Request,
+    context: Context,
+    process_id: Annotated[list[str], Query(alias="processID")] = [],  # noqa: B006 (FastAPI copies defaults)
+    status: Annotated[list[str], Query()] = [],  # noqa: B006
+    type: Annotated[list[str], Query()] = [],  # noqa: B006, A002 (the OGC parameter name)
+    datetime_: Annotated[str | None, Query(alias="datetime")] = None,
+    min_duration: Annotated[float | None, Query(alias="minDuration", ge=0)] = None,
+    max_duration: Annotated[float | None, Query(alias="maxDuration", ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 10,
+    after: Annotated[str | None, Query(description="Page token from a `next` link.")] = None,
+    before: Annotated[str | None, Query(description="Page token from a `prev` link.")] = None,
+) -> JobList:
+    """Jobs, newest first, filtered by process, status, creation time and duration; `limit` per page."""
+    where = _filter(process_id, status, datetime_, min_duration, max_duration)
+    page: list[JobRecord] = []
+    if not type or "process" in type:
+        page = jobs.list_jobs(
+            context,
+            where,
+            limit + 1,
+            _decode_cursor(after, "after") if after else None,
+            _decode_cursor(before, "before") if before else None,
+        )
+    # One extra row tells whether another page follows in the direction walked.
+    more = len(page) > limit
+    if more:
+        page = page[1:] if before else page[:limit]
+    has_older, has_newer = (True, more) if before else (more, after is not None)
+    links = [Link(href=str(request.url), rel="self", type=JSON_TYPE)]
+    url = request.url.remove_query_params(["after", "before"])
+    if page and has_older:
+        older = url.include_query_params(after=_encode_cursor(page[-1]))
+        links.append(Link(href=str(older), rel="next", type=JSON_TYPE, title="Older jobs"))
+    if page and has_newer:
+        newer = url.include_query_params(before=_encode_cursor(page[0]))
+        links.append(Link(href=str(newer), rel="prev", type=JSON_TYPE, title="Newer jobs"))
+    return JobList(jobs=[status_info(request, job) for job in page], links=links)
+
+
+@router.get("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
+def get_status(job_id: str, request: Request, context: Context) -> StatusInfo:
+    """A job's status, progress (0-100; the share of workflow steps done), timestamps and links."""
+    return status_info(request, jobs.get_job(context, job_id))
+
+
+@router.delete("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
+def dismiss(job_id: str, request: Request, context: Context) -> StatusInfo:
+    """Dismiss a job: a queued job never starts; a running job and every process it started are stopped.
+
+    Outputs already stored stay. A finished job cannot be dismissed (409).
+    """
+    return status_info(request, jobs.dismiss_job(context, job_id))
+
+
+@router.get("/jobs/{job_id}/results")
+def results(job_id: str, context: Context) -> Response:
+    """The results of a successful job: each output by value or by reference, and the STAC catalog of its files."""
+    return results_response(context, job_id)
+
+
+@router.get("/jobs/{job_id}/results/{output_id}")
+def output(job_id: str, output_id: str, context: Context) -> Response:
+    """One output as the whole response: a literal value, or the file itself."""
+    return output_response(context, job_id, output_id)
+
+
+@router.get("/jobs/{job_id}/logs", response_class=Response)
+def logs(
+    job_id: str,
+    context: Context,
+    since: Annotated[int, Query(ge=0, description="Byte offset to read from, to follow a growing log.")] = 0,
+) -> Response:
+    """The job's log: runner messages, cwltool's log and the tools' output. `X-Log-Offset` is where to go on."""
+    text = jobs.read_log(context, job_id, since)
+    return Response(text, media_type="text/plain; charset=utf-8", headers={"X-Log-Offset": str(since + len(text))})
+
+
+@router.get("/jobs/{job_id}/outputs/{path:path}")
+def output_file(job_id: str, path: str, context: Context) -> FileResponse:
+    """A file the job produced, with range requests for large files."""
+    file = jobs.output_file(context, job_id, path)
+    return FileResponse(file, media_type=guess_media_type(file.name))

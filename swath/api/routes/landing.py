@@ -1,0 +1,52 @@
+"""The landing page and the conformance declaration (OGC API - Common)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from swath.api.render import JSON_TYPE, REL, base_url
+from swath.api.schemas import ConfClasses, LandingPage, Link
+
+router = APIRouter(tags=["Capabilities"])
+
+_PART1 = "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/"
+_PART2 = "http://www.opengis.net/spec/ogcapi-processes-2/1.0/conf/"
+# Only what Swath implements: no `html` (JSON only), no `callback` (subscribers are not notified yet).
+CONFORMANCE = [
+    _PART1 + "core",
+    _PART1 + "ogc-process-description",
+    _PART1 + "json",
+    _PART1 + "oas30",
+    _PART1 + "job-list",
+    _PART1 + "dismiss",
+    _PART2 + "deploy-replace-undeploy",
+    _PART2 + "ogcapppkg",
+    _PART2 + "cwl",
+]
+
+
+@router.get("/", response_model=LandingPage, response_model_exclude_none=True)
+def landing_page(request: Request) -> LandingPage:
+    """Where to start: links to the API definition, the conformance classes, the processes and the jobs."""
+    base = base_url(request)
+    return LandingPage(
+        title="Swath",
+        description="Deploy CWL application packages and run them as OGC API - Processes jobs.",
+        links=[
+            Link(href=f"{base}/", rel="self", type=JSON_TYPE, title="This document"),
+            Link(href=f"{base}/api", rel="service-desc", type="application/vnd.oai.openapi+json;version=3.0",
+                 title="The API definition"),
+            Link(href=f"{base}/api.html", rel="service-doc", type="text/html", title="The API documentation"),
+            Link(href=f"{base}/conformance", rel=REL + "conformance", type=JSON_TYPE,
+                 title="Conformance classes implemented"),
+            Link(href=f"{base}/processes", rel=REL + "processes", type=JSON_TYPE, title="Processes"),
+            Link(href=f"{base}/jobs", rel=REL + "job-list", type=JSON_TYPE, title="Jobs"),
+            Link(href=f"{base}/collections", rel="data", type=JSON_TYPE, title="Output collections"),
+        ],
+    )
+
+
+@router.get("/conformance", response_model=ConfClasses)
+def conformance() -> ConfClasses:
+    """The conformance classes of OGC API - Processes Parts 1 and 2 that Swath implements."""
+    return ConfClasses(conformsTo=CONFORMANCE)

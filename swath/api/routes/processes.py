@@ -1,0 +1,180 @@
+"""Processes: list, describe, execute (Part 1) and deploy, replace, undeploy, package (Part 2)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from swath.api.dependencies import Context, User
+from swath.api.render import JSON_TYPE, job_url, process_document, process_summary, process_url, status_info
+from swath.api.results import results_response
+from swath.api.schemas import Execute, Link, Process, ProcessList, ProcessSummary, StatusInfo
+from swath.errors import InvalidInput
+from swath.services import jobs, processes
+from swath.services.inputs import inputs_from_request
+from swath.services.jobs import ExecuteRequest
+from swath.store.records import OutputRequest
+
+router = APIRouter(tags=["Processes"])
+
+_CWL_TYPES = ["application/cwl+yaml", "application/cwl+json", "application/cwl", "application/ogcapppkg+json"]
+_DEPLOY_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "A CWL application package, or an OGC application package (ogcapppkg) holding one.",
+        "content": {media_type: {"schema": {"type": "object"}} for media_type in _CWL_TYPES},
+    }
+}
+WorkflowParam = Annotated[
+    str | None, Query(alias="w", description="Which workflow of a CWL `$graph` to deploy (default: `main`).")
+]
+
+
+@router.get("/processes", response_model=ProcessList, response_model_exclude_none=True)
+def list_processes(
+    request: Request,
+    context: Context,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Annotated[str | None, Query(description="Continue after this process id (from a `next` link).")] = None,
+) -> ProcessList:
+    """The deployed processes, ordered by id, `limit` at a time with a `next` link while more follow."""
+    page = processes.list_processes(context, limit + 1, after)
+    links = [Link(href=str(request.url), rel="self", type=JSON_TYPE)]
+    if len(page) > limit:
+        page = page[:limit]
+        next_url = request.url.include_query_params(after=page[-1].id, limit=limit)
+        links.append(Link(href=str(next_url), rel="next", type=JSON_TYPE, title="Next page"))
+    return ProcessList(processes=[process_summary(request, process) for process in page], links=links)
+
+
+@router.post(
+    "/processes",
+    status_code=201,
+    response_model=ProcessSummary,
+    response_model_exclude_none=True,
+    openapi_extra=_DEPLOY_BODY,
+    tags=["Deploy, Replace, Undeploy"],
+)
+async def deploy(
+    request: Request,
+    context: Context,
+    user: User,
+    w: WorkflowParam = None,
+    content_type: Annotated[str, Header()] = "",
+) -> JSONResponse:
+    """Deploy a CWL application package as a new process (OGC API - Processes Part 2)."""
+    body = await request.body()
+    process = await asyncio.to_thread(processes.deploy_process, context, body, content_type, user, w)
+    summary = process_summary(request, process)
+    return JSONResponse(
+        summary.model_dump(mode="json", exclude_none=True),
+        status_code=201,
+        headers={"Location": process_url(request, process.id)},
+    )
+
+
+@router.get("/processes/{process_id}", response_model=Process, response_model_exclude_none=True)
+def describe(process_id: str, request: Request, context: Context) -> Process:
+    """The full description of a process: its inputs and outputs with their JSON schemas.
+
+    A process name without `:version` means its newest deployed version.
+    """
+    return process_document(request, processes.get_process(context, process_id))
+
+
+@router.put("/processes/{process_id}", status_code=204, openapi_extra=_DEPLOY_BODY, tags=["Deploy, Replace, Undeploy"])
+async def replace(
+    process_id: str,
+    request: Request,
+    context: Context,
+    user: User,
+    w: WorkflowParam = None,
+    content_type: Annotated[str, Header()] = "",
+) -> Response:
+    """Replace a process with a new package; jobs already created keep the version they started with."""
+    body = await request.body()
+    process = await asyncio.to_thread(processes.replace_process, context, process_id, body, content_type, user, w)
+    return Response(status_code=204, headers={"Location": process_url(request, process.id)})
+
+
+@router.delete("/processes/{process_id}", status_code=204, tags=["Deploy, Replace, Undeploy"])
+def undeploy(process_id: str, context: Context) -> Response:
+    """Undeploy a process. Its jobs, their logs and their results stay readable."""
+    processes.undeploy_process(context, process_id)
+    return Response(status_code=204)
+
+
+@router.get("/processes/{process_id}/package", tags=["Deploy, Replace, Undeploy"])
+def package(process_id: str, context: Context) -> Response:
+    """The application package exactly as it was deployed."""
+    process = processes.get_process(context, process_id)
+    return Response(process.package, media_type=process.package_media_type)
+
+
+def _execute_request(body: Execute) -> ExecuteRequest:
+    if isinstance(body.outputs, list):
+        outputs: dict[str, OutputRequest] = {}
+        for position, spec in enumerate(body.outputs):
+            if not spec.id:
+                raise InvalidInput(f"Output number {position + 1} of the list has no 'id'.")
+            outputs[spec.id] = OutputRequest(spec.transmissionMode, spec.format)
+    else:
+        outputs = {name: OutputRequest(spec.transmissionMode, spec.format) for name, spec in body.outputs.items()}
+    return ExecuteRequest(
+        inputs=inputs_from_request(body.inputs),
+        outputs=outputs,
+        response=body.response,
+        collection=body.collection,
+    )
+
+
+def _preferences(prefer: str | None) -> tuple[bool, float | None]:
+    """`Prefer` (RFC 7240): whether it asks for respond-async, and the wait=N it names."""
+    respond_async, wait = False, None
+    for token in (prefer or "").split(","):
+        name, _, value = token.split(";")[0].strip().partition("=")
+        if name.lower() == "respond-async":
+            respond_async = True
+        elif name.lower() == "wait" and value.strip().isdigit():
+            wait = float(value.strip())
+    return respond_async, wait
+
+
+@router.post(
+    "/processes/{process_id}/execution",
+    responses={
+        200: {"description": "Synchronous execution: the results."},
+        201: {"description": "Asynchronous execution: the job's status.", "model": StatusInfo},
+    },
+)
+async def execute(
+    process_id: str,
+    body: Execute,
+    request: Request,
+    context: Context,
+    user: User,
+    prefer: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Run a process as a new job.
+
+    Asynchronous when asked (`Prefer: respond-async`) or when the process only allows it: 201 with the job's
+    status and its address in `Location`. Otherwise synchronous: 200 with the results once the job ends, waiting
+    at most `Prefer: wait=N` seconds; past that the answer is the asynchronous one, with `Preference-Applied`.
+    """
+    respond_async, wait = _preferences(prefer)
+    request_form = _execute_request(body)
+    wait_for = await asyncio.to_thread(jobs.execution_wait, context, process_id, respond_async, body.mode, wait)
+    job = await asyncio.to_thread(jobs.submit_job, context, process_id, request_form, user)
+    if wait_for is not None:
+        job = await jobs.wait_for_job(context, job.id, wait_for)
+        if job.status.is_final:
+            return await asyncio.to_thread(results_response, context, job.id, body.response == "raw")
+    headers = {"Location": job_url(request, job.id)}
+    if respond_async or wait_for is not None:
+        headers["Preference-Applied"] = "respond-async"
+    document = status_info(request, job).model_dump(mode="json", exclude_none=True)
+    return JSONResponse(document, status_code=201, headers=headers)
+

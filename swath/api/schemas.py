@@ -1,0 +1,142 @@
+"""Wire schemas, each named after the OGC API - Processes schema it implements (../shared/ogc/part1-1.0/schemas).
+
+Responses are rendered with `exclude_none`, so optional members appear only when they have a value, as the
+schemas expect.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Link(BaseModel):
+    """link.yaml"""
+
+    href: str
+    rel: str | None = None
+    type: str | None = None
+    hreflang: str | None = None
+    title: str | None = None
+
+
+class LandingPage(BaseModel):
+    """landingPage.yaml"""
+
+    title: str | None = None
+    description: str | None = None
+    links: list[Link]
+
+
+class ConfClasses(BaseModel):
+    """confClasses.yaml"""
+
+    conformsTo: list[str]
+
+
+class ProcessSummary(BaseModel):
+    """processSummary.yaml"""
+
+    id: str
+    version: str
+    title: str | None = None
+    description: str | None = None
+    keywords: list[str] | None = None
+    jobControlOptions: list[str] | None = None
+    outputTransmission: list[str] | None = None
+    links: list[Link] | None = None
+
+
+class Process(ProcessSummary):
+    """process.yaml: the summary plus inputs and outputs (inputDescription / outputDescription)."""
+
+    inputs: dict[str, dict[str, Any]] | None = None
+    outputs: dict[str, dict[str, Any]] | None = None
+
+
+class ProcessList(BaseModel):
+    """processList.yaml"""
+
+    processes: list[ProcessSummary]
+    links: list[Link]
+
+
+class StatusInfo(BaseModel):
+    """statusInfo.yaml"""
+
+    jobID: str
+    status: Literal["accepted", "running", "successful", "failed", "dismissed"]
+    type: Literal["process"] = "process"
+    processID: str | None = None
+    message: str | None = None
+    created: datetime | None = None
+    started: datetime | None = None
+    finished: datetime | None = None
+    updated: datetime | None = None
+    progress: int | None = Field(default=None, ge=0, le=100)
+    links: list[Link] | None = None
+
+
+class JobList(BaseModel):
+    """jobList.yaml"""
+
+    jobs: list[StatusInfo]
+    links: list[Link]
+
+
+class OutputSpec(BaseModel):
+    """output.yaml, plus the `id` that Unity clients send when they give outputs as a list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    transmissionMode: str = "value"
+    format: dict[str, Any] | None = None
+
+
+class Execute(BaseModel):
+    """execute.yaml, accepting the forms that Unity notebooks send too.
+
+    `inputs` may be the OGC mapping or Unity's list of `{"id": ..., "data": ...}`; `outputs` a mapping or a list of
+    output specs with ids; `mode` is the 1.0 draft's way of asking for async; `collection` names the output
+    collection the job's STAC items are filed into.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    inputs: dict[str, Any] | list[Any] = Field(default_factory=dict)
+    outputs: dict[str, OutputSpec] | list[OutputSpec] = Field(default_factory=dict)
+    response: str = "document"
+    mode: Literal["async", "sync", "auto"] | None = None
+    subscriber: dict[str, Any] | None = None
+    collection: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._:-]+$")
+
+
+class Collection(BaseModel):
+    """A STAC Collection of a job output collection (STAC collection spec, minimal members)."""
+
+    type: Literal["Collection"] = "Collection"
+    stac_version: str = "1.0.0"
+    id: str
+    description: str
+    license: str = "other"
+    extent: dict[str, Any]
+    links: list[Link]
+    numberMatched: int | None = None
+
+
+class Collections(BaseModel):
+    collections: list[Collection]
+    links: list[Link]
+
+
+class ItemCollection(BaseModel):
+    """A page of STAC items (GeoJSON FeatureCollection)."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[dict[str, Any]]
+    numberMatched: int
+    numberReturned: int
+    links: list[Link]

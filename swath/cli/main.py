@@ -1,0 +1,48 @@
+"""The `swath` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+
+from swath.settings import Settings
+
+app = typer.Typer(help="Swath: deploy CWL application packages and run them as OGC API - Processes jobs.",
+                  no_args_is_help=True)
+
+
+@app.callback()
+def main() -> None:
+    """Swath: deploy CWL application packages and run them as OGC API - Processes jobs."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [env SWATH_HOST; default 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [env SWATH_PORT; default 8000].")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the database, outputs and logs live [env SWATH_DATA_DIR].")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Jobs run at once [env SWATH_WORKERS; default: number of cores].")
+    ] = None,
+) -> None:
+    """Run the service: the OGC API, the job runners, SQLite and local storage, in one command."""
+    from swath.api.app import create_app  # the server's imports are not needed by other commands
+
+    overrides: dict[str, Any] = {
+        name: value
+        for name, value in {"host": host, "port": port, "data_dir": data_dir, "workers": workers}.items()
+        if value is not None
+    }
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        typer.echo(f"Invalid settings: {error}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"Swath serving on {settings.resolved_public_url} (data in {settings.data_dir.resolve()})")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)

@@ -1,0 +1,109 @@
+"""One claimed job, run inside its own forked process, and the record of how it ended.
+
+The pool forks this process from a warm parent (cwltool already imported), puts it in its own session so that a
+dismiss can kill the whole tree, and gives it its own log file. Whatever happens here, the job leaves `running`:
+success and `JobFailed` are recorded by this process; a crash is recorded by the pool when it reaps the child.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from swath.errors import JobFailed
+from swath.runner.execute import RunContext, execute_job
+from swath.settings import Settings
+from swath.storage.local import LocalStorage
+from swath.store import jobs as job_store
+from swath.store.collections import file_items
+from swath.store.database import create_database_engine, create_session_factory, transaction
+from swath.store.processes import get_process_revision
+from swath.store.records import JobRecord, JobResults, JobStatus
+
+log = logging.getLogger("swath.runner")
+
+
+def log_line(log_path: Path, text: str) -> None:
+    """Append one timestamped runner line to a job's log."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with log_path.open("a", encoding="utf-8") as stream:
+        stream.write(f"{stamp} [swath] {text}\n")
+
+
+def run_claimed_job(settings: Settings, job_id: str, work_dir: Path, log_path: Path) -> None:
+    """Run a job this process's parent has already claimed, and record its end."""
+    sessions = create_session_factory(create_database_engine(settings.resolved_database_url))
+    with sessions() as session:
+        job = job_store.get_job(session, job_id)
+        if job is None or job.status is not JobStatus.running:
+            return
+        process = get_process_revision(session, job.process_pk)
+    log_line(log_path, f"Job {job.id} of process {process.id} {process.version} starts (attempt {job.attempts}).")
+
+    def report_progress(percent: int, message: str | None) -> None:
+        with transaction(sessions) as session:
+            job_store.record_progress(session, job_id, percent, message, datetime.now(UTC))
+
+    context = RunContext(
+        settings=settings,
+        storage=LocalStorage(settings.storage_dir, settings.resolved_public_url),
+        work_dir=work_dir,
+        log_path=log_path,
+        report_progress=report_progress,
+    )
+    try:
+        results = execute_job(job, process, context)
+    except JobFailed as failure:
+        log_line(log_path, f"Job failed: {failure}")
+        _finish(sessions, job, JobStatus.failed, message=str(failure))
+        return
+    except BaseException as error:  # the runner's outer edge: every failure becomes the job's, never a stuck job
+        log_line(log_path, "Internal error:\n" + "".join(traceback.format_exception(error)))
+        _finish(sessions, job, JobStatus.failed, message=f"Internal error while running the job: {error!r}.")
+        return
+    log_line(log_path, "Job succeeded.")
+    _finish(sessions, job, JobStatus.successful, results=results)
+
+
+def _finish(
+    sessions: sessionmaker[Session],
+    job: JobRecord,
+    status: JobStatus,
+    message: str | None = None,
+    results: JobResults | None = None,
+) -> None:
+    now = datetime.now(UTC)
+    with transaction(sessions) as session:
+        changes: dict[str, object] = {"message": message or "Finished.", "progress": 100}
+        if results is not None:
+            changes["results"] = job_store.results_to_json(results)
+        won = job_store.move_job(session, job.id, [JobStatus.running], status, now, **changes)
+        # A job dismissed while it ran keeps `dismissed`; its stored outputs stay but are not filed.
+        if won and results is not None and job.collection and results.items:
+            file_items(session, job.collection, job.id, results.items, now)
+
+
+def detach(log_path: Path) -> None:
+    """Make this forked process the leader of its own process group, with default signals, writing to its log.
+
+    Anything a library prints straight to stdout or stderr then lands in the job's log, not in the server's.
+    """
+    os.setsid()
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_fd, 0)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    os.close(null_fd)
+    sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115 (lives as long as the process)
+    sys.stderr = open(2, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115

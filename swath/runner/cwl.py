@@ -1,0 +1,253 @@
+"""Run one CWL document with cwltool's Python API, inside the job's work directory.
+
+cwltool is loaded with `load_tool`, never `cwltool.main.main`: main() empties schema-salad's schema cache on every
+call (~0.4 s per job) while load_tool keeps it (~11 ms per job, DESIGN.md). This module is the one place that
+translates cwltool's errors into `JobFailed`.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import logging
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cwltool.context import LoadingContext, RuntimeContext
+from cwltool.errors import WorkflowException
+from cwltool.executors import SingleJobExecutor
+from cwltool.load_tool import load_tool
+from cwltool.workflow import Workflow
+from schema_salad.exceptions import ValidationException
+
+from swath.errors import JobFailed
+from swath.runner.joblog import runner_logger
+
+JSON = dict[str, Any]
+ProgressCallback = Callable[[int, str | None], None]
+
+NO_RUNTIME_NOTE = "No container runtime: DockerRequirement moved to hints; tools run on the host."
+# How long `docker info` / `podman info` may take before the engine counts as absent.
+_PROBE_TIMEOUT = 5.0
+# cwltool's messages are long (schema-salad traces); a job's message keeps the start of one.
+_MESSAGE_LIMIT = 400
+
+
+def select_container_runtime(setting: str) -> str | None:
+    """The container engine jobs use ("docker" or "podman"), or None to run tools on the host.
+
+    "auto" probes docker, then podman. A `docker` client without an engine exists on these machines
+    (DESIGN.md), so presence of the binary is not enough: `info` must succeed.
+    """
+    if setting == "none":
+        return None
+    if setting in ("docker", "podman"):
+        return setting
+    for engine in ("docker", "podman"):
+        if _is_engine_working(engine):
+            return engine
+    return None
+
+
+@functools.cache
+def _is_engine_working(engine: str) -> bool:
+    # Cached for the life of the process: a supervisor that calls `warm_up` probes once, and forked children
+    # inherit the answer.
+    if shutil.which(engine) is None:
+        return False
+    try:
+        probe = subprocess.run([engine, "info"], capture_output=True, timeout=_PROBE_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def warm_up(container_runtime: str) -> None:
+    """Load cwltool's schemas and probe the container engine once, in the process that forks job children.
+
+    A child forked afterwards inherits both and runs a small tool in tens of milliseconds instead of ~0.5 s.
+    """
+    select_container_runtime(container_runtime)
+    tool: dict[str, Any] = {
+        "cwlVersion": "v1.2",
+        "class": "CommandLineTool",
+        "id": "warm_up",
+        "baseCommand": "true",
+        "inputs": {},
+        "outputs": {},
+    }
+    logger = logging.getLogger("cwltool")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        load_tool(copy.deepcopy(tool), LoadingContext())
+    finally:
+        logger.setLevel(level)
+
+
+def move_docker_requirements(document: JSON) -> tuple[JSON, bool]:
+    """A copy of `document` with every DockerRequirement under `hints`, and whether any moved.
+
+    Without a container engine a required DockerRequirement makes cwltool fail (exit 33); as a hint it lets the
+    tool run on the host (DESIGN.md).
+    """
+    moved = False
+    result = copy.deepcopy(document)
+    for node in _objects(result):
+        requirements = _as_list(node.get("requirements"))
+        docker = [entry for entry in requirements if entry.get("class") == "DockerRequirement"]
+        if not docker:
+            continue
+        node["requirements"] = [entry for entry in requirements if entry.get("class") != "DockerRequirement"]
+        node["hints"] = _as_list(node.get("hints")) + docker
+        moved = True
+    return result, moved
+
+
+def _objects(value: Any) -> Iterator[JSON]:
+    if isinstance(value, dict):
+        yield value
+        for child in value.values():
+            yield from _objects(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _objects(child)
+
+
+def _as_list(entries: Any) -> list[JSON]:
+    """Requirements in either CWL form (a list, or a map keyed by class) as a list."""
+    if entries is None:
+        return []
+    if isinstance(entries, dict):
+        return [{"class": name, **(body or {})} for name, body in entries.items()]
+    return [entry for entry in entries if isinstance(entry, dict)]
+
+
+def run_cwl(
+    document: JSON,
+    workflow_id: str | None,
+    job_order: JSON,
+    *,
+    work_dir: Path,
+    log: BinaryIO,
+    container_runtime: str,
+    report_progress: ProgressCallback,
+) -> JSON:
+    """Run the document's process on `job_order` and return its CWL output object (files under work_dir).
+
+    Progress runs from 0 to 100: for a Workflow, the share of its steps completed.
+    """
+    engine = select_container_runtime(container_runtime)
+    if engine is None:
+        document, moved = move_docker_requirements(document)
+        if moved:
+            runner_logger().info(NO_RUNTIME_NOTE)
+    tool_uri = _write_document(document, workflow_id, work_dir)
+    loading = LoadingContext()
+    loading.podman = engine == "podman"
+    try:
+        tool = load_tool(tool_uri, loading)
+    except (ValidationException, WorkflowException) as error:
+        raise JobFailed(f"The process's CWL document does not load: {_condense(error)}") from error
+    steps = (
+        {step.id.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for step in tool.steps} if isinstance(tool, Workflow) else set()
+    )
+    watcher = _JobWatcher(steps, report_progress)
+    logging.getLogger("cwltool").addHandler(watcher)
+    try:
+        report_progress(0, "Running the application.")
+        output, status = SingleJobExecutor()(tool, job_order, _runtime_context(work_dir, log, engine))
+    except (ValidationException, WorkflowException) as error:
+        raise JobFailed(watcher.failure or f"The CWL run failed: {_condense(error)}") from error
+    finally:
+        logging.getLogger("cwltool").removeHandler(watcher)
+    if status != "success" or output is None:
+        raise JobFailed(watcher.failure or f"The CWL run ended with status {status}; see the job log.")
+    report_progress(100, None)
+    return dict(output)
+
+
+def _write_document(document: JSON, workflow_id: str | None, work_dir: Path) -> str:
+    """Write the document as work_dir/process.cwl; the URI to load, with `#<workflow_id>` for a $graph."""
+    path = work_dir / "process.cwl"
+    if "$graph" not in document and "id" not in document:
+        # cwltool names a job after its tool's id; without one, messages would say 'process.cwl'.
+        document = {**document, "id": workflow_id or "main"}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    uri = path.resolve().as_uri()
+    if "$graph" in document:
+        return f"{uri}#{(workflow_id or 'main').lstrip('#')}"
+    return uri
+
+
+def _runtime_context(work_dir: Path, log: BinaryIO, engine: str | None) -> RuntimeContext:
+    scratch = work_dir / "cwl-tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    runtime = RuntimeContext()
+    runtime.basedir = str(work_dir)
+    runtime.outdir = str(work_dir / "outputs")
+    runtime.tmpdir_prefix = str(scratch / "tmp")
+    runtime.tmp_outdir_prefix = str(scratch / "out")
+    # Tools' output goes to the job log: inside a Celery worker sys.stderr has no fileno() (DESIGN.md).
+    runtime.default_stdout = log
+    runtime.default_stderr = log
+    runtime.use_container = engine is not None
+    runtime.podman = engine == "podman"
+    # Stage-out computes sha256 itself; cwltool's sha1 of every output would be a second full read.
+    runtime.compute_checksum = False
+    return runtime
+
+
+def _condense(error: BaseException) -> str:
+    text = re.sub(r"\s+", " ", str(error)).strip()
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
+
+
+class _JobWatcher(logging.Handler):
+    """Reads cwltool's log records: step completions become progress, the first failure becomes the message.
+
+    cwltool has no public progress hook; its log records carry the step name and status as arguments
+    ("[%s] completed %s"), which is stable enough to count on and harmless if it changes (progress stalls).
+    """
+
+    def __init__(self, steps: set[str], report_progress: ProgressCallback) -> None:
+        super().__init__(logging.INFO)
+        self.steps = steps
+        self.completed: set[str] = set()
+        self.report_progress = report_progress
+        self.failure: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if record.msg == "[%s] completed %s" and len(args) == 2:
+            self._step_completed(str(args[0]))
+        elif self.failure is None and record.levelno >= logging.WARNING:
+            self.failure = _failure_message(record.msg, args)
+
+    def _step_completed(self, name: str) -> None:
+        step = name.removeprefix("step ")
+        if step not in self.steps or step in self.completed:
+            return
+        self.completed.add(step)
+        percent = 100 * len(self.completed) // len(self.steps)
+        self.report_progress(percent, f"Step '{step}' completed ({len(self.completed)}/{len(self.steps)}).")
+
+
+def _failure_message(message: Any, args: tuple[Any, ...]) -> str | None:
+    """The user-facing sentence for a cwltool failure record, or None if the record is not a failure."""
+    if message == "[job %s] exited with status: %d":
+        return f"Tool '{args[0]}' failed with exit code {args[1]}; see the job log."
+    if message == "[job %s] was terminated by signal: %s":
+        return f"Tool '{args[0]}' was terminated by signal {args[1]}; see the job log."
+    if message == "[job %s] Job error:\n%s":
+        return f"Tool '{args[0]}' failed: {_condense(Exception(args[1]))}"
+    if message == "'%s' not found: %s":
+        return f"Command '{args[0]}' was not found on the host; see the job log."
+    if message == "[%s] Output is missing expected field %s":
+        return f"Step '{args[0]}' did not produce output '{args[1]}'; see the job log."
+    return None

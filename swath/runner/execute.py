@@ -1,0 +1,94 @@
+"""One job run: stage in → cwltool → stage out → STAC catalog.
+
+`execute_job` is meant to run in a forked child dedicated to one job (DESIGN.md: cwltool's logger and child list
+are global). The caller owns the work directory, the job log file, the time limit and the job's status; this
+module only turns a job's inputs into results, or raises `JobFailed` with the sentence the user reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from swath.errors import JobFailed
+from swath.runner import builtin
+from swath.runner.cwl import run_cwl, warm_up
+from swath.runner.joblog import open_job_log, runner_logger
+from swath.runner.outputs import StoredOutputs, store_outputs
+from swath.runner.stac import write_catalog
+from swath.runner.staging import stage_inputs
+from swath.settings import Settings
+from swath.storage import Storage
+from swath.store.records import JobRecord, JobResults, ProcessKind, ProcessRecord
+
+__all__ = ["RunContext", "execute_job", "warm_up"]
+
+# Progress shares: staging and storing are short next to the tools, which get the 5-95 band.
+_RUN_START, _RUN_SPAN = 5, 90
+
+
+@dataclass(frozen=True)
+class RunContext:
+    settings: Settings
+    storage: Storage
+    # An empty directory owned by this job; the caller deletes it afterwards.
+    work_dir: Path
+    # The job's log: runner messages, cwltool's log and the tools' stdout/stderr are appended here.
+    log_path: Path
+    # Percent 0-100 and an optional message; the caller records it on the job.
+    report_progress: Callable[[int, str | None], None]
+
+
+def execute_job(job: JobRecord, process: ProcessRecord, context: RunContext) -> JobResults:
+    """Run `job` of `process` and return its results, stored in `context.storage`.
+
+    Raises JobFailed for what the user must read or fix; any other exception is an internal error.
+    """
+    with open_job_log(context.log_path) as log:
+        runner_logger().info("Job %s of process '%s' version %s started.", job.id, process.id, process.version)
+        if process.kind == ProcessKind.builtin:
+            stored = _run_builtin(job, process)
+        else:
+            stored = _run_application(job, process, context, log)
+        context.report_progress(_RUN_START + _RUN_SPAN, "Writing the STAC catalog.")
+        catalog, items = write_catalog(job, process, stored, context.storage, datetime.now(UTC))
+        context.report_progress(100, None)
+        runner_logger().info("Job %s succeeded; catalog at %s", job.id, catalog.href)
+        return JobResults(outputs=stored.values, catalog=catalog, items=items)
+
+
+def _run_builtin(job: JobRecord, process: ProcessRecord) -> StoredOutputs:
+    if not builtin.is_builtin(process.id):
+        raise LookupError(f"No builtin process is named '{process.id}'.")
+    return StoredOutputs(values=builtin.run_echo(job), products=[])
+
+
+def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext, log: BinaryIO) -> StoredOutputs:
+    if process.cwl is None:
+        raise JobFailed(f"Process '{process.id}' has no CWL document to run.")
+    context.report_progress(0, "Staging inputs.")
+    order = stage_inputs(
+        job.inputs,
+        process.description.inputs,
+        settings=context.settings,
+        storage=context.storage,
+        work_dir=context.work_dir,
+    )
+
+    def report_run(percent: int, message: str | None) -> None:
+        context.report_progress(_RUN_START + _RUN_SPAN * percent // 100, message)
+
+    outputs = run_cwl(
+        process.cwl,
+        process.workflow_id,
+        order,
+        work_dir=context.work_dir,
+        log=log,
+        container_runtime=context.settings.container_runtime,
+        report_progress=report_run,
+    )
+    context.report_progress(_RUN_START + _RUN_SPAN, "Storing outputs.")
+    return store_outputs(outputs, job.id, context.storage)

@@ -1,0 +1,125 @@
+"""Stage out: put a CWL run's output files into storage and describe every output as an `OutputValue`.
+
+Keys: a File output goes to `jobs/<job>/<output>/<basename>` (its secondaryFiles beside it), a Directory output's
+files to `jobs/<job>/<output>/<directory name>/<relative path>`. In an array whose members share a basename (a
+scatter's outputs usually do), each member goes one level deeper, under its index, so none overwrites another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from swath.errors import JobFailed
+from swath.storage import Storage
+from swath.storage.local import guess_media_type
+from swath.store.records import OutputValue, StoredFile
+
+JSON = dict[str, Any]
+_IANA_PREFIXES = (
+    "http://www.iana.org/assignments/media-types/",
+    "https://www.iana.org/assignments/media-types/",
+)
+
+
+@dataclass(frozen=True)
+class Product:
+    """Stored files that become one STAC item: one output File with its secondaryFiles, or one Directory.
+
+    `prefix` is the key the asset names are relative to; `directory` is the local copy of a Directory output,
+    kept for reading a STAC catalog the tool wrote into it.
+    """
+
+    output_id: str
+    prefix: str
+    files: list[StoredFile]
+    directory: Path | None = None
+
+
+@dataclass(frozen=True)
+class StoredOutputs:
+    values: dict[str, OutputValue]
+    products: list[Product]
+
+
+def store_outputs(cwl_outputs: Mapping[str, Any], job_id: str, storage: Storage) -> StoredOutputs:
+    values: dict[str, OutputValue] = {}
+    products: list[Product] = []
+    for output_id, value in cwl_outputs.items():
+        members = value if isinstance(value, list) else [value]
+        if not members or not all(_cwl_class(member) for member in members):
+            values[output_id] = OutputValue(value=value)
+            continue
+        prefixes = _member_prefixes(f"jobs/{job_id}/{output_id}", members)
+        stored = [
+            _store_member(output_id, prefix, member, storage) for prefix, member in zip(prefixes, members, strict=True)
+        ]
+        products.extend(stored)
+        values[output_id] = OutputValue(
+            files=[file for product in stored for file in product.files],
+            cwl_class=_cwl_class(members[0]),
+        )
+    return StoredOutputs(values=values, products=products)
+
+
+def _cwl_class(value: Any) -> str | None:
+    if isinstance(value, dict) and value.get("class") in ("File", "Directory"):
+        return str(value["class"])
+    return None
+
+
+def _member_prefixes(prefix: str, members: list[JSON]) -> list[str]:
+    names = [str(member.get("basename") or _path(member).name) for member in members]
+    if len(members) == 1 or len(set(names)) == len(names):
+        return [prefix] * len(members)
+    return [f"{prefix}/{index}" for index in range(len(members))]
+
+
+def _store_member(output_id: str, prefix: str, member: JSON, storage: Storage) -> Product:
+    path = _path(member)
+    if member["class"] == "Directory":
+        return Product(output_id, f"{prefix}/{path.name}", _put_tree(storage, prefix, path), directory=path)
+    files = [_put(storage, f"{prefix}/{path.name}", path, member.get("format"))]
+    for secondary in member.get("secondaryFiles") or []:
+        if secondary.get("class") == "Directory":
+            files.extend(_put_tree(storage, prefix, _path(secondary)))
+        else:
+            files.append(_put(storage, f"{prefix}/{_path(secondary).name}", _path(secondary), secondary.get("format")))
+    return Product(output_id, prefix, files)
+
+
+def _put_tree(storage: Storage, prefix: str, directory: Path) -> list[StoredFile]:
+    if not directory.is_dir():
+        raise JobFailed(f"Output directory {directory.name} is missing after the run; see the job log.")
+    return [
+        _put(storage, f"{prefix}/{directory.name}/{file.relative_to(directory).as_posix()}", file, None)
+        for file in sorted(directory.rglob("*"))
+        if file.is_file()
+    ]
+
+
+def _put(storage: Storage, key: str, path: Path, cwl_format: Any) -> StoredFile:
+    if not path.exists():
+        raise JobFailed(f"Output file {path.name} is missing after the run; see the job log.")
+    return storage.put_file(key, path, media_type=_media_type(key, cwl_format))
+
+
+def _media_type(key: str, cwl_format: Any) -> str:
+    """The CWL `format` when it names an IANA media type, else a guess from the file name."""
+    if isinstance(cwl_format, str):
+        for prefix in _IANA_PREFIXES:
+            if cwl_format.startswith(prefix) and "/" in cwl_format.removeprefix(prefix):
+                return cwl_format.removeprefix(prefix)
+    return guess_media_type(key)
+
+
+def _path(member: JSON) -> Path:
+    location = str(member.get("location") or member.get("path") or "")
+    parsed = urlparse(location)
+    if parsed.scheme not in ("", "file"):
+        raise JobFailed(f"Output {member.get('basename')} is at {location}, which Swath cannot store.")
+    return Path(url2pathname(parsed.path))

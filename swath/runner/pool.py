@@ -1,0 +1,267 @@
+"""The runner pool: one warm process that claims jobs and forks one child per job.
+
+Started by the local executor as `python -m swath.runner.pool`, it reads the settings as JSON on its first input
+line, then commands, one a line: `run <job id>` and `cancel <job id>`. End of input means the server is gone: the
+pool stops its jobs, gives them back to the queue and exits.
+
+Why this shape (measurements in DESIGN.md): a child forked from a process that already imported cwltool starts a
+tool in ~40 ms; one child per job keeps cwltool's global logger and child list per job; its own session lets a
+dismiss kill the whole tree (killpg SIGTERM, a short grace, then SIGKILL); and this process runs no threads, so
+forking it is safe. The job table does the claiming, so a job handed over twice runs once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import shutil
+import signal
+import socket
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from swath.runner.child import detach, log_line, run_claimed_job
+from swath.settings import Settings
+from swath.store import jobs as job_store
+from swath.store.database import create_database_engine, create_session_factory, transaction
+from swath.store.records import JobStatus
+from swath.store.tables import JobRow
+
+# SIGTERM first so cwltool can stop its tools, then SIGKILL for whatever is left (DESIGN.md: ~10 ms in all).
+_KILL_GRACE = 0.5
+# How often the pool looks in the table for accepted jobs it was not told about (after a restart, a lost message).
+_QUEUE_POLL_INTERVAL = 1.0
+
+
+def runner_prefix() -> str:
+    """Runner ids of local pools on this machine start with this, so a new server can find their orphans."""
+    return f"local:{socket.gethostname()}:"
+
+
+@dataclass
+class RunningJob:
+    job_id: str
+    pid: int
+    started: float
+    work_dir: Path
+    log_path: Path
+    kill_after: float | None = None
+    # Why the pool killed it, recorded on the job if nothing else was (a dismiss records its own status).
+    kill_reason: str | None = None
+
+
+class RunnerPool:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sessions = create_session_factory(create_database_engine(settings.resolved_database_url))
+        self.runner_id = f"{runner_prefix()}{os.getpid()}"
+        self.children: dict[int, RunningJob] = {}
+        self.wanted: deque[str] = deque()
+        self.stopping = False
+        self._input = b""
+        self._last_poll = 0.0
+        self._last_beat = 0.0
+
+    # The loop.
+
+    def serve(self, commands: int) -> None:
+        os.set_blocking(commands, False)
+        selector = selectors.DefaultSelector()
+        selector.register(commands, selectors.EVENT_READ)
+        signal.signal(signal.SIGTERM, lambda *_: setattr(self, "stopping", True))
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        while not self.stopping:
+            if selector.select(timeout=self._timeout()):
+                self._read_commands(commands)
+            self._reap()
+            self._fill_slots()
+            self._watch()
+        self._shutdown()
+
+    def _timeout(self) -> float:
+        if any(child.kill_after for child in self.children.values()):
+            return 0.05
+        return min(self.settings.heartbeat_interval, _QUEUE_POLL_INTERVAL) / 2
+
+    def _read_commands(self, commands: int) -> None:
+        try:
+            chunk = os.read(commands, 65536)
+        except BlockingIOError:
+            return
+        if not chunk:
+            self.stopping = True
+            return
+        self._input += chunk
+        *lines, self._input = self._input.split(b"\n")
+        for line in lines:
+            verb, _, job_id = line.decode().strip().partition(" ")
+            if verb == "run":
+                self.wanted.append(job_id)
+            elif verb == "cancel":
+                self._cancel(job_id, reason=None)
+
+    # Starting jobs.
+
+    def _fill_slots(self) -> None:
+        free = self.settings.workers - len(self.children)
+        if free > 0 and not self.wanted and time.monotonic() - self._last_poll >= _QUEUE_POLL_INTERVAL:
+            self._last_poll = time.monotonic()
+            with self.sessions() as session:
+                self.wanted.extend(job_store.list_job_ids(session, JobStatus.accepted, free))
+        while free > 0 and self.wanted:
+            job_id = self.wanted.popleft()
+            if self._claim(job_id):
+                self._fork(job_id)
+                free -= 1
+
+    def _claim(self, job_id: str) -> bool:
+        with transaction(self.sessions) as session:
+            return job_store.claim_job(session, job_id, self.runner_id, datetime.now(UTC))
+
+    def _fork(self, job_id: str) -> None:
+        work_dir = self.settings.work_dir / job_id
+        work_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.settings.log_dir / f"{job_id}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the pool's loop
+            status = 1
+            try:
+                detach(log_path)
+                run_claimed_job(self.settings, job_id, work_dir, log_path)
+                status = 0
+            finally:
+                os._exit(status)
+        self.children[pid] = RunningJob(job_id, pid, time.monotonic(), work_dir, log_path)
+
+    # Watching jobs.
+
+    def _watch(self) -> None:
+        now = time.monotonic()
+        for child in list(self.children.values()):
+            if child.kill_after is not None and now >= child.kill_after:
+                self._signal_group(child.pid, signal.SIGKILL)
+            limit = self.settings.job_time_limit
+            if limit and child.kill_after is None and now - child.started > limit:
+                self._cancel(child.job_id, reason=f"The job ran longer than the time limit of {limit:g} seconds.")
+        if now - self._last_beat >= self.settings.heartbeat_interval:
+            self._last_beat = now
+            self._beat()
+
+    def _beat(self) -> None:
+        """Mark our jobs alive, and stop any that were dismissed through another server."""
+        job_ids = [child.job_id for child in self.children.values()]
+        if not job_ids:
+            return
+        with transaction(self.sessions) as session:
+            job_store.beat(session, job_ids, datetime.now(UTC))
+            statuses = dict(session.execute(select(JobRow.id, JobRow.status).where(JobRow.id.in_(job_ids))).all())
+        for job_id, status in statuses.items():
+            if status == JobStatus.dismissed.value:
+                self._cancel(job_id, reason=None)
+
+    def _cancel(self, job_id: str, reason: str | None) -> None:
+        with contextlib.suppress(ValueError):
+            self.wanted.remove(job_id)
+        for child in self.children.values():
+            if child.job_id == job_id and child.kill_after is None:
+                child.kill_reason = reason
+                child.kill_after = time.monotonic() + _KILL_GRACE
+                self._signal_group(child.pid, signal.SIGTERM)
+
+    @staticmethod
+    def _signal_group(pid: int, signum: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signum)
+
+    # Ending jobs.
+
+    def _reap(self) -> None:
+        while self.children:
+            try:
+                pid, wait_status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            child = self.children.pop(pid, None)
+            if child is not None:
+                # Tools the job started in its group may outlive it; nothing of a finished job may keep running.
+                self._signal_group(pid, signal.SIGKILL)
+                self._record_exit(child, wait_status)
+                self._clean(child)
+
+    def _record_exit(self, child: RunningJob, wait_status: int) -> None:
+        """Fail a job whose process ended without recording an outcome (killed, crashed, out of memory)."""
+        if child.kill_reason:
+            reason = child.kill_reason
+        elif os.WIFSIGNALED(wait_status):
+            reason = f"The job's process was killed by signal {signal.Signals(os.WTERMSIG(wait_status)).name}."
+        else:
+            reason = f"The job's process exited with code {os.waitstatus_to_exitcode(wait_status)} without a result."
+        with transaction(self.sessions) as session:
+            failed = job_store.move_job(
+                session, child.job_id, [JobStatus.running], JobStatus.failed, datetime.now(UTC), message=reason
+            )
+        if failed:
+            log_line(child.log_path, f"Job failed: {reason}")
+
+    def _clean(self, child: RunningJob) -> None:
+        if not self.settings.keep_work_dirs:
+            shutil.rmtree(child.work_dir, ignore_errors=True)
+
+    def _shutdown(self) -> None:
+        """Stop every job and give it back to the queue: the next start runs it again."""
+        for child in self.children.values():
+            self._signal_group(child.pid, signal.SIGKILL)
+        now = datetime.now(UTC)
+        for pid, child in list(self.children.items()):
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            with transaction(self.sessions) as session:
+                job = job_store.get_job(session, child.job_id)
+                if job is not None and job.status is JobStatus.running:
+                    reason = "The server stopped while the job ran."
+                    job_store.release_job(session, job, self.settings.max_attempts, reason, now)
+            self._clean(child)
+        self.children.clear()
+
+
+def release_orphans(settings: Settings, prefix: str) -> int:
+    """Give back running jobs of runners that are gone (a killed server's pool); returns how many."""
+    sessions = create_session_factory(create_database_engine(settings.resolved_database_url))
+    now = datetime.now(UTC)
+    count = 0
+    with transaction(sessions) as session:
+        for job in job_store.list_running_jobs(session, runner_prefix=prefix):
+            reason = f"The runner of this job ({job.runner}) stopped while the job ran."
+            count += job_store.release_job(session, job, settings.max_attempts, reason, now) is not None
+    return count
+
+
+def _read_first_line(fd: int) -> bytes:
+    # Byte by byte, so nothing after the settings line is left in a buffer the command loop never sees.
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        line += byte
+    return line
+
+
+def main() -> None:
+    commands = sys.stdin.fileno()
+    settings = Settings.model_validate_json(_read_first_line(commands))
+    RunnerPool(settings).serve(commands)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""Stage in: turn a job's validated inputs into a CWL job order whose files are on this machine.
+
+Where an href leads:
+- http/https: downloaded (streamed) under work_dir/inputs;
+- `file://` or an absolute path: used in place, when it lies under one of `Settings.allowed_input_roots`;
+- `<public url>/jobs/<id>/outputs/<path>`: an earlier job's output, read from storage without HTTP;
+- `s3://`: refused until S3 storage exists.
+A Directory input that is a STAC catalog (a `.json` Catalog/Collection, or a directory holding `catalog.json`) is
+copied with its items and assets into one self-contained local directory, as the OGC EO Application Package best
+practice (OGC 20-089) expects of an input product.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+import httpx
+
+from swath.errors import JobFailed, NoSuchFile
+from swath.runner import stac_input
+from swath.runner.joblog import runner_logger
+from swath.settings import Settings
+from swath.storage import Storage
+
+JSON = dict[str, Any]
+_CHUNK = 1 << 20
+_TIMEOUT = httpx.Timeout(30.0, read=300.0)
+# File name extensions for inline values, by media type.
+_SUFFIXES = {"application/json": ".json", "application/geo+json": ".geojson", "text/csv": ".csv"}
+
+
+class Fetcher:
+    """Resolves and fetches hrefs for one job; holds the job's HTTP client (closed by `close`)."""
+
+    def __init__(self, settings: Settings, storage: Storage, work_dir: Path) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.inputs_dir = work_dir / "inputs"
+        self._client: httpx.Client | None = None
+        self._outputs_prefix = settings.resolved_public_url + "/jobs/"
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(follow_redirects=True, timeout=_TIMEOUT)
+        return self._client
+
+    def local_path(self, href: str, input_id: str) -> Path | None:
+        """The file or directory behind `href` on this machine, or None for an href that must be downloaded."""
+        if href.startswith(self._outputs_prefix):
+            return self._earlier_output(href, input_id)
+        parsed = urlparse(href)
+        if parsed.scheme in ("http", "https"):
+            return None
+        if parsed.scheme == "s3":
+            raise JobFailed(f"Input '{input_id}' is {href}, but s3 inputs need S3 storage configured.")
+        if parsed.scheme not in ("file", "") or not href.startswith(("/", "file:")):
+            raise JobFailed(f"Input '{input_id}' has href {href!r}; allowed are http, https, file and absolute paths.")
+        return self._allowed_local(Path(url2pathname(parsed.path)), input_id)
+
+    def _allowed_local(self, path: Path, input_id: str) -> Path:
+        resolved = path.resolve()
+        roots = [root.resolve() for root in self.settings.allowed_input_roots]
+        if not any(resolved.is_relative_to(root) for root in roots):
+            raise JobFailed(f"Input '{input_id}' path {path} lies outside the allowed input directories.")
+        if not resolved.exists():
+            raise JobFailed(f"Input '{input_id}' path {path} does not exist.")
+        return resolved
+
+    def _earlier_output(self, href: str, input_id: str) -> Path:
+        job_id, _, rest = href.removeprefix(self._outputs_prefix).partition("/")
+        relative = unquote(urlparse(rest).path).removeprefix("outputs/").strip("/")
+        try:
+            return self.storage.local_path(f"jobs/{job_id}/{relative}")
+        except NoSuchFile:
+            pass
+        try:
+            # A directory output: its catalog names it.
+            return self.storage.local_path(f"jobs/{job_id}/{relative}/catalog.json").parent
+        except NoSuchFile as error:
+            raise JobFailed(
+                f"Input '{input_id}' refers to output '{relative}' of job {job_id}, which does not exist."
+            ) from error
+
+    def download(self, url: str, target: Path, input_id: str) -> Path:
+        """Stream `url` into `target` (created with its parents)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        runner_logger().info("Downloading input '%s' from %s", input_id, url)
+        try:
+            with self.client.stream("GET", url) as response:
+                response.raise_for_status()
+                with target.open("wb") as stream:
+                    for chunk in response.iter_bytes(_CHUNK):
+                        stream.write(chunk)
+        except httpx.HTTPStatusError as error:
+            raise JobFailed(
+                f"Input '{input_id}' could not be downloaded from {url}: HTTP {error.response.status_code}."
+            ) from error
+        except httpx.HTTPError as error:
+            raise JobFailed(f"Input '{input_id}' at {url} is unreachable: {error}.") from error
+        return target
+
+    def read_text(self, href: str, input_id: str) -> str:
+        """The text of a small document (a STAC catalog or item), wherever it lives."""
+        path = self.local_path(href, input_id)
+        if path is not None:
+            return path.read_text(encoding="utf-8")
+        try:
+            response = self.client.get(href)
+            response.raise_for_status()
+        except httpx.HTTPStatusError as error:
+            raise JobFailed(f"Input '{input_id}' could not read {href}: HTTP {error.response.status_code}.") from error
+        except httpx.HTTPError as error:
+            raise JobFailed(f"Input '{input_id}' at {href} is unreachable: {error}.") from error
+        return response.text
+
+
+def stage_inputs(
+    inputs: Mapping[str, Any],
+    descriptions: Mapping[str, JSON],
+    *,
+    settings: Settings,
+    storage: Storage,
+    work_dir: Path,
+) -> JSON:
+    """The CWL job order for `inputs`; File and Directory inputs become CWL File/Directory objects."""
+    fetcher = Fetcher(settings, storage, work_dir)
+    try:
+        order: JSON = {}
+        for input_id, value in inputs.items():
+            cwl_class = descriptions.get(input_id, {}).get("x-cwl-class")
+            if cwl_class not in ("File", "Directory") or value is None:
+                order[input_id] = value
+            elif isinstance(value, list):
+                order[input_id] = [
+                    _stage_one(fetcher, input_id, cwl_class, item, work_dir / "inputs" / input_id / str(index))
+                    for index, item in enumerate(value)
+                ]
+            else:
+                order[input_id] = _stage_one(fetcher, input_id, cwl_class, value, work_dir / "inputs" / input_id)
+        return order
+    finally:
+        fetcher.close()
+
+
+def _stage_one(fetcher: Fetcher, input_id: str, cwl_class: str, value: Any, target_dir: Path) -> JSON:
+    if not isinstance(value, dict):
+        raise JobFailed(f"Input '{input_id}' must be a reference (href) to a {cwl_class}, not {value!r}.")
+    if "href" not in value:
+        if cwl_class == "Directory":
+            raise JobFailed(f"Input '{input_id}' is a Directory and needs an href, not an inline value.")
+        return _file(_write_inline(value, target_dir))
+    href = str(value["href"])
+    if cwl_class == "Directory":
+        return _directory(fetcher, input_id, href, target_dir)
+    path = fetcher.local_path(href, input_id)
+    if path is None:
+        path = fetcher.download(href, target_dir / _basename(href), input_id)
+    elif not path.is_file():
+        raise JobFailed(f"Input '{input_id}' at {href} is not a file.")
+    return _file(path)
+
+
+def _directory(fetcher: Fetcher, input_id: str, href: str, target_dir: Path) -> JSON:
+    if href.rstrip("/").endswith(".json"):
+        catalog_href = href
+    else:
+        path = fetcher.local_path(href, input_id)
+        if path is not None and not (path / "catalog.json").is_file():
+            if not path.is_dir():
+                raise JobFailed(f"Input '{input_id}' at {href} is not a directory.")
+            return {"class": "Directory", "location": path.as_uri()}
+        # A remote directory cannot be listed over HTTP; only a STAC catalog in it says what it holds.
+        catalog_href = href.rstrip("/") + "/catalog.json"
+    staged = stac_input.stage_catalog(fetcher, catalog_href, input_id, target_dir)
+    return {"class": "Directory", "location": staged.as_uri()}
+
+
+def _write_inline(value: JSON, target_dir: Path) -> Path:
+    media_type = str(value.get("mediaType") or "text/plain")
+    content = value.get("value")
+    text = content if isinstance(content, str) else json.dumps(content)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    path = target_dir / ("value" + _SUFFIXES.get(media_type.split(";")[0].strip(), ".txt"))
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _file(path: Path) -> JSON:
+    return {"class": "File", "location": path.as_uri()}
+
+
+def _basename(href: str) -> str:
+    name = unquote(urlparse(href).path.rstrip("/").rsplit("/", 1)[-1])
+    return name or "download"

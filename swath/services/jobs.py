@@ -1,0 +1,241 @@
+"""Jobs: create, watch, list, dismiss, and read what they left behind.
+
+A job row is committed before anyone hears of the job, and only then handed to the executor; if the hand-over is
+lost, the executor finds the job again at its next start, because the job is still `accepted` in the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import posixpath
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from swath.errors import (
+    InvalidInput,
+    InvalidParameterValue,
+    JobNotDismissable,
+    NoSuchFile,
+    NoSuchJob,
+    NoSuchOutput,
+    ResultNotAvailable,
+    ResultNotReady,
+)
+from swath.services.context import ServiceContext
+from swath.services.inputs import validate_inputs
+from swath.services.processes import get_process
+from swath.store import jobs as store
+from swath.store.database import transaction
+from swath.store.jobs import JobCursor, JobFilter
+from swath.store.records import JobRecord, JobResults, JobStatus, OutputRequest, OutputValue
+
+TRANSMISSION_MODES = ("value", "reference")
+RESPONSE_TYPES = ("document", "raw")
+
+
+@dataclass(frozen=True)
+class ExecuteRequest:
+    """An execute request, already in its one canonical form (inputs as a mapping, outputs by id)."""
+
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, OutputRequest] = field(default_factory=dict)
+    response: str = "document"
+    collection: str | None = None
+
+
+def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest, user: str) -> JobRecord:
+    """Check the request against the process description, then record the job and hand it to the executor."""
+    process = get_process(context, process_id)
+    description = process.description
+    inputs = validate_inputs(
+        description, request.inputs, context.settings.allowed_input_roots, context.settings.resolved_public_url
+    )
+    for output_id, wanted in request.outputs.items():
+        if output_id not in description.outputs:
+            known = ", ".join(sorted(description.outputs)) or "none"
+            raise InvalidInput(f"Output '{output_id}' is not an output of process '{process.id}'; known: {known}.")
+        if wanted.transmission_mode not in TRANSMISSION_MODES:
+            raise InvalidInput(
+                f"Output '{output_id}' asks for transmissionMode '{wanted.transmission_mode}'; "
+                "allowed: value, reference."
+            )
+    if request.response not in RESPONSE_TYPES:
+        raise InvalidInput(f"Response type '{request.response}' is not supported; allowed: document, raw.")
+    now = datetime.now(UTC)
+    job = JobRecord(
+        id=str(uuid.uuid4()),
+        process_pk=process.pk,
+        process_id=process.id,
+        status=JobStatus.accepted,
+        created=now,
+        updated=now,
+        created_by=user,
+        inputs=inputs,
+        outputs=request.outputs,
+        response=request.response,
+        collection=request.collection,
+        message="Accepted; waiting for a runner.",
+        progress=0,
+    )
+    with transaction(context.sessions) as session:
+        store.insert_job(session, job)
+    context.executor.submit(job.id)
+    return job
+
+
+def get_job(context: ServiceContext, job_id: str) -> JobRecord:
+    with context.sessions() as session:
+        job = store.get_job(session, job_id)
+    if job is None:
+        raise NoSuchJob(f"No job with id '{job_id}' exists.")
+    return job
+
+
+def list_jobs(
+    context: ServiceContext,
+    where: JobFilter,
+    limit: int,
+    after: JobCursor | None = None,
+    before: JobCursor | None = None,
+) -> list[JobRecord]:
+    with context.sessions() as session:
+        return store.list_jobs(session, where, limit, after, before)
+
+
+def dismiss_job(context: ServiceContext, job_id: str) -> JobRecord:
+    """Dismiss a queued or running job: a queued one never starts, a running one is stopped.
+
+    Dismissing a dismissed job again answers as the first time did; a finished job cannot be dismissed.
+    """
+    now = datetime.now(UTC)
+    with transaction(context.sessions) as session:
+        won = store.move_job(
+            session,
+            job_id,
+            [JobStatus.accepted, JobStatus.running],
+            JobStatus.dismissed,
+            now,
+            message="Dismissed by the user.",
+        )
+    job = get_job(context, job_id)
+    if won:
+        context.executor.cancel(job_id)
+    elif job.status is not JobStatus.dismissed:
+        raise JobNotDismissable(
+            f"Job '{job_id}' has already finished ({job.status}); only queued or running jobs can be dismissed."
+        )
+    return job
+
+
+def get_results(context: ServiceContext, job_id: str) -> tuple[JobRecord, JobResults]:
+    job = get_job(context, job_id)
+    if job.status in (JobStatus.accepted, JobStatus.running):
+        raise ResultNotReady(f"Job '{job_id}' is {job.status}; its results are not ready yet.")
+    if job.status is not JobStatus.successful or job.results is None:
+        reason = job.message or f"the job is {job.status}"
+        raise ResultNotAvailable(f"Job '{job_id}' has no results because it is {job.status}: {reason}")
+    return job, store.results_from_json(job.results)
+
+
+def get_output(context: ServiceContext, job_id: str, output_id: str) -> tuple[JobRecord, OutputValue]:
+    job, results = get_results(context, job_id)
+    if output_id not in results.outputs:
+        known = ", ".join(sorted(results.outputs)) or "none"
+        raise NoSuchOutput(f"Job '{job_id}' has no output '{output_id}'; its outputs are: {known}.")
+    return job, results.outputs[output_id]
+
+
+def output_file(context: ServiceContext, job_id: str, relative_path: str) -> Path:
+    """The stored file at `relative_path` among a job's outputs; nothing outside that job's outputs is reachable."""
+    get_job(context, job_id)
+    normal = posixpath.normpath(relative_path)
+    if relative_path.startswith("/") or normal == ".." or normal.startswith("../") or "\\" in relative_path:
+        raise NoSuchFile(f"Output path '{relative_path}' lies outside the outputs of job '{job_id}'.")
+    return context.storage.local_path(f"jobs/{job_id}/{normal}")
+
+
+def log_path(context: ServiceContext, job_id: str) -> Path:
+    return context.settings.log_dir / f"{job_id}.log"
+
+
+def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:
+    """The job's log from byte offset `since`; empty while nothing new has been written."""
+    get_job(context, job_id)
+    try:
+        with log_path(context, job_id).open("rb") as stream:
+            stream.seek(since)
+            return stream.read()
+    except FileNotFoundError:
+        return b""
+
+
+async def wait_for_job(context: ServiceContext, job_id: str, timeout: float) -> JobRecord:
+    """Wait until the job ends or `timeout` seconds pass, and return it as it then is."""
+    deadline = time.monotonic() + timeout
+    pause = 0.01
+    while True:
+        job = await asyncio.to_thread(get_job, context, job_id)
+        if job.status.is_final or time.monotonic() >= deadline:
+            return job
+        await asyncio.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+        pause = min(pause * 1.5, 0.25)
+
+
+def execution_wait(
+    context: ServiceContext, process_id: str, prefer_async: bool, mode: str | None, wait: float | None
+) -> float | None:
+    """How long an execute request waits for the job before answering, or None to answer at once (async).
+
+    OGC Part 1 requirement /req/core/process-execute-default-execution-mode: a process that only allows async runs
+    async; otherwise the client's `Prefer: respond-async` (or the 1.0 draft's `mode: async`) asks for it. A sync
+    wait never exceeds the configured limit; past it, the answer falls back to async.
+    """
+    options = get_process(context, process_id).description.job_control_options
+    if "sync-execute" not in options or mode == "async" or (prefer_async and "async-execute" in options):
+        return None
+    limit = context.settings.sync_wait_limit
+    return min(wait, limit) if wait is not None else limit
+
+
+def reap_stale_jobs(context: ServiceContext) -> int:
+    """Give back running jobs whose runner stopped beating (a dead worker); returns how many."""
+    now = datetime.now(UTC)
+    settings = context.settings
+    released = 0
+    with transaction(context.sessions) as session:
+        stale = store.list_running_jobs(session, beat_before=now - timedelta(seconds=settings.heartbeat_timeout))
+        for job in stale:
+            reason = f"The runner of this job ({job.runner}) stopped beating for {settings.heartbeat_timeout:g} s."
+            released += store.release_job(session, job, settings.max_attempts, reason, now) is not None
+    for job in stale:
+        context.executor.submit(job.id)
+    return released
+
+
+def parse_datetime_filter(text: str) -> tuple[datetime | None, datetime | None]:
+    """An OGC `datetime` parameter: an instant, or an interval `start/end` with `..` or nothing for an open end."""
+    def instant(part: str) -> datetime | None:
+        if part in ("", ".."):
+            return None
+        try:
+            moment = datetime.fromisoformat(part.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError as error:
+            raise InvalidParameterValue(
+                f"datetime '{text}' is not an RFC 3339 instant or interval (e.g. 2024-01-01T00:00:00Z/..)."
+            ) from error
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    if "/" not in text:
+        moment = instant(text)
+        if moment is None:
+            raise InvalidParameterValue(f"datetime '{text}' is open on both ends; give an instant or an interval.")
+        return moment, moment
+    start, _, end = text.partition("/")
+    first, last = instant(start), instant(end)
+    if first and last and first > last:
+        raise InvalidParameterValue(f"datetime '{text}' ends before it starts.")
+    return first, last

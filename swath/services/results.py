@@ -1,0 +1,80 @@
+"""How a finished job's outputs are shown: the OGC results document (results.yaml) and single raw outputs.
+
+Literal outputs are transmitted by value. File outputs are transmitted by reference (a link to the stored file) by
+default; asked for by value, a small text file is inlined and anything else stays a reference, because inlining
+large or binary products would make the document useless to clients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from swath.store.records import JSON, JobRecord, JobResults, OutputValue, StoredFile
+
+# The results document also links the job's STAC catalog of all output files, under this key.
+CATALOG_KEY = "stac_catalog"
+_INLINE_LIMIT = 1 << 20
+TextReader = Callable[[StoredFile], str]
+_TEXT_TYPES = ("text/", "application/json", "application/geo+json", "application/yaml", "application/xml")
+
+
+def file_link(stored: StoredFile) -> JSON:
+    return {"href": stored.href, "type": stored.media_type, "rel": "enclosure", "title": stored.key.rsplit("/", 1)[-1]}
+
+
+def catalog_link(results: JobResults) -> JSON | None:
+    if results.catalog is None:
+        return None
+    return {"href": results.catalog.href, "type": "application/json", "rel": "catalog", "title": "STAC catalog"}
+
+
+def _is_inlinable(stored: StoredFile) -> bool:
+    return stored.size <= _INLINE_LIMIT and stored.media_type.startswith(_TEXT_TYPES)
+
+
+def output_document(output: OutputValue, transmission_mode: str, read_text: TextReader) -> Any:
+    """One output as it appears in the results document."""
+    if output.cwl_class is None:
+        return output.value
+    if transmission_mode == "value" and len(output.files) == 1 and _is_inlinable(output.files[0]):
+        stored = output.files[0]
+        return {"value": read_text(stored), "mediaType": stored.media_type}
+    if output.cwl_class == "File" and len(output.files) == 1:
+        return file_link(output.files[0])
+    # Directories and arrays of files: the list of their files, as one qualified value.
+    return {"value": [file_link(stored) for stored in output.files], "mediaType": "application/json"}
+
+
+def results_document(job: JobRecord, results: JobResults, read_text: TextReader) -> JSON:
+    """Every output the execute request asked for (all of them when it named none), plus the STAC catalog link."""
+    wanted = job.outputs or dict.fromkeys(results.outputs)
+    document: JSON = {}
+    for output_id in wanted:
+        if output_id in results.outputs:
+            request = job.outputs.get(output_id)
+            mode = request.transmission_mode if request else "reference"
+            document[output_id] = output_document(results.outputs[output_id], mode, read_text)
+    link = catalog_link(results)
+    if link is not None and CATALOG_KEY not in document:
+        document[CATALOG_KEY] = link
+    return document
+
+
+@dataclass(frozen=True)
+class RawOutput:
+    """A single output sent as the whole response body (OGC `response=raw`)."""
+
+    value: Any = None
+    file: StoredFile | None = None
+    # Several files cannot be one body; they go as a list of links.
+    links: list[JSON] | None = None
+
+
+def raw_output(output: OutputValue) -> RawOutput:
+    if output.cwl_class is None:
+        return RawOutput(value=output.value)
+    if len(output.files) == 1:
+        return RawOutput(file=output.files[0])
+    return RawOutput(links=[file_link(stored) for stored in output.files])

@@ -1,0 +1,60 @@
+"""Queries on output collections: named sets of STAC items that jobs file their outputs into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from swath.store.processes import as_utc
+from swath.store.records import JSON
+from swath.store.tables import CollectionItemRow
+
+
+@dataclass(frozen=True)
+class CollectionSummary:
+    id: str
+    item_count: int
+    first_created: datetime
+    last_created: datetime
+
+
+def file_items(session: Session, collection_id: str, job_id: str, items: list[JSON], now: datetime) -> None:
+    """File a job's items into a collection; an item filed again (a re-run job) replaces the old one."""
+    for item in items:
+        session.merge(
+            CollectionItemRow(collection_id=collection_id, item_id=item["id"], job_id=job_id, item=item, created=now)
+        )
+
+
+def list_collections(session: Session) -> list[CollectionSummary]:
+    query = (
+        select(
+            CollectionItemRow.collection_id,
+            func.count(),
+            func.min(CollectionItemRow.created),
+            func.max(CollectionItemRow.created),
+        )
+        .group_by(CollectionItemRow.collection_id)
+        .order_by(CollectionItemRow.collection_id)
+    )
+    return [
+        CollectionSummary(id=name, item_count=count, first_created=as_utc(first), last_created=as_utc(last))
+        for name, count, first, last in session.execute(query)
+    ]
+
+
+def list_items(session: Session, collection_id: str, limit: int, offset: int) -> tuple[list[JSON], int]:
+    """A page of a collection's items, oldest first, and how many it holds."""
+    where = CollectionItemRow.collection_id == collection_id
+    total = session.scalar(select(func.count()).select_from(CollectionItemRow).where(where)) or 0
+    rows = session.scalars(
+        select(CollectionItemRow)
+        .where(where)
+        .order_by(CollectionItemRow.created, CollectionItemRow.item_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [row.item for row in rows], total

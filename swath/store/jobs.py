@@ -1,0 +1,259 @@
+"""Queries on jobs. `move_job` is the only writer of a job's status.
+
+Writers take the caller's session; the caller commits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from swath.store.processes import as_utc
+from swath.store.records import (
+    JSON,
+    TRANSITIONS,
+    JobRecord,
+    JobResults,
+    JobStatus,
+    OutputRequest,
+    OutputValue,
+    StoredFile,
+)
+from swath.store.tables import JobRow
+
+
+def _record(row: JobRow) -> JobRecord:
+    return JobRecord(
+        id=row.id,
+        process_pk=row.process_pk,
+        process_id=row.process_id,
+        status=JobStatus(row.status),
+        created=as_utc(row.created),
+        updated=as_utc(row.updated),
+        created_by=row.created_by,
+        inputs=row.inputs,
+        outputs={name: OutputRequest(**request) for name, request in row.outputs.items()},
+        response=row.response,
+        collection=row.collection,
+        started=as_utc(row.started) if row.started else None,
+        finished=as_utc(row.finished) if row.finished else None,
+        heartbeat=as_utc(row.heartbeat) if row.heartbeat else None,
+        progress=row.progress,
+        message=row.message,
+        attempts=row.attempts,
+        runner=row.runner,
+        results=row.results,
+    )
+
+
+def results_to_json(results: JobResults) -> JSON:
+    """JobResults as stored on the job row (items go to the collection table, not here)."""
+    return {
+        "outputs": {name: dataclasses.asdict(output) for name, output in results.outputs.items()},
+        "catalog": dataclasses.asdict(results.catalog) if results.catalog else None,
+    }
+
+
+def results_from_json(data: JSON) -> JobResults:
+    def output(value: JSON) -> OutputValue:
+        files = [StoredFile(**stored) for stored in value.get("files", [])]
+        return OutputValue(value=value.get("value"), files=files, cwl_class=value.get("cwl_class"))
+
+    catalog = data.get("catalog")
+    return JobResults(
+        outputs={name: output(value) for name, value in data.get("outputs", {}).items()},
+        catalog=StoredFile(**catalog) if catalog else None,
+    )
+
+
+def insert_job(session: Session, job: JobRecord) -> None:
+    session.add(
+        JobRow(
+            id=job.id,
+            process_pk=job.process_pk,
+            process_id=job.process_id,
+            status=job.status.value,
+            created=job.created,
+            updated=job.updated,
+            created_by=job.created_by,
+            inputs=job.inputs,
+            outputs={name: dataclasses.asdict(request) for name, request in job.outputs.items()},
+            response=job.response,
+            collection=job.collection,
+            attempts=job.attempts,
+        )
+    )
+
+
+def get_job(session: Session, job_id: str) -> JobRecord | None:
+    row = session.get(JobRow, job_id, populate_existing=True)
+    return _record(row) if row else None
+
+
+def move_job(
+    session: Session,
+    job_id: str,
+    source: Collection[JobStatus],
+    target: JobStatus,
+    now: datetime,
+    **changes: Any,
+) -> bool:
+    """Compare-and-set a job's status from any of `source` to `target`; reports whether this caller won.
+
+    Losing is normal (a dismissed job's late result, a second delivery of the same job) and must be handled by the
+    caller, never retried blindly.
+    """
+    illegal = [status for status in source if target not in TRANSITIONS[status]]
+    if illegal:
+        raise ValueError(f"job status cannot move from {illegal} to {target}")
+    values: dict[str, Any] = {"status": target.value, "updated": now, **changes}
+    if target.is_final:
+        values.setdefault("finished", now)
+    result = session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.status.in_([status.value for status in source]))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def claim_job(session: Session, job_id: str, runner: str, now: datetime) -> bool:
+    """Take an accepted job for `runner`, counting the attempt. A job delivered twice is claimed once."""
+    return move_job(
+        session,
+        job_id,
+        [JobStatus.accepted],
+        JobStatus.running,
+        now,
+        runner=runner,
+        started=now,
+        heartbeat=now,
+        progress=0,
+        attempts=JobRow.attempts + 1,
+        message="Running.",
+    )
+
+
+def record_progress(session: Session, job_id: str, progress: int, message: str | None, now: datetime) -> None:
+    values: dict[str, Any] = {"progress": progress, "updated": now, "heartbeat": now}
+    if message:
+        values["message"] = message
+    session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.status == JobStatus.running.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def beat(session: Session, job_ids: Sequence[str], now: datetime) -> None:
+    """Mark running jobs as alive."""
+    if job_ids:
+        session.execute(
+            update(JobRow)
+            .where(JobRow.id.in_(job_ids), JobRow.status == JobStatus.running.value)
+            .values(heartbeat=now, updated=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def list_job_ids(session: Session, status: JobStatus, limit: int) -> list[str]:
+    """Ids of jobs in `status`, oldest first."""
+    query = select(JobRow.id).where(JobRow.status == status.value).order_by(JobRow.created, JobRow.id)
+    return list(session.scalars(query.limit(limit)))
+
+
+def list_running_jobs(
+    session: Session, runner_prefix: str | None = None, beat_before: datetime | None = None
+) -> list[JobRecord]:
+    """Running jobs, narrowed to runners whose id starts with `runner_prefix` or that last beat before `beat_before`."""
+    query = select(JobRow).where(JobRow.status == JobStatus.running.value)
+    if runner_prefix is not None:
+        query = query.where(JobRow.runner.startswith(runner_prefix, autoescape=True))
+    if beat_before is not None:
+        query = query.where(or_(JobRow.heartbeat.is_(None), JobRow.heartbeat < beat_before))
+    return [_record(row) for row in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    process_ids: list[str] = dataclasses.field(default_factory=list)
+    statuses: list[JobStatus] = dataclasses.field(default_factory=list)
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    min_duration: float | None = None
+    max_duration: float | None = None
+
+
+@dataclass(frozen=True)
+class JobCursor:
+    """Keyset position: the (created, id) of the last job on the previous page."""
+
+    created: datetime
+    id: str
+
+
+def list_jobs(
+    session: Session, where: JobFilter, limit: int, after: JobCursor | None = None, before: JobCursor | None = None
+) -> list[JobRecord]:
+    """Jobs newest first, keyset-paged after or before a cursor, so a deep page costs what the first one does."""
+    query = select(JobRow)
+    if where.process_ids:
+        query = query.where(JobRow.process_id.in_(where.process_ids))
+    if where.statuses:
+        query = query.where(JobRow.status.in_([status.value for status in where.statuses]))
+    if where.created_after is not None:
+        query = query.where(JobRow.created >= where.created_after)
+    if where.created_before is not None:
+        query = query.where(JobRow.created <= where.created_before)
+    if where.min_duration is not None or where.max_duration is not None:
+        query = query.where(*_duration_clauses(session, where))
+    if after is not None:
+        query = query.where(
+            or_(JobRow.created < after.created, and_(JobRow.created == after.created, JobRow.id < after.id))
+        )
+    if before is not None:
+        # Walk the other way from the cursor, then turn the page back to newest first.
+        query = query.where(
+            or_(JobRow.created > before.created, and_(JobRow.created == before.created, JobRow.id > before.id))
+        )
+        rows = list(session.scalars(query.order_by(JobRow.created, JobRow.id).limit(limit)))
+        return [_record(row) for row in reversed(rows)]
+    rows = list(session.scalars(query.order_by(JobRow.created.desc(), JobRow.id.desc()).limit(limit)))
+    return [_record(row) for row in rows]
+
+
+def _duration_clauses(session: Session, where: JobFilter) -> list[Any]:
+    # Duration is (finished or updated) - started, in seconds; each dialect spells date arithmetic differently.
+    end = func.coalesce(JobRow.finished, JobRow.updated)
+    if session.get_bind().dialect.name == "sqlite":
+        seconds: Any = (func.julianday(end) - func.julianday(JobRow.started)) * 86400.0
+    else:
+        seconds = func.extract("epoch", end - JobRow.started)
+    clauses: list[Any] = [JobRow.started.is_not(None)]
+    if where.min_duration is not None:
+        clauses.append(seconds >= where.min_duration)
+    if where.max_duration is not None:
+        clauses.append(seconds <= where.max_duration)
+    return clauses
+
+
+def release_job(session: Session, job: JobRecord, max_attempts: int, reason: str, now: datetime) -> JobStatus | None:
+    """Take back a running job whose runner is gone: queue it again, or fail it once it has used its attempts.
+
+    Returns the status it moved to, or None when the job had moved on meanwhile.
+    """
+    if job.attempts < max_attempts:
+        message = f"{reason} Queued again (attempt {job.attempts + 1} of {max_attempts})."
+        won = move_job(session, job.id, [JobStatus.running], JobStatus.accepted, now, message=message, runner=None)
+        return JobStatus.accepted if won else None
+    message = f"{reason} The job was tried {job.attempts} times, the most allowed, and is failed."
+    won = move_job(session, job.id, [JobStatus.running], JobStatus.failed, now, message=message)
+    return JobStatus.failed if won else None

@@ -1,0 +1,89 @@
+"""The database schema. Alembic migrations (store/migrations) create and upgrade it; nothing calls create_all.
+
+Indexes follow the queries: job lists are keyset-paged newest first, optionally filtered by status or process,
+so each filter has an index ending in (created, id).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    # SQLAlchemy reads this as a class attribute.
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}  # noqa: RUF012
+
+
+class ProcessRow(Base):
+    __tablename__ = "processes"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    description: Mapped[dict[str, Any]]
+    cwl: Mapped[dict[str, Any] | None]
+    workflow_id: Mapped[str | None] = mapped_column(String(255))
+    package: Mapped[bytes] = mapped_column(LargeBinary)
+    package_media_type: Mapped[str] = mapped_column(String(255))
+    created_by: Mapped[str] = mapped_column(String(255))
+    created: Mapped[datetime]
+    # Set when a revision is replaced or undeployed; its jobs stay readable.
+    retired: Mapped[datetime | None]
+
+    __table_args__ = (
+        # One live revision per id: a second deploy of the same id fails on this index, not on a prior SELECT.
+        Index(
+            "ix_processes_live_id",
+            "id",
+            unique=True,
+            sqlite_where=text("retired IS NULL"),
+            postgresql_where=text("retired IS NULL"),
+        ),
+    )
+
+
+class JobRow(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    process_pk: Mapped[int] = mapped_column(ForeignKey("processes.pk"))
+    process_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    created: Mapped[datetime]
+    updated: Mapped[datetime]
+    started: Mapped[datetime | None]
+    finished: Mapped[datetime | None]
+    heartbeat: Mapped[datetime | None]
+    progress: Mapped[int | None]
+    message: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    runner: Mapped[str | None] = mapped_column(String(255))
+    created_by: Mapped[str] = mapped_column(String(255))
+    inputs: Mapped[dict[str, Any]]
+    outputs: Mapped[dict[str, Any]]
+    response: Mapped[str] = mapped_column(String(16))
+    collection: Mapped[str | None] = mapped_column(String(255))
+    results: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (
+        Index("ix_jobs_created", "created", "id"),
+        Index("ix_jobs_status_created", "status", "created", "id"),
+        Index("ix_jobs_process_created", "process_id", "created", "id"),
+    )
+
+
+class CollectionItemRow(Base):
+    __tablename__ = "collection_items"
+
+    collection_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"))
+    item: Mapped[dict[str, Any]]
+    created: Mapped[datetime]
+
+    __table_args__ = (Index("ix_collection_items_created", "collection_id", "created", "item_id"),)
