@@ -92,20 +92,31 @@ def _schema_uri(schema_name: str) -> str:
     for candidate in candidates:
         if candidate.is_file():
             return candidate.as_uri()
-    raise ValueError(
-        f"No OGC schema is named {schema_name!r}; give a file name from {ogc / _PART1} or {ogc / _PART2}."
-    )
+    raise ValueError(f"No OGC schema is named {schema_name!r}; give a file name from {ogc / _PART1} or {ogc / _PART2}.")
 
 
-def validate(document: object, schema_name: str) -> None:
+# The 1.0 schemas use `oneOf` where the branches overlap: `inputValueNoObject.yaml` offers both `type: string` and
+# `binaryInputValue.yaml` (also a string), and `type: number` beside `type: integer`, so every string or integer
+# value in an execute request or a result matches two branches and fails, and a `$ref` in a process description's
+# `schema` matches both `schema.yaml` and `reference.yaml`. Read literally, they reject the official examples
+# `Execute.json`, `Result.json` and `ProcessDescription.json`, and every results document with a literal value. No
+# branch pair in these files is meant to be exclusive, so `oneOf` is read as `anyOf` unless asked otherwise.
+_AnyOfValidator = jsonschema.validators.extend(
+    jsonschema.Draft4Validator, validators={"oneOf": jsonschema.Draft4Validator.VALIDATORS["anyOf"]}
+)
+
+
+def validate(document: object, schema_name: str, *, strict_one_of: bool = False) -> None:
     """Raise `jsonschema.ValidationError` unless `document` is valid against the official schema `schema_name`.
 
     The error is the most relevant one (`jsonschema.exceptions.best_match`); its message says what is wrong, where in
     the document (a JSON path) and against which schema, e.g. `'jobID' is a required property (at $ in
     statusInfo.yaml)`. Formats are checked where jsonschema can check them (`date-time` needs
-    `rfc3339-validator`).
+    `rfc3339-validator`). `oneOf` is read as `anyOf` (see `_AnyOfValidator`); `strict_one_of=True` reads the
+    schemas literally.
     """
-    validator = jsonschema.Draft4Validator(
+    validator_class = jsonschema.Draft4Validator if strict_one_of else _AnyOfValidator
+    validator = validator_class(
         {"$ref": _schema_uri(schema_name)},
         registry=_registry(),
         format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER,

@@ -84,7 +84,7 @@ def _finish(
         changes: dict[str, object] = {"message": message or "Finished.", "progress": 100}
         if results is not None:
             changes["results"] = job_store.results_to_json(results)
-        won = job_store.move_job(session, job.id, [JobStatus.running], status, now, **changes)
+        won = job_store.move_job(session, job.id, [JobStatus.running], status, now, owner=job.runner, **changes)
         # A job dismissed while it ran keeps `dismissed`; its stored outputs stay but are not filed.
         if won and results is not None and job.collection and results.items:
             file_items(session, job.collection, job.id, results.items, now)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import cwltool.process
 from cwltool.context import LoadingContext, RuntimeContext
 from cwltool.errors import WorkflowException
 from cwltool.executors import SingleJobExecutor
@@ -159,6 +160,10 @@ def run_cwl(
     )
     watcher = _JobWatcher(steps, report_progress)
     logging.getLogger("cwltool").addHandler(watcher)
+    # cwltool makes job names unique across the whole process ('wc', 'wc_2', ...) through a private global set.
+    # A forked child starts with it empty; emptying it here gives an in-process run the same names, so that
+    # messages say 'wc' and not 'wc_3'.
+    cwltool.process._names.clear()
     try:
         report_progress(0, "Running the application.")
         output, status = SingleJobExecutor()(tool, job_order, _runtime_context(work_dir, log, engine))
@@ -168,7 +173,7 @@ def run_cwl(
         logging.getLogger("cwltool").removeHandler(watcher)
     if status != "success" or output is None:
         raise JobFailed(watcher.failure or f"The CWL run ended with status {status}; see the job log.")
-    report_progress(100, None)
+    report_progress(100, "The application finished.")
     return dict(output)
 
 

@@ -7,6 +7,7 @@ in-process caller (tests, a one-shot CLI run) unchanged after the job.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,15 +37,30 @@ def open_job_log(log_path: Path) -> Iterator[BinaryIO]:
         logger.handlers = [handler]
         logger.propagate = False
         logger.setLevel(logging.INFO)
+    stream = _SharedLog(log_path, "ab")
     try:
-        with log_path.open("ab", buffering=0) as stream:
-            yield stream
+        yield stream
     finally:
+        stream.release()
         for logger, handlers, propagate, level in saved:
             logger.handlers = handlers
             logger.propagate = propagate
             logger.setLevel(level)
         handler.close()
+
+
+class _SharedLog(io.FileIO):
+    """The log file as the tools' stdout and stderr: it survives cwltool's attempts to close it.
+
+    cwltool closes `default_stdout`/`default_stderr` after every tool it runs (job.py, `_job_popen`), yet all
+    tools of a workflow share the job's log; the second one would fail with "I/O operation on closed file".
+    """
+
+    def close(self) -> None:
+        pass
+
+    def release(self) -> None:
+        super().close()
 
 
 def runner_logger() -> logging.Logger:

@@ -73,7 +73,7 @@ def _cwl_class(value: Any) -> str | None:
 
 
 def _member_prefixes(prefix: str, members: list[JSON]) -> list[str]:
-    names = [str(member.get("basename") or _path(member).name) for member in members]
+    names = [_name(member) for member in members]
     if len(members) == 1 or len(set(names)) == len(names):
         return [prefix] * len(members)
     return [f"{prefix}/{index}" for index in range(len(members))]
@@ -82,24 +82,30 @@ def _member_prefixes(prefix: str, members: list[JSON]) -> list[str]:
 def _store_member(output_id: str, prefix: str, member: JSON, storage: Storage) -> Product:
     path = _path(member)
     if member["class"] == "Directory":
-        return Product(output_id, f"{prefix}/{path.name}", _put_tree(storage, prefix, path), directory=path)
-    files = [_put(storage, f"{prefix}/{path.name}", path, member.get("format"))]
+        return Product(output_id, f"{prefix}/{_name(member)}", _put_tree(storage, prefix, member), directory=path)
+    files = [_put(storage, f"{prefix}/{_name(member)}", path, member.get("format"))]
     for secondary in member.get("secondaryFiles") or []:
         if secondary.get("class") == "Directory":
-            files.extend(_put_tree(storage, prefix, _path(secondary)))
+            files.extend(_put_tree(storage, prefix, secondary))
         else:
-            files.append(_put(storage, f"{prefix}/{_path(secondary).name}", _path(secondary), secondary.get("format")))
+            files.append(_put(storage, f"{prefix}/{_name(secondary)}", _path(secondary), secondary.get("format")))
     return Product(output_id, prefix, files)
 
 
-def _put_tree(storage: Storage, prefix: str, directory: Path) -> list[StoredFile]:
+def _put_tree(storage: Storage, prefix: str, member: JSON) -> list[StoredFile]:
+    directory = _path(member)
     if not directory.is_dir():
-        raise JobFailed(f"Output directory {directory.name} is missing after the run; see the job log.")
+        raise JobFailed(f"Output directory {_name(member)} is missing after the run; see the job log.")
     return [
-        _put(storage, f"{prefix}/{directory.name}/{file.relative_to(directory).as_posix()}", file, None)
+        _put(storage, f"{prefix}/{_name(member)}/{file.relative_to(directory).as_posix()}", file, None)
         for file in sorted(directory.rglob("*"))
         if file.is_file()
     ]
+
+
+def _name(member: JSON) -> str:
+    # The CWL basename, not the file's name on disk: cwltool renames colliding outputs to 'x_2', 'x_3'.
+    return str(member.get("basename") or _path(member).name)
 
 
 def _put(storage: Storage, key: str, path: Path, cwl_format: Any) -> StoredFile:

@@ -208,7 +208,13 @@ class RunnerPool:
             reason = f"The job's process exited with code {os.waitstatus_to_exitcode(wait_status)} without a result."
         with transaction(self.sessions) as session:
             failed = job_store.move_job(
-                session, child.job_id, [JobStatus.running], JobStatus.failed, datetime.now(UTC), message=reason
+                session,
+                child.job_id,
+                [JobStatus.running],
+                JobStatus.failed,
+                datetime.now(UTC),
+                owner=self.runner_id,
+                message=reason,
             )
         if failed:
             log_line(child.log_path, f"Job failed: {reason}")
@@ -227,7 +233,7 @@ class RunnerPool:
                 os.waitpid(pid, 0)
             with transaction(self.sessions) as session:
                 job = job_store.get_job(session, child.job_id)
-                if job is not None and job.status is JobStatus.running:
+                if job is not None and job.status is JobStatus.running and job.runner == self.runner_id:
                     reason = "The server stopped while the job ran."
                     job_store.release_job(session, job, self.settings.max_attempts, reason, now)
             self._clean(child)

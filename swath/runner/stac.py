@@ -129,6 +129,7 @@ def _tool_catalog(product: Product, directory: Path) -> pystac.Catalog:
         raise JobFailed(f"Output '{product.output_id}' holds a catalog.json that is not a STAC Catalog.")
     root.fully_resolve()
     root.make_all_asset_hrefs_absolute()
+    _bind_hierarchy(root)
     objects: list[pystac.STACObject] = [root, *_descendants(root)]
     for stac_object in objects:
         for link in stac_object.links:
@@ -137,6 +138,19 @@ def _tool_catalog(product: Product, directory: Path) -> pystac.Catalog:
         if isinstance(stac_object, pystac.Item):
             _rewrite_assets(stac_object, by_path)
     return root
+
+
+def _bind_hierarchy(root: pystac.Catalog) -> None:
+    """Point every object's root and parent links at the objects in memory.
+
+    pystac may resolve a tool's `root`/`parent` links to separate copies of a catalog (or leave them as paths);
+    those would keep the tool's local paths and relative hrefs when the tree is published.
+    """
+    for catalog, children, items in root.walk():
+        for stac_object in [*children, *items]:
+            stac_object.set_root(root)
+            stac_object.set_parent(catalog)
+    root.set_root(root)
 
 
 def _rewrite_assets(item: pystac.Item, by_path: dict[Path, StoredFile]) -> None:

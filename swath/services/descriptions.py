@@ -76,9 +76,9 @@ def describe_inputs(
         if default is not None and not _holds_file(default):
             # File defaults are left out: once loaded, their location points into the deploy's temporary directory.
             schema["default"] = default
-        description["minOccurs"] = 0 if optional else 1
-        description["maxOccurs"] = "unbounded" if schema.get("type") == "array" else 1
-        described[short_id(parameter["id"])] = description
+        occurs = {"minOccurs": 0 if optional else 1, "maxOccurs": "unbounded" if schema.get("type") == "array" else 1}
+        # Keys in the order the OGC examples show them: title, description, occurrences, schema.
+        described[short_id(parameter["id"])] = _insert_before(description, "schema", occurs)
     return described
 
 
@@ -125,9 +125,7 @@ def _describe(parameter: Mapping[str, Any], types: Mapping[str, Mapping[str, Any
     return description
 
 
-def _schema(
-    cwl_type: Any, types: Mapping[str, Mapping[str, Any]], formats: list[str], owner: str, depth: int
-) -> JSON:
+def _schema(cwl_type: Any, types: Mapping[str, Mapping[str, Any]], formats: list[str], owner: str, depth: int) -> JSON:
     """The JSON schema of one CWL type. `owner` is the URI that prefixes an inline enum's symbols."""
     if depth > _MAX_DEPTH:
         return {}
@@ -167,10 +165,10 @@ def _record_schema(record: Mapping[str, Any], types: Mapping[str, Mapping[str, A
         properties[name] = schema
         if not _is_optional(field["type"]):
             required.append(name)
-    schema: JSON = {"type": "object", "properties": properties}
+    record_schema: JSON = {"type": "object", "properties": properties}
     if required:  # The OGC schema requires a non-empty `required` list when present.
-        schema["required"] = required
-    return schema
+        record_schema["required"] = required
+    return record_schema
 
 
 def _file_schema(formats: list[str]) -> JSON:
@@ -198,6 +196,15 @@ def _file_class(cwl_type: Any, types: Mapping[str, Mapping[str, Any]], depth: in
     if isinstance(cwl_type, Mapping) and cwl_type.get("type") == "array":
         return _file_class(cwl_type["items"], types, depth + 1)
     return None
+
+
+def _insert_before(mapping: JSON, key: str, items: JSON) -> JSON:
+    ordered: JSON = {}
+    for name, value in mapping.items():
+        if name == key:
+            ordered.update(items)
+        ordered[name] = value
+    return ordered
 
 
 def _holds_file(value: Any) -> bool:

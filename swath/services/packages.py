@@ -136,15 +136,15 @@ def _read_body(body: bytes, essence: str, fetch: Callable[[str], bytes]) -> _Sou
     if essence in _CWL_MEDIA_TYPES and essence != "application/cwl+json":
         return _Source(text, _parse_yaml(text, "The package"))
     document = _parse_json(text)
+    if essence == "application/cwl+json":
+        return _Source(text, document)
     if "executionUnit" in document:
         return _read_apppkg(document, fetch)
     if essence == "application/json" and ("cwlVersion" in document or "$graph" in document):
         return _Source(text, document)
-    if essence == "application/cwl+json":
-        return _Source(text, document)
     raise InvalidPackage(
         f"A {essence} package must be an OGC application package with an `executionUnit`"
-        + (" or a CWL document with `cwlVersion`." if essence == "application/json" else ".")
+        + (", or a CWL document with `cwlVersion`." if essence == "application/json" else ".")
     )
 
 
@@ -186,13 +186,13 @@ def _find_cwl_unit(unit: Any) -> Mapping[str, Any] | str | None:
     if not isinstance(unit, Mapping):
         return None
     if "cwlVersion" in unit or "$graph" in unit:
-        return unit
+        return dict(unit)
     if "unit" in unit:
         return _find_cwl_unit(unit["unit"])
     if "value" in unit and _is_cwl_media_type(unit.get("mediaType")):
         return _find_cwl_unit(unit["value"]) if isinstance(unit["value"], Mapping | str) else None
     if isinstance(unit.get("href"), str) and _is_cwl_media_type(unit.get("type")):
-        return "href:" + unit["href"]
+        return "href:" + str(unit["href"])
     return None
 
 
@@ -258,9 +258,7 @@ def _choose_entry(cwl: JSON, workflow: str | None) -> tuple[str, JSON]:
     if "$graph" not in cwl:
         own_id = _bare_id(cwl.get("id")) or "main"
         if workflow is not None and workflow != own_id:
-            raise WorkflowNotFound(
-                f"Workflow '{workflow}' is not in the package, whose only process is '{own_id}'."
-            )
+            raise WorkflowNotFound(f"Workflow '{workflow}' is not in the package, whose only process is '{own_id}'.")
         return own_id, cwl
     graph = cwl["$graph"]
     if not isinstance(graph, list) or not all(isinstance(item, dict) for item in graph):
@@ -285,7 +283,9 @@ def _choose_entry(cwl: JSON, workflow: str | None) -> tuple[str, JSON]:
 
 def _bare_id(value: Any) -> str | None:
     """An id as written, without the `#` (or the `…#` base) that CWL puts before it."""
-    return value.rsplit("#", 1)[-1] or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return value.rsplit("#", 1)[-1] or None
 
 
 def _load_tool(text: str, entry_id: str | None) -> Process:
@@ -324,7 +324,7 @@ def _confined_fetcher(root: str) -> Callable[..., DefaultFetcher]:
             return super().fetch_text(url, content_types)
 
         def check_exists(self, url: str) -> bool:
-            return url.startswith(root) or not url.startswith("file:") and super().check_exists(url)
+            return url.startswith(root) or (not url.startswith("file:") and super().check_exists(url))
 
         def _check(self, url: str) -> None:
             if url.startswith("file:") and not url.startswith(root):
@@ -339,7 +339,9 @@ def _clean(message: str, directory: str) -> str:
     """cwltool's message on one line, with the temporary directory (in any of the forms cwltool prints a path:
     `file://` URI, absolute, or relative to the working directory) left out."""
     name = re.escape(Path(directory).name)
-    message = re.sub(rf"(?:file://)?[^\s'\"`]*{name}/", "", message)
+    message = re.sub(rf"(?:file://)?[^\s'\"`(]*{name}/", "", message)
+    # schema-salad prefixes nested errors with its loader's id: "(140527515585600) (package.cwl) Validation error".
+    message = re.sub(r"\(\d+\) \(([^)\s]*)\) ", r"\1: ", message)
     return " ".join(message.split())
 
 
@@ -424,7 +426,9 @@ def _keywords(value: Any) -> list[str]:
 
 def _options(process: JSON, key: str, allowed: tuple[str, ...]) -> list[str]:
     values = process.get(key) or []
-    for value in values if isinstance(values, list) else [values]:
+    if not isinstance(values, list):
+        raise InvalidPackage(f"processDescription.process.{key} must be a list, not {values!r}.")
+    for value in values:
         if value not in allowed:
             raise InvalidPackage(
                 f"processDescription.process.{key} holds {value!r}, which is not one of: {', '.join(allowed)}."

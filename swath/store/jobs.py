@@ -102,12 +102,13 @@ def move_job(
     source: Collection[JobStatus],
     target: JobStatus,
     now: datetime,
+    owner: str | None = None,
     **changes: Any,
 ) -> bool:
     """Compare-and-set a job's status from any of `source` to `target`; reports whether this caller won.
 
     Losing is normal (a dismissed job's late result, a second delivery of the same job) and must be handled by the
-    caller, never retried blindly.
+    caller, never retried blindly. Given `owner`, the move happens only while that runner holds the job.
     """
     illegal = [status for status in source if target not in TRANSITIONS[status]]
     if illegal:
@@ -115,10 +116,11 @@ def move_job(
     values: dict[str, Any] = {"status": target.value, "updated": now, **changes}
     if target.is_final:
         values.setdefault("finished", now)
+    query = update(JobRow).where(JobRow.id == job_id, JobRow.status.in_([status.value for status in source]))
+    if owner is not None:
+        query = query.where(JobRow.runner == owner)
     result = session.execute(
-        update(JobRow)
-        .where(JobRow.id == job_id, JobRow.status.in_([status.value for status in source]))
-        .values(**values)
+        query.values(**values)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
@@ -248,12 +250,15 @@ def _duration_clauses(session: Session, where: JobFilter) -> list[Any]:
 def release_job(session: Session, job: JobRecord, max_attempts: int, reason: str, now: datetime) -> JobStatus | None:
     """Take back a running job whose runner is gone: queue it again, or fail it once it has used its attempts.
 
-    Returns the status it moved to, or None when the job had moved on meanwhile.
+    Only while `job.runner` still holds it. Returns the status it moved to, or None when the job had moved on.
     """
+    owner = job.runner
     if job.attempts < max_attempts:
         message = f"{reason} Queued again (attempt {job.attempts + 1} of {max_attempts})."
-        won = move_job(session, job.id, [JobStatus.running], JobStatus.accepted, now, message=message, runner=None)
+        won = move_job(
+            session, job.id, [JobStatus.running], JobStatus.accepted, now, owner=owner, message=message, runner=None
+        )
         return JobStatus.accepted if won else None
     message = f"{reason} The job was tried {job.attempts} times, the most allowed, and is failed."
-    won = move_job(session, job.id, [JobStatus.running], JobStatus.failed, now, message=message)
+    won = move_job(session, job.id, [JobStatus.running], JobStatus.failed, now, owner=owner, message=message)
     return JobStatus.failed if won else None

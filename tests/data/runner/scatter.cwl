@@ -31,17 +31,18 @@ $graph:
     requirements:
       - class: DockerRequirement
         dockerPull: debian:stable-slim
-    baseCommand: [wc, -l]
-    stdin: $(inputs.text.path)
+    baseCommand: [awk, 'END { print NR }']
     stdout: lines.txt
     inputs:
-      text: File
+      text:
+        type: File
+        inputBinding: {position: 1}
     outputs:
       lines:
         type: stdout
   - id: add
     class: CommandLineTool
-    baseCommand: [sh, -c, 'cat "$@" | paste -sd+ | bc', sum]
+    baseCommand: [awk, '{ total += $1 } END { print total }']
     stdout: total.txt
     inputs:
       counts:

@@ -1,0 +1,3 @@
+from swath.cli.main import app
+
+app(prog_name="swath")

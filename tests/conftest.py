@@ -1,0 +1,117 @@
+"""Shared fixtures: real Swath servers on free local ports, each with its own data directory."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, message: str = "condition"):  # type: ignore[no-untyped-def]
+    """Poll `condition` until it returns something truthy, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+        time.sleep(interval)
+
+
+@dataclass
+class Server:
+    """A `swath serve` process, started the way a user starts it."""
+
+    data_dir: Path
+    port: int
+    environment: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Server:
+        log = (self.data_dir / "server.log").open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "swath", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            env=self.environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.data_dir,
+        )
+        wait_until(self._answers, timeout=60, message=f"the server on port {self.port} to answer")
+        return self
+
+    def _answers(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise AssertionError("the server exited:\n" + (self.data_dir / "server.log").read_text()[-4000:])
+        try:
+            return httpx.get(self.url + "/", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def log(self) -> str:
+        return (self.data_dir / "server.log").read_text(errors="replace")
+
+
+def make_server(tmp_path: Path, **settings: str) -> Server:
+    data_dir = tmp_path / "swath-data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SWATH_")}
+    port = free_port()
+    environment.update(
+        {
+            "SWATH_WORKERS": "2",
+            "SWATH_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "SWATH_ALLOWED_INPUT_ROOTS": f'["{tmp_path}", "{DATA}", "{REPO / "swath" / "examples"}"]',
+            "SWATH_HEARTBEAT_INTERVAL": "0.5",
+            "SWATH_HEARTBEAT_TIMEOUT": "5",
+        }
+    )
+    environment.update({f"SWATH_{key.upper()}": value for key, value in settings.items()})
+    return Server(data_dir=data_dir, port=port, environment=environment)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One running server for a test module."""
+    running = make_server(tmp_path_factory.mktemp("server")).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def client(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        yield http

@@ -1,0 +1,37 @@
+"""Small steps the end-to-end tests share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.conftest import DATA, wait_until
+
+FINAL = {"successful", "failed", "dismissed"}
+ASYNC = {"Prefer": "respond-async"}
+
+
+def ensure_deployed(client: httpx.Client, name: str) -> str:
+    """Deploy tests/data/e2e/<name>.cwl unless it is live; returns the process id."""
+    body = (DATA / "e2e" / f"{name}.cwl").read_bytes()
+    response = client.post("/processes", content=body, headers={"Content-Type": "application/cwl+yaml"})
+    if response.status_code == 201:
+        return str(response.json()["id"])
+    assert response.status_code == 409, response.text
+    return str(client.get(f"/processes/{name}").json()["id"])
+
+
+def submit(client: httpx.Client, process_id: str, body: dict[str, Any]) -> str:
+    response = client.post(f"/processes/{process_id}/execution", json=body, headers=ASYNC)
+    assert response.status_code == 201, response.text
+    return str(response.json()["jobID"])
+
+
+def wait_for_status(client: httpx.Client, job_id: str, statuses: set[str] = FINAL, timeout: float = 60) -> dict[str, Any]:
+    def reached() -> dict[str, Any] | None:
+        status = client.get(f"/jobs/{job_id}").json()
+        return status if status["status"] in statuses else None
+
+    result: dict[str, Any] = wait_until(reached, timeout=timeout, message=f"job {job_id} to reach {statuses}")
+    return result

@@ -1,0 +1,285 @@
+"""Execute processes and follow their jobs over HTTP, against a real server running real cwltool."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.conftest import Server, wait_until
+from tests.e2e.helpers import ASYNC, ensure_deployed, submit, wait_for_status
+from tests.ogc_schemas import validate
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "swath" / "examples"
+
+
+def test_an_async_execute_answers_201_with_the_job_location(client: httpx.Client) -> None:
+    process = ensure_deployed(client, "greet")
+    response = client.post(f"/processes/{process}/execution", json={"inputs": {"name": "Ada"}}, headers=ASYNC)
+    assert response.status_code == 201
+    validate(response.json(), "statusInfo.yaml")
+    assert response.headers["Location"].endswith(f"/jobs/{response.json()['jobID']}")
+    assert response.json()["status"] in {"accepted", "running", "successful"}
+
+
+def test_a_job_runs_to_success_with_timestamps_and_progress(client: httpx.Client) -> None:
+    job_id = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
+    status = wait_for_status(client, job_id)
+    validate(status, "statusInfo.yaml")
+    assert status["status"] == "successful", status
+    assert status["progress"] == 100
+    assert status["created"] <= status["started"] <= status["finished"]
+    assert status["processID"] == "greet:2.1"
+    assert any(link["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/results" for link in status["links"])
+
+
+def test_results_give_literals_by_value_and_files_by_reference(client: httpx.Client) -> None:
+    job_id = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
+    wait_for_status(client, job_id)
+    results = client.get(f"/jobs/{job_id}/results")
+    assert results.status_code == 200
+    validate(results.json(), "results.yaml")
+    document = results.json()
+    assert document["length"] == len("Hello, Ada")
+    assert client.get(document["greeting"]["href"]).text == "Hello, Ada"
+    assert document["greeting"]["type"] == "text/plain"
+
+
+def test_a_file_output_asked_by_value_is_inlined(client: httpx.Client) -> None:
+    body = {"inputs": {"name": "Ada"}, "outputs": {"greeting": {"transmissionMode": "value"}}}
+    job_id = submit(client, ensure_deployed(client, "greet"), body)
+    wait_for_status(client, job_id)
+    document = client.get(f"/jobs/{job_id}/results").json()
+    assert document["greeting"] == {"value": "Hello, Ada", "mediaType": "text/plain"}
+    assert "length" not in document
+
+
+def test_the_results_link_a_stac_catalog_with_absolute_hrefs_and_checksums(client: httpx.Client) -> None:
+    job_id = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
+    wait_for_status(client, job_id)
+    catalog_href = client.get(f"/jobs/{job_id}/results").json()["stac_catalog"]["href"]
+    catalog = client.get(catalog_href).json()
+    assert catalog["type"] == "Catalog"
+    item_links = [link["href"] for link in catalog["links"] if link["rel"] == "item"]
+    assert item_links and all(href.startswith("http://") for href in item_links)
+    item = client.get(item_links[0]).json()
+    asset = next(iter(item["assets"].values()))
+    assert asset["href"].startswith("http://")
+    assert asset["file:size"] == len("Hello, Ada")
+    assert asset["file:checksum"].startswith("1220")
+
+
+def test_sync_execute_answers_with_the_results(client: httpx.Client) -> None:
+    response = client.post(f"/processes/{ensure_deployed(client, 'greet')}/execution", json={"inputs": {"name": "Bo"}})
+    assert response.status_code == 200, response.text
+    assert response.json()["length"] == len("Hello, Bo")
+
+
+def test_sync_execute_of_one_raw_output_returns_the_value_itself(client: httpx.Client) -> None:
+    body = {"inputs": {"name": "Bo"}, "outputs": {"greeting": {}}, "response": "raw"}
+    response = client.post(f"/processes/{ensure_deployed(client, 'greet')}/execution", json=body)
+    assert response.status_code == 200
+    assert response.text == "Hello, Bo"
+
+
+def test_sync_execute_falls_back_to_async_past_the_wait(client: httpx.Client) -> None:
+    process = ensure_deployed(client, "sleeper")
+    started = time.monotonic()
+    response = client.post(f"/processes/{process}/execution", json={"inputs": {"seconds": 5}},
+                           headers={"Prefer": "wait=1"})
+    assert time.monotonic() - started < 4
+    assert response.status_code == 201
+    assert response.headers["Preference-Applied"] == "respond-async"
+    client.delete(f"/jobs/{response.json()['jobID']}")
+
+
+def test_the_echo_process_echoes_its_inputs(client: httpx.Client) -> None:
+    inputs = {"stringInput": "Value2", "doubleInput": 3.5, "arrayInput": [1, 2, 3]}
+    response = client.post("/processes/echo/execution", json={"inputs": inputs})
+    assert response.status_code == 200, response.text
+    assert response.json()["stringOutput"] == "Value2"
+    assert response.json()["arrayOutput"] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "words"),
+    [
+        ({}, ["name", "missing"]),
+        ({"name": "Ada", "times": "many"}, ["times", "integer"]),
+        ({"name": "Ada", "colour": "red"}, ["colour"]),
+    ],
+    ids=["missing-required", "wrong-type", "unknown-input"],
+)
+def test_bad_inputs_are_refused_before_anything_runs(client: httpx.Client, inputs: dict[str, object],
+                                                    words: list[str]) -> None:
+    before = len(client.get("/jobs", params={"limit": 1000}).json()["jobs"])
+    response = client.post(f"/processes/{ensure_deployed(client, 'greet')}/execution", json={"inputs": inputs},
+                           headers=ASYNC)
+    assert response.status_code == 400, response.text
+    validate(response.json(), "exception.yaml")
+    for word in words:
+        assert word in response.json()["detail"].lower() or word in response.json()["detail"]
+    assert len(client.get("/jobs", params={"limit": 1000}).json()["jobs"]) == before
+
+
+def test_a_body_that_is_not_json_is_a_clear_400(client: httpx.Client) -> None:
+    response = client.post("/processes/echo/execution", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+
+
+def test_a_file_input_outside_the_allowed_roots_is_refused(client: httpx.Client) -> None:
+    body = {"inputs": {"text": {"href": "file:///etc/passwd"}}}
+    response = client.post("/processes/word-count/execution", json=body, headers=ASYNC)
+    assert response.status_code == 400
+    assert "/etc/passwd" in response.json()["detail"]
+
+
+def test_executing_an_unknown_process_is_no_such_process(client: httpx.Client) -> None:
+    response = client.post("/processes/missing/execution", json={"inputs": {}})
+    assert response.status_code == 404
+    assert response.json()["type"].endswith("/no-such-process")
+
+
+def test_a_failing_tool_fails_the_job_with_a_message_and_a_log(client: httpx.Client) -> None:
+    job_id = submit(client, ensure_deployed(client, "failing"), {"inputs": {}})
+    status = wait_for_status(client, job_id)
+    assert status["status"] == "failed"
+    assert status["message"]
+    results = client.get(f"/jobs/{job_id}/results")
+    assert results.status_code == 404
+    assert results.json()["type"].endswith("/result-not-available")
+    assert "something went wrong" in client.get(f"/jobs/{job_id}/logs").text
+
+
+def test_results_of_a_running_job_are_not_ready(client: httpx.Client) -> None:
+    job_id = submit(client, ensure_deployed(client, "sleeper"), {"inputs": {"seconds": 20}})
+    wait_for_status(client, job_id, {"running"})
+    response = client.get(f"/jobs/{job_id}/results")
+    assert response.status_code == 404
+    assert response.json()["type"].endswith("/result-not-ready")
+    client.delete(f"/jobs/{job_id}")
+
+
+def _sleeps(seconds: int) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        if process.info["cmdline"] and process.info["cmdline"][:2] == ["sleep", str(seconds)]:
+            found.append(process)
+    return found
+
+
+def test_dismissing_a_running_job_stops_its_whole_process_tree_within_two_seconds(client: httpx.Client,
+                                                                                   server: Server) -> None:
+    job_id = submit(client, ensure_deployed(client, "sleeper"), {"inputs": {"seconds": 47}})
+    wait_until(lambda: _sleeps(47), timeout=30, message="the tool's sleep to start")
+    started = time.monotonic()
+    response = client.delete(f"/jobs/{job_id}")
+    assert response.status_code == 200
+    validate(response.json(), "statusInfo.yaml")
+    assert response.json()["status"] == "dismissed"
+    wait_until(lambda: not _sleeps(47), timeout=2, message="the tool's sleep to be gone")
+    assert time.monotonic() - started < 2
+    wait_until(lambda: not (server.data_dir / "work" / job_id).exists(), timeout=5, message="the work dir to go")
+    assert client.get(f"/jobs/{job_id}").json()["status"] == "dismissed"
+
+
+def test_a_dismissed_queued_job_never_starts(client: httpx.Client) -> None:
+    process = ensure_deployed(client, "sleeper")
+    blockers = [submit(client, process, {"inputs": {"seconds": 20}}) for _ in range(2)]
+    queued = submit(client, process, {"inputs": {"seconds": 1}})
+    assert client.delete(f"/jobs/{queued}").json()["status"] == "dismissed"
+    for blocker in blockers:
+        client.delete(f"/jobs/{blocker}")
+    time.sleep(1.5)  # give a wrongly started job time to show itself
+    status = client.get(f"/jobs/{queued}").json()
+    assert status["status"] == "dismissed"
+    assert "started" not in status
+
+
+def test_dismissing_a_finished_job_is_a_conflict(client: httpx.Client) -> None:
+    job_id = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
+    wait_for_status(client, job_id)
+    response = client.delete(f"/jobs/{job_id}")
+    assert response.status_code == 409
+    assert "successful" in response.json()["detail"]
+
+
+def test_unknown_jobs_are_no_such_job(client: httpx.Client) -> None:
+    for path in ("/jobs/nope", "/jobs/nope/results", "/jobs/nope/logs"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.json()["type"].endswith("/no-such-job")
+    assert client.delete("/jobs/nope").status_code == 404
+
+
+def test_the_log_can_be_followed_from_an_offset(client: httpx.Client) -> None:
+    job_id = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
+    wait_for_status(client, job_id)
+    whole = client.get(f"/jobs/{job_id}/logs")
+    assert whole.status_code == 200
+    assert int(whole.headers["X-Log-Offset"]) == len(whole.content)
+    tail = client.get(f"/jobs/{job_id}/logs", params={"since": 10})
+    assert tail.content == whole.content[10:]
+
+
+@pytest.mark.parametrize("path", ["../../swath.db", "..%2F..%2Fswath.db", "%2e%2e/%2e%2e/swath.db", "/etc/passwd"])
+def test_output_downloads_cannot_escape_the_jobs_outputs(client: httpx.Client, path: str) -> None:
+    job_id = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
+    wait_for_status(client, job_id)
+    response = client.get(f"/jobs/{job_id}/outputs/{path}")
+    assert response.status_code == 404
+    assert "SQLite" not in response.text
+
+
+def test_output_files_support_range_requests(client: httpx.Client) -> None:
+    job_id = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
+    wait_for_status(client, job_id)
+    href = client.get(f"/jobs/{job_id}/results").json()["greeting"]["href"]
+    response = client.get(href, headers={"Range": "bytes=0-4"})
+    assert response.status_code == 206
+    assert response.text == "Hello"
+
+
+def test_a_workflow_with_a_scatter_reports_full_progress_and_its_sum(client: httpx.Client) -> None:
+    job_id = submit(client, "scatter-squares", {"inputs": {"numbers": [1, 2, 3, 4]}})
+    status = wait_for_status(client, job_id)
+    assert status["status"] == "successful", client.get(f"/jobs/{job_id}/logs").text
+    assert status["progress"] == 100
+    assert client.get(f"/jobs/{job_id}/results").json()["sum"] == 30
+
+
+def test_word_count_counts_a_file_given_by_reference(client: httpx.Client, tmp_path: Path) -> None:
+    text = tmp_path / "poem.txt"
+    text.write_text("one two three\nfour five\n")
+    server_roots_ok = {"inputs": {"text": {"href": (EXAMPLES / "data" / "sample.txt").as_uri()}}}
+    job_id = submit(client, "word-count", server_roots_ok)
+    status = wait_for_status(client, job_id)
+    assert status["status"] == "successful", client.get(f"/jobs/{job_id}/logs").text
+    document = client.get(f"/jobs/{job_id}/results").json()
+    assert document["counts"]["href"].startswith("http://")
+
+
+def test_an_earlier_jobs_output_can_feed_a_new_job(client: httpx.Client) -> None:
+    first = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
+    wait_for_status(client, first)
+    href = client.get(f"/jobs/{first}/results").json()["greeting"]["href"]
+    second = submit(client, "word-count", {"inputs": {"text": {"href": href}}})
+    status = wait_for_status(client, second)
+    assert status["status"] == "successful", client.get(f"/jobs/{second}/logs").text
+
+
+def test_an_eo_package_reads_a_stac_catalog_and_its_outputs_fill_a_collection(client: httpx.Client) -> None:
+    catalog = (EXAMPLES / "data" / "sample-catalog" / "catalog.json").as_uri()
+    body = {"inputs": {"input_catalog": {"href": catalog}}, "collection": "TEST_OUTPUT___1"}
+    job_id = submit(client, "stac-band-stats", body)
+    status = wait_for_status(client, job_id)
+    assert status["status"] == "successful", client.get(f"/jobs/{job_id}/logs").text
+    collections = client.get("/collections").json()["collections"]
+    assert "TEST_OUTPUT___1" in {collection["id"] for collection in collections}
+    items = client.get("/collections/TEST_OUTPUT___1/items").json()
+    assert items["numberMatched"] >= 1
+    assert all(item["collection"] == "TEST_OUTPUT___1" for item in items["features"])
