@@ -64,13 +64,12 @@ def _ogc_dir() -> Path:
 def _schema_path(uri: str) -> Path:
     """The file a schema URI names, with v2-draft folders mapped onto Part 1; only files under `shared/ogc`."""
     parts = urlsplit(uri)
-    if parts.scheme != "file":
-        raise NoSuchResource(ref=uri)
     path = Path(unquote(parts.path))
     if path.parent.name in _V2_FOLDERS:
         path = _ogc_dir() / _PART1 / _V2_RENAMES.get(path.name, path.name)
-    if not path.is_relative_to(_ogc_dir()) or not path.is_file():
-        raise NoSuchResource(ref=uri)
+    if parts.scheme != "file" or not path.is_relative_to(_ogc_dir()) or not path.is_file():
+        # referencing declares its exceptions through an attrs wrapper that mypy cannot see through.
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
     return path
 
 
@@ -82,7 +81,7 @@ def _retrieve(uri: str) -> Resource[Any]:
 
 @functools.cache
 def _registry() -> Registry[Any]:
-    return Registry(retrieve=_retrieve)  # type: ignore[call-arg]
+    return Registry(retrieve=_retrieve)  # type: ignore[call-arg]  # the same attrs wrapper as NoSuchResource
 
 
 def _schema_uri(schema_name: str) -> str:

@@ -77,7 +77,7 @@ def warm_up(container_runtime: str) -> None:
     tool: dict[str, Any] = {
         "cwlVersion": "v1.2",
         "class": "CommandLineTool",
-        "id": "warm_up",
+        "id": "_:swath-warm-up",
         "baseCommand": "true",
         "inputs": {},
         "outputs": {},

@@ -1,8 +1,9 @@
 """Processes built into Swath rather than deployed: the OGC test process `echo`.
 
 `echo` is the official example process description (OGC API - Processes Part 1, ProcessDescription.json) that the
-OGC conformance suite expects a server to offer; its outputs return its inputs. The copy kept here has the remote
-schema `$ref`s of the original inlined, so inputs can be validated without network access.
+OGC conformance suite expects a server to offer; its outputs return its inputs. The copy kept here differs in two
+ways: the remote schema `$ref`s of the original are inlined, so inputs can be validated without network access,
+and every input is optional (`minOccurs: 0`), so a client can echo just the inputs it cares about.
 """
 
 from __future__ import annotations

@@ -95,24 +95,23 @@ def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path]
     schema = description.get("schema", {})
     cwl_class = description.get("x-cwl-class")
     if cwl_class is None:
-        value = _unqualified(value)  # A File's qualified value is inline content, kept as it is.
+        value = _unqualified(value, schema)  # A File's qualified value is inline content, kept as it is.
     is_array = schema.get("type") == "array"
-    if is_array:
-        occurrences = value if isinstance(value, list) else [value]
-    elif isinstance(value, list) and _max_occurs(description) != 1:
-        occurrences = value
+    if is_array or (isinstance(value, list) and _max_occurs(description) != 1):
+        occurrences, as_list = (value if isinstance(value, list) else [value]), True
     elif isinstance(value, list) and ("type" in schema or cwl_class is not None):
         raise InvalidInput(f"Input '{input_id}' takes one value, but {len(value)} were given.")
     else:
-        occurrences = [value]  # An input of any type (schema {}) takes a list as one value.
+        occurrences, as_list = [value], False  # An input of any type (schema {}) takes a list as one value.
     _check_count(input_id, description, len(occurrences))
     if cwl_class is not None:
         items = [_file_value(input_id, cwl_class, item, roots) for item in occurrences]
     else:
-        items = [_unqualified(item) for item in occurrences]
+        item_schema = schema.get("items", {}) if is_array else schema
+        items = [_unqualified(item, item_schema) for item in occurrences]
         for item in [items] if is_array else items:
             _check_schema(input_id, schema, item)
-    return items if is_array or isinstance(value, list) else items[0]
+    return items if as_list else items[0]
 
 
 def _check_count(input_id: str, description: JSON, count: int) -> None:
@@ -133,9 +132,17 @@ def _max_occurs(description: JSON) -> int | None:
     return None if most == "unbounded" else int(most)
 
 
-def _unqualified(value: Any) -> Any:
-    """The value inside an OGC qualified value; a record that merely has a `value` field is left alone."""
-    if isinstance(value, Mapping) and "value" in value and set(value) - {"value"} <= _QUALIFIER_KEYS:
+def _unqualified(value: Any, schema: JSON) -> Any:
+    """The value inside an OGC qualified value (`{"value": ..., "mediaType": ...}`).
+
+    A record whose schema has a `value` property is a record, not a qualified value, and is left alone.
+    """
+    if (
+        isinstance(value, Mapping)
+        and "value" in value
+        and set(value) - {"value"} <= _QUALIFIER_KEYS
+        and "value" not in schema.get("properties", {})
+    ):
         return value["value"]
     return value
 

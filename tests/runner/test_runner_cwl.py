@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from swath.errors import JobFailed
-from swath.runner.cwl import NO_RUNTIME_NOTE, move_docker_requirements
+from swath.runner.cwl import NO_RUNTIME_NOTE, move_docker_requirements, select_container_runtime, warm_up
 from tests.runner.harness import FileServer, Runner, load_cwl, make_job, make_process
 
 FILE_INPUT = {"text": {"x-cwl-class": "File"}}
@@ -118,7 +119,7 @@ def test_a_scattered_workflow_runs_every_step_and_reports_progress_up_to_100(
 
 
 def test_docker_requirements_move_to_hints_in_every_object_of_a_graph_in_list_and_map_form() -> None:
-    document = {
+    document: dict[str, Any] = {
         "$graph": [
             {"id": "a", "requirements": [{"class": "DockerRequirement", "dockerPull": "x"}, {"class": "Other"}]},
             {"id": "b", "requirements": {"DockerRequirement": {"dockerPull": "y"}}, "hints": [{"class": "H"}]},
@@ -136,3 +137,9 @@ def test_docker_requirements_move_to_hints_in_every_object_of_a_graph_in_list_an
     assert b["hints"] == [{"class": "H"}, {"class": "DockerRequirement", "dockerPull": "y"}]
     assert c["steps"]["s"]["run"]["hints"] == [{"class": "DockerRequirement"}]
     assert document["$graph"][0]["requirements"][0]["class"] == "DockerRequirement"
+
+
+def test_warm_up_loads_cwltool_from_memory_so_that_forked_jobs_start_fast() -> None:
+    warm_up("none")
+
+    assert select_container_runtime("none") is None

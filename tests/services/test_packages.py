@@ -159,7 +159,9 @@ def test_a_package_cannot_read_files_of_the_server() -> None:
     with pytest.raises(InvalidPackage) as raised:
         parse_package(body, "application/cwl+yaml")
 
-    assert raised.value.detail.endswith("/etc/hostname is outside the package; a package must be one self-contained document")
+    assert raised.value.detail.endswith(
+        "/etc/hostname is outside the package; a package must be one self-contained document"
+    )
 
 
 def test_the_cwl_is_kept_as_json_that_cwltool_loads_again_from_a_file(tmp_path: Path) -> None:
@@ -380,7 +382,9 @@ def test_an_ogcapppkg_link_to_a_local_file_is_refused() -> None:
     with pytest.raises(InvalidPackage) as raised:
         parse_package(apppkg({"href": "file:///etc/passwd"}), "application/ogcapppkg+json", fetch=never_fetch)
 
-    assert raised.value.detail == "The executionUnit href 'file:///etc/passwd' is not allowed; use an http or https URL."
+    assert (
+        raised.value.detail == "The executionUnit href 'file:///etc/passwd' is not allowed; use an http or https URL."
+    )
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
