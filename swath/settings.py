@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from swath.examples import EXAMPLES_DIR
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SWATH_", extra="ignore")
@@ -54,6 +56,11 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'swath.db').resolve()}"
+
+    @property
+    def readable_input_roots(self) -> list[Path]:
+        """Local folders inputs may be read from: the configured ones, and the bundled example data."""
+        return [*self.allowed_input_roots, EXAMPLES_DIR]
 
     @property
     def resolved_public_url(self) -> str:

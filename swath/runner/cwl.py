@@ -233,6 +233,8 @@ class _JobWatcher(logging.Handler):
             self._step_completed(str(args[0]))
         elif self.failure is None and record.levelno >= logging.WARNING:
             self.failure = _failure_message(record.msg, args)
+            if self.failure is None and record.levelno >= logging.ERROR:
+                self.failure = f"The CWL run failed: {_condense(Exception(record.getMessage()))}; see the job log."
 
     def _step_completed(self, name: str) -> None:
         step = name.removeprefix("step ")

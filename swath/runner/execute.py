@@ -50,7 +50,7 @@ def execute_job(job: JobRecord, process: ProcessRecord, context: RunContext) -> 
     with open_job_log(context.log_path) as log:
         runner_logger().info("Job %s of process '%s' version %s started.", job.id, process.id, process.version)
         if process.kind == ProcessKind.builtin:
-            stored = _run_builtin(job, process)
+            stored = StoredOutputs(values=builtin.run_builtin(job, process), products=[])
         else:
             stored = _run_application(job, process, context, log)
         context.report_progress(_RUN_START + _RUN_SPAN, "Writing the STAC catalog.")
@@ -58,12 +58,6 @@ def execute_job(job: JobRecord, process: ProcessRecord, context: RunContext) -> 
         context.report_progress(100, None)
         runner_logger().info("Job %s succeeded; catalog at %s", job.id, catalog.href)
         return JobResults(outputs=stored.values, catalog=catalog, items=items)
-
-
-def _run_builtin(job: JobRecord, process: ProcessRecord) -> StoredOutputs:
-    if not builtin.is_builtin(process.id):
-        raise LookupError(f"No builtin process is named '{process.id}'.")
-    return StoredOutputs(values=builtin.run_echo(job), products=[])
 
 
 def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext, log: BinaryIO) -> StoredOutputs:

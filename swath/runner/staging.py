@@ -2,7 +2,8 @@
 
 Where an href leads:
 - http/https: downloaded (streamed) under work_dir/inputs;
-- `file://` or an absolute path: used in place, when it lies under one of `Settings.allowed_input_roots`;
+- `file://` or an absolute path: used in place, when it lies under one of `Settings.readable_input_roots` (checked
+  again here because a STAC catalog input names further local files);
 - `<public url>/jobs/<id>/outputs/<path>`: an earlier job's output, read from storage without HTTP;
 - `s3://`: refused until S3 storage exists.
 A Directory input that is a STAC catalog (a `.json` Catalog/Collection, or a directory holding `catalog.json`) is
@@ -69,7 +70,7 @@ class Fetcher:
 
     def _allowed_local(self, path: Path, input_id: str) -> Path:
         resolved = path.resolve()
-        roots = [root.resolve() for root in self.settings.allowed_input_roots]
+        roots = [root.resolve() for root in self.settings.readable_input_roots]
         if not any(resolved.is_relative_to(root) for root in roots):
             raise JobFailed(f"Input '{input_id}' path {path} lies outside the allowed input directories.")
         if not resolved.exists():

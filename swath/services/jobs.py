@@ -27,7 +27,7 @@ from swath.errors import (
 )
 from swath.services.context import ServiceContext
 from swath.services.inputs import validate_inputs
-from swath.services.processes import EXAMPLES_DIR, get_process
+from swath.services.processes import get_process
 from swath.store import jobs as store
 from swath.store.database import transaction
 from swath.store.jobs import JobCursor, JobFilter
@@ -51,9 +51,8 @@ def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest
     """Check the request against the process description, then record the job and hand it to the executor."""
     process = get_process(context, process_id)
     description = process.description
-    # The bundled example data is always readable, so the examples run out of the box.
-    roots = [*context.settings.allowed_input_roots, EXAMPLES_DIR]
-    inputs = validate_inputs(description, request.inputs, roots, context.settings.resolved_public_url)
+    settings = context.settings
+    inputs = validate_inputs(description, request.inputs, settings.readable_input_roots, settings.resolved_public_url)
     for output_id, wanted in request.outputs.items():
         if output_id not in description.outputs:
             known = ", ".join(sorted(description.outputs)) or "none"

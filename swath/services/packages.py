@@ -245,8 +245,11 @@ def _parse_json(text: str) -> JSON:
 
 
 def _require_object(document: Any, what: str) -> JSON:
+    if document is None:
+        raise InvalidPackage(f"{what} is empty; it must be a YAML or JSON object.")
     if not isinstance(document, dict):
-        raise InvalidPackage(f"{what} must be a YAML or JSON object, not {type(document).__name__}.")
+        kind = {list: "a list", str: "a string", bool: "a boolean"}.get(type(document), "a number")
+        raise InvalidPackage(f"{what} must be a YAML or JSON object, not {kind}.")
     return document
 
 
@@ -264,6 +267,8 @@ def _choose_entry(cwl: JSON, workflow: str | None) -> tuple[str, JSON]:
     if not isinstance(graph, list) or not all(isinstance(item, dict) for item in graph):
         raise InvalidPackage("The package's $graph must be a list of CWL objects.")
     entries = {bare: item for item in graph if (bare := _bare_id(item.get("id")))}
+    if not entries:
+        raise InvalidPackage("The package's $graph holds no object with an `id`; give each process an `id`.")
     listing = ", ".join(entries)
     if workflow is not None:
         if workflow not in entries:
@@ -309,6 +314,13 @@ def _load_tool(text: str, entry_id: str | None) -> Process:
             return make_tool(path.as_uri() + (f"#{entry_id}" if entry_id else ""), context)
         except (SchemaSaladException, WorkflowException) as error:
             raise InvalidPackage(f"The package is not valid CWL: {_clean(str(error), directory)}") from error
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
+            # cwltool assumes some shapes before it validates them (`inputs: hello` fails on `str.get`); only
+            # cwltool runs in this block, so these are its reaction to a malformed document, not a Swath bug.
+            raise InvalidPackage(
+                f"The package is not valid CWL: cwltool could not read it ({type(error).__name__}: "
+                f"{_clean(str(error), directory)})."
+            ) from error
 
 
 def _confined_fetcher(root: str) -> Callable[..., DefaultFetcher]:

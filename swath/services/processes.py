@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from swath.errors import DuplicatedProcess, ImmutableProcess, InvalidPackage, NoSuchProcess
+from swath.examples import EXAMPLES_DIR
 from swath.services.builtin import echo_process
 from swath.services.context import ServiceContext
 from swath.services.packages import ApplicationPackage, parse_package
@@ -126,9 +126,6 @@ def _resolve(session: Session, process_id: str) -> ProcessRecord:
 def _refuse_builtin(process: ProcessRecord) -> None:
     if process.kind is ProcessKind.builtin:
         raise ImmutableProcess(f"Process '{process.id}' is built into Swath and cannot be replaced or undeployed.")
-
-
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 
 
 def deploy_examples(context: ServiceContext) -> list[str]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from swath.runner.builtin import ECHO_DESCRIPTION, ECHO_ID, ECHO_VERSION
-from swath.store.records import ProcessKind
-from tests.runner.harness import Runner, make_job, make_process
+from swath.services.builtin import echo_process
+from swath.store.records import JobRecord
+from tests.runner.harness import Runner, make_job
 
 
 def test_echo_returns_each_given_input_as_its_paired_output(runner: Runner) -> None:
-    process = make_process(None, None, ECHO_DESCRIPTION.inputs, kind=ProcessKind.builtin, process_id=ECHO_ID)
+    process = echo_process()
     inputs = {
         "stringInput": "Value2",
         "measureInput": {"value": 10.3, "uom": "m"},
@@ -28,8 +28,8 @@ def test_echo_returns_each_given_input_as_its_paired_output(runner: Runner) -> N
 
 
 def test_echo_still_writes_a_catalog_without_items(runner: Runner) -> None:
-    process = make_process(None, None, ECHO_DESCRIPTION.inputs, kind=ProcessKind.builtin, process_id=ECHO_ID)
-    job = make_job(process, {"stringInput": "Value1"})
+    process = echo_process()
+    job: JobRecord = make_job(process, {"stringInput": "Value1"})
 
     run = runner.run(job, process)
 
@@ -41,10 +41,10 @@ def test_echo_still_writes_a_catalog_without_items(runner: Runner) -> None:
 
 
 def test_the_echo_description_is_the_ogc_example_with_every_input_paired_to_an_output() -> None:
-    assert ECHO_ID == "echo"
-    assert ECHO_VERSION == "1.0.0"
-    assert ECHO_DESCRIPTION.title == "Echo Process"
-    assert len(ECHO_DESCRIPTION.inputs) == len(ECHO_DESCRIPTION.outputs) == 10
-    assert {name.removesuffix("Input") for name in ECHO_DESCRIPTION.inputs} == {
-        name.removesuffix("Output") for name in ECHO_DESCRIPTION.outputs
+    process = echo_process()
+    assert (process.id, process.version) == ("echo", "1.0.0")
+    assert process.description.title == "Echo Process"
+    assert len(process.description.inputs) == len(process.description.outputs) == 10
+    assert {name.removesuffix("Input") for name in process.description.inputs} == {
+        name.removesuffix("Output") for name in process.description.outputs
     }

@@ -110,7 +110,14 @@ def test_a_package_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(InvalidPackage) as raised:
         parse_package(b"- a\n- b\n", "application/x-yaml")
 
-    assert raised.value.detail == "The package must be a YAML or JSON object, not list."
+    assert raised.value.detail == "The package must be a YAML or JSON object, not a list."
+
+
+def test_an_empty_package_is_refused() -> None:
+    with pytest.raises(InvalidPackage) as raised:
+        parse_package(b"", "application/cwl+yaml")
+
+    assert raised.value.detail == "The package is empty; it must be a YAML or JSON object."
 
 
 def test_plain_cwl_is_accepted_as_application_json() -> None:
@@ -164,6 +171,17 @@ def test_a_package_cannot_read_files_of_the_server() -> None:
     )
 
 
+def test_a_document_that_crashes_cwltool_is_refused_as_invalid() -> None:
+    body = b"cwlVersion: v1.2\nclass: CommandLineTool\nid: x\ninputs: hello\noutputs: []\n"
+
+    with pytest.raises(InvalidPackage) as raised:
+        parse_package(body, "application/cwl+yaml")
+
+    assert raised.value.detail == (
+        "The package is not valid CWL: cwltool could not read it (AttributeError: 'str' object has no attribute 'get')."
+    )
+
+
 def test_the_cwl_is_kept_as_json_that_cwltool_loads_again_from_a_file(tmp_path: Path) -> None:
     package = parse_package(read("two-workflows.cwl"), "application/cwl+yaml", workflow="greet-twice")
     path = tmp_path / "stored.cwl"
@@ -204,6 +222,13 @@ def test_a_graph_with_several_workflows_and_no_main_asks_to_choose_one() -> None
         "The package's $graph holds several processes (greet-tool, greet, greet-twice); "
         "choose one with the `w` query parameter."
     )
+
+
+def test_a_graph_without_ids_is_refused() -> None:
+    with pytest.raises(InvalidPackage) as raised:
+        parse_package(b"cwlVersion: v1.2\n$graph: []\n", "application/cwl+yaml")
+
+    assert raised.value.detail == "The package's $graph holds no object with an `id`; give each process an `id`."
 
 
 def test_a_graph_with_one_workflow_runs_that_workflow() -> None:
