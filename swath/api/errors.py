@@ -32,7 +32,7 @@ def exception_response(
 
 
 def _swath_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, SwathError)  # noqa: S101 (registered for SwathError only)
+    assert isinstance(error, SwathError)
     return exception_response(error.status, error.type, error.title, error.detail, request)
 
 
@@ -48,7 +48,7 @@ def _location(parts: tuple[Any, ...]) -> str:
 
 
 def _validation_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)  # noqa: S101
+    assert isinstance(error, RequestValidationError)
     problems = []
     for problem in error.errors()[:5]:
         message = str(problem.get("msg", "invalid value"))
@@ -63,7 +63,7 @@ def _validation_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def _http_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, HTTPException)  # noqa: S101
+    assert isinstance(error, HTTPException)
     if error.status_code == 404:
         detail = f"There is no resource at {request.url.path}."
         return exception_response(404, NotFound.type, NotFound.title, detail, request)

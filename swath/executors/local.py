@@ -44,7 +44,7 @@ class LocalExecutor:
                 # Its own session: a Ctrl-C meant for the server must not reach jobs; the server stops them.
                 start_new_session=True,
             )
-            assert self._pool.stdin is not None  # noqa: S101 (Popen with stdin=PIPE always has it)
+            assert self._pool.stdin is not None
             self._pool.stdin.write(self.settings.model_dump_json().encode() + b"\n")
             self._pool.stdin.flush()
         return self._pool
@@ -54,7 +54,7 @@ class LocalExecutor:
             for _ in range(2):
                 pool = self._ensure_pool()
                 try:
-                    assert pool.stdin is not None  # noqa: S101
+                    assert pool.stdin is not None
                     pool.stdin.write(line.encode() + b"\n")
                     pool.stdin.flush()
                     return

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from swath.errors import JobFailed
 from swath.runner.execute import RunContext, execute_job
+from swath.runner.joblog import log_line
 from swath.settings import Settings
 from swath.storage.local import LocalStorage
 from swath.store import jobs as job_store
@@ -28,13 +29,6 @@ from swath.store.processes import get_process_revision
 from swath.store.records import JobRecord, JobResults, JobStatus
 
 log = logging.getLogger("swath.runner")
-
-
-def log_line(log_path: Path, text: str) -> None:
-    """Append one timestamped runner line to a job's log."""
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    with log_path.open("a", encoding="utf-8") as stream:
-        stream.write(f"{stamp} [swath] {text}\n")
 
 
 def run_claimed_job(settings: Settings, job_id: str, work_dir: Path, log_path: Path) -> None:

@@ -11,6 +11,7 @@ import io
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -65,3 +66,10 @@ class _SharedLog(io.FileIO):
 
 def runner_logger() -> logging.Logger:
     return logging.getLogger(RUNNER_LOGGER)
+
+
+def log_line(log_path: Path, text: str) -> None:
+    """Append one line to a job's log from outside a run (before it starts, or after its process died)."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with log_path.open("a", encoding="utf-8") as stream:
+        stream.write(f"{stamp} [swath] {text}\n")

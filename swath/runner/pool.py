@@ -27,8 +27,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from swath.runner.child import detach, log_line, run_claimed_job
+from swath.runner.child import detach, run_claimed_job
 from swath.runner.execute import warm_up
+from swath.runner.joblog import log_line
 from swath.settings import Settings
 from swath.store import jobs as job_store
 from swath.store.database import create_database_engine, create_session_factory, transaction

@@ -138,16 +138,23 @@ def stage_inputs(
     try:
         order: JSON = {}
         for input_id, value in inputs.items():
-            cwl_class = descriptions.get(input_id, {}).get("x-cwl-class")
+            description = descriptions.get(input_id, {})
+            cwl_class = description.get("x-cwl-class")
             if cwl_class not in ("File", "Directory") or value is None:
                 order[input_id] = value
-            elif isinstance(value, list):
-                order[input_id] = [
-                    _stage_one(fetcher, input_id, cwl_class, item, work_dir / "inputs" / input_id / str(index))
-                    for index, item in enumerate(value)
-                ]
-            else:
-                order[input_id] = _stage_one(fetcher, input_id, cwl_class, value, work_dir / "inputs" / input_id)
+                continue
+            # cwltool refuses a File without the `format` its input declares; the first declared one is given.
+            formats = description.get("x-cwl-format") or []
+            target = work_dir / "inputs" / input_id
+            staged = (
+                [_stage_one(fetcher, input_id, cwl_class, item, target / str(index)) for index, item in enumerate(value)]
+                if isinstance(value, list)
+                else [_stage_one(fetcher, input_id, cwl_class, value, target)]
+            )
+            for item in staged:
+                if item["class"] == "File" and formats:
+                    item["format"] = formats[0]
+            order[input_id] = staged if isinstance(value, list) else staged[0]
         return order
     finally:
         fetcher.close()

@@ -103,7 +103,9 @@ def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path]
         raise InvalidInput(f"Input '{input_id}' takes one value, but {len(value)} were given.")
     else:
         occurrences, as_list = [value], False  # An input of any type (schema {}) takes a list as one value.
-    _check_count(input_id, description, len(occurrences))
+    if not is_array:
+        # An array schema counts its items itself (minItems/maxItems); the whole array is one occurrence.
+        _check_count(input_id, description, len(occurrences))
     if cwl_class is not None:
         items = [_file_value(input_id, cwl_class, item, roots) for item in occurrences]
     else:

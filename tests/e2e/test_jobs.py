@@ -283,3 +283,13 @@ def test_an_eo_package_reads_a_stac_catalog_and_its_outputs_fill_a_collection(cl
     items = client.get("/collections/TEST_OUTPUT___1/items").json()
     assert items["numberMatched"] >= 1
     assert all(item["collection"] == "TEST_OUTPUT___1" for item in items["features"])
+
+
+def test_a_file_input_whose_cwl_declares_a_format_runs(client: httpx.Client) -> None:
+    package = (Path(__file__).resolve().parents[1] / "data" / "packages" / "wc.cwl").read_bytes()
+    deployed = client.post("/processes", content=package, headers={"Content-Type": "application/cwl+yaml"})
+    assert deployed.status_code in (201, 409), deployed.text
+    body = {"inputs": {"text": {"href": (EXAMPLES / "data" / "sample.txt").as_uri()}}}
+    job_id = submit(client, "wc", body)
+    status = wait_for_status(client, job_id)
+    assert status["status"] == "successful", client.get(f"/jobs/{job_id}/logs").text

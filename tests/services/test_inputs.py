@@ -160,8 +160,16 @@ def test_a_list_is_one_value_of_an_input_of_any_type(echo: ProcessDescription) -
     assert check(echo, {"message": "hi", "mode": "fast", "extra": [1, "a"]})["extra"] == [1, "a"]
 
 
-def test_an_empty_list_for_a_required_array_is_too_few_values(shout: ProcessDescription) -> None:
-    assert refusal(shout, {"messages": []}) == "Input 'messages' needs at least 1 value(s), but 0 were given."
+def test_an_empty_list_for_a_required_cwl_array_is_one_value_as_cwl_allows(shout: ProcessDescription) -> None:
+    assert check(shout, {"messages": []}) == {"messages": []}
+
+
+def test_an_array_schema_takes_the_whole_list_as_one_value_and_checks_its_length() -> None:
+    schema = {"type": "array", "minItems": 2, "items": {"type": "integer"}}
+    description = ProcessDescription(inputs={"arrayInput": {"schema": schema}})
+
+    assert check(description, {"arrayInput": [1, 2, 3]}) == {"arrayInput": [1, 2, 3]}
+    assert "is too short" in refusal(description, {"arrayInput": [1]})
 
 
 def test_an_input_that_occurs_several_times_takes_a_list_of_values() -> None:

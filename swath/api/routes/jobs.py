@@ -15,9 +15,9 @@ from swath.api.results import output_response, results_response
 from swath.api.schemas import JobList, Link, StatusInfo
 from swath.errors import InvalidParameterValue
 from swath.services import jobs
+from swath.storage.local import guess_media_type
 from swath.store.jobs import JobCursor, JobFilter
 from swath.store.records import JobRecord, JobStatus
-from swath.storage.local import guess_media_type
 
 router = APIRouter(tags=["Jobs"])
 
@@ -60,7 +60,7 @@ def list_jobs(
     context: Context,
     process_id: Annotated[list[str], Query(alias="processID")] = [],  # noqa: B006 (FastAPI copies defaults)
     status: Annotated[list[str], Query()] = [],  # noqa: B006
-    type: Annotated[list[str], Query()] = [],  # noqa: B006, A002 (the OGC parameter name)
+    type: Annotated[list[str], Query()] = [],  # noqa: B006 (the OGC parameter name)
     datetime_: Annotated[str | None, Query(alias="datetime")] = None,
     min_duration: Annotated[float | None, Query(alias="minDuration", ge=0)] = None,
     max_duration: Annotated[float | None, Query(alias="maxDuration", ge=0)] = None,
