@@ -30,10 +30,17 @@ def _process_links(request: Request, process: ProcessRecord) -> list[Link]:
     return [
         Link(href=url, rel="self", type=JSON_TYPE, title="Process description"),
         Link(href=f"{url}/execution", rel=REL + "execute", title="Execute endpoint"),
-        Link(href=f"{url}/package", rel="http://www.opengis.net/def/rel/ogc/1.0/application-package",
-             title="Application package"),
-        Link(href=f"{base_url(request)}/jobs?processID={quote(process.id, safe=':')}", rel=REL + "job-list",
-             type=JSON_TYPE, title="Jobs of this process"),
+        Link(
+            href=f"{url}/package",
+            rel="http://www.opengis.net/def/rel/ogc/1.0/application-package",
+            title="Application package",
+        ),
+        Link(
+            href=f"{base_url(request)}/jobs?processID={quote(process.id, safe=':')}",
+            rel=REL + "job-list",
+            type=JSON_TYPE,
+            title="Jobs of this process",
+        ),
     ]
 
 
@@ -65,8 +72,12 @@ def status_info(request: Request, job: JobRecord) -> StatusInfo:
     url = job_url(request, job.id)
     links = [
         Link(href=url, rel="self", type=JSON_TYPE, title="Job status"),
-        Link(href=f"{url}/logs", rel="http://www.opengis.net/def/rel/iana/1.0/describedby", type="text/plain",
-             title="Job log"),
+        Link(
+            href=f"{url}/logs",
+            rel="http://www.opengis.net/def/rel/iana/1.0/describedby",
+            type="text/plain",
+            title="Job log",
+        ),
         Link(href=process_url(request, job.process_id), rel="process", type=JSON_TYPE, title="Process"),
     ]
     if job.status is JobStatus.successful:

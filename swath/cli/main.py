@@ -11,8 +11,9 @@ from pydantic import ValidationError
 
 from swath.settings import Settings
 
-app = typer.Typer(help="Swath: deploy CWL application packages and run them as OGC API - Processes jobs.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Swath: deploy CWL application packages and run them as OGC API - Processes jobs.", no_args_is_help=True
+)
 
 
 @app.callback()

@@ -147,7 +147,10 @@ def stage_inputs(
             formats = description.get("x-cwl-format") or []
             target = work_dir / "inputs" / input_id
             staged = (
-                [_stage_one(fetcher, input_id, cwl_class, item, target / str(index)) for index, item in enumerate(value)]
+                [
+                    _stage_one(fetcher, input_id, cwl_class, item, target / str(index))
+                    for index, item in enumerate(value)
+                ]
                 if isinstance(value, list)
                 else [_stage_one(fetcher, input_id, cwl_class, value, target)]
             )

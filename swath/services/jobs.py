@@ -217,6 +217,7 @@ def reap_stale_jobs(context: ServiceContext) -> int:
 
 def parse_datetime_filter(text: str) -> tuple[datetime | None, datetime | None]:
     """An OGC `datetime` parameter: an instant, or an interval `start/end` with `..` or nothing for an open end."""
+
     def instant(part: str) -> datetime | None:
         if part in ("", ".."):
             return None

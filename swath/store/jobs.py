@@ -119,10 +119,7 @@ def move_job(
     query = update(JobRow).where(JobRow.id == job_id, JobRow.status.in_([status.value for status in source]))
     if owner is not None:
         query = query.where(JobRow.runner == owner)
-    result = session.execute(
-        query.values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(query.values(**values).execution_options(synchronize_session=False))
     return bool(getattr(result, "rowcount", 0))
 
 

@@ -98,8 +98,6 @@ def list_live_processes(session: Session, limit: int, after: str | None = None) 
 def retire_process(session: Session, process_id: str, when: datetime) -> bool:
     """Retire the live revision of `process_id`; reports whether there was one."""
     result = session.execute(
-        update(ProcessRow)
-        .where(ProcessRow.id == process_id, ProcessRow.retired.is_(None))
-        .values(retired=when)
+        update(ProcessRow).where(ProcessRow.id == process_id, ProcessRow.retired.is_(None)).values(retired=when)
     )
     return bool(getattr(result, "rowcount", 0))

@@ -33,9 +33,7 @@ FINAL_STATUSES = frozenset({JobStatus.successful, JobStatus.failed, JobStatus.di
 # (never visible as a separate OGC state; `message` says why).
 TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     JobStatus.accepted: frozenset({JobStatus.running, JobStatus.dismissed, JobStatus.failed}),
-    JobStatus.running: frozenset(
-        {JobStatus.successful, JobStatus.failed, JobStatus.dismissed, JobStatus.accepted}
-    ),
+    JobStatus.running: frozenset({JobStatus.successful, JobStatus.failed, JobStatus.dismissed, JobStatus.accepted}),
     JobStatus.successful: frozenset(),
     JobStatus.failed: frozenset(),
     JobStatus.dismissed: frozenset(),

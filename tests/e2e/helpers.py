@@ -28,7 +28,9 @@ def submit(client: httpx.Client, process_id: str, body: dict[str, Any]) -> str:
     return str(response.json()["jobID"])
 
 
-def wait_for_status(client: httpx.Client, job_id: str, statuses: set[str] = FINAL, timeout: float = 60) -> dict[str, Any]:
+def wait_for_status(
+    client: httpx.Client, job_id: str, statuses: set[str] = FINAL, timeout: float = 60
+) -> dict[str, Any]:
     def reached() -> dict[str, Any] | None:
         status = client.get(f"/jobs/{job_id}").json()
         return status if status["status"] in statuses else None

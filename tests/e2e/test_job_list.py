@@ -70,8 +70,12 @@ def test_jobs_filter_by_duration(client: httpx.Client, jobs: dict[str, list[str]
 
 @pytest.mark.parametrize(
     ("params", "word"),
-    [({"status": "finished"}, "status"), ({"datetime": "yesterday"}, "datetime"), ({"limit": 0}, "limit"),
-     ({"after": "garbage!"}, "after")],
+    [
+        ({"status": "finished"}, "status"),
+        ({"datetime": "yesterday"}, "datetime"),
+        ({"limit": 0}, "limit"),
+        ({"after": "garbage!"}, "after"),
+    ],
 )
 def test_bad_list_parameters_are_a_clear_400(client: httpx.Client, params: dict[str, object], word: str) -> None:
     response = client.get("/jobs", params=params)

@@ -88,8 +88,9 @@ def test_sync_execute_of_one_raw_output_returns_the_value_itself(client: httpx.C
 def test_sync_execute_falls_back_to_async_past_the_wait(client: httpx.Client) -> None:
     process = ensure_deployed(client, "sleeper")
     started = time.monotonic()
-    response = client.post(f"/processes/{process}/execution", json={"inputs": {"seconds": 5}},
-                           headers={"Prefer": "wait=1"})
+    response = client.post(
+        f"/processes/{process}/execution", json={"inputs": {"seconds": 5}}, headers={"Prefer": "wait=1"}
+    )
     assert time.monotonic() - started < 4
     assert response.status_code == 201
     assert response.headers["Preference-Applied"] == "respond-async"
@@ -113,11 +114,13 @@ def test_the_echo_process_echoes_its_inputs(client: httpx.Client) -> None:
     ],
     ids=["missing-required", "wrong-type", "unknown-input"],
 )
-def test_bad_inputs_are_refused_before_anything_runs(client: httpx.Client, inputs: dict[str, object],
-                                                    words: list[str]) -> None:
+def test_bad_inputs_are_refused_before_anything_runs(
+    client: httpx.Client, inputs: dict[str, object], words: list[str]
+) -> None:
     before = len(client.get("/jobs", params={"limit": 1000}).json()["jobs"])
-    response = client.post(f"/processes/{ensure_deployed(client, 'greet')}/execution", json={"inputs": inputs},
-                           headers=ASYNC)
+    response = client.post(
+        f"/processes/{ensure_deployed(client, 'greet')}/execution", json={"inputs": inputs}, headers=ASYNC
+    )
     assert response.status_code == 400, response.text
     validate(response.json(), "exception.yaml")
     for word in words:
@@ -126,7 +129,9 @@ def test_bad_inputs_are_refused_before_anything_runs(client: httpx.Client, input
 
 
 def test_a_body_that_is_not_json_is_a_clear_400(client: httpx.Client) -> None:
-    response = client.post("/processes/echo/execution", content=b"{not json", headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/processes/echo/execution", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert "JSON" in response.json()["detail"]
 
@@ -172,8 +177,9 @@ def _sleeps(seconds: int) -> list[psutil.Process]:
     return found
 
 
-def test_dismissing_a_running_job_stops_its_whole_process_tree_within_two_seconds(client: httpx.Client,
-                                                                                   server: Server) -> None:
+def test_dismissing_a_running_job_stops_its_whole_process_tree_within_two_seconds(
+    client: httpx.Client, server: Server
+) -> None:
     job_id = submit(client, ensure_deployed(client, "sleeper"), {"inputs": {"seconds": 47}})
     wait_until(lambda: _sleeps(47), timeout=30, message="the tool's sleep to start")
     started = time.monotonic()

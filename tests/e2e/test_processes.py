@@ -28,8 +28,13 @@ def test_landing_page_links_the_api_conformance_processes_and_jobs(client: httpx
     assert response.status_code == 200
     validate(response.json(), "landingPage.yaml")
     rels = {link["rel"] for link in response.json()["links"]}
-    assert {"self", "service-desc", "http://www.opengis.net/def/rel/ogc/1.0/conformance",
-            "http://www.opengis.net/def/rel/ogc/1.0/processes", "http://www.opengis.net/def/rel/ogc/1.0/job-list"} <= rels
+    assert {
+        "self",
+        "service-desc",
+        "http://www.opengis.net/def/rel/ogc/1.0/conformance",
+        "http://www.opengis.net/def/rel/ogc/1.0/processes",
+        "http://www.opengis.net/def/rel/ogc/1.0/job-list",
+    } <= rels
 
 
 def test_conformance_lists_core_and_deploy_classes(client: httpx.Client) -> None:
@@ -44,7 +49,9 @@ def test_conformance_lists_core_and_deploy_classes(client: httpx.Client) -> None
 def test_api_document_is_openapi_3_and_describes_the_routes(client: httpx.Client) -> None:
     document = client.get("/api").json()
     assert document["openapi"].startswith("3.")
-    assert {"/processes", "/processes/{process_id}/execution", "/jobs", "/jobs/{job_id}/results"} <= set(document["paths"])
+    assert {"/processes", "/processes/{process_id}/execution", "/jobs", "/jobs/{job_id}/results"} <= set(
+        document["paths"]
+    )
 
 
 def test_the_ogc_echo_process_is_built_in(client: httpx.Client) -> None:

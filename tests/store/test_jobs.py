@@ -24,8 +24,17 @@ def add_jobs(sessions: sessionmaker[Session], count: int, process_id: str = "ech
         ids = []
         for index in range(count):
             created = T0 + timedelta(seconds=index)
-            job = JobRecord(id=f"job-{index:04d}", process_pk=pk, process_id=process_id, status=JobStatus.accepted,
-                            created=created, updated=created, created_by="anonymous", inputs={}, outputs={})
+            job = JobRecord(
+                id=f"job-{index:04d}",
+                process_pk=pk,
+                process_id=process_id,
+                status=JobStatus.accepted,
+                created=created,
+                updated=created,
+                created_by="anonymous",
+                inputs={},
+                outputs={},
+            )
             store.insert_job(session, job)
             ids.append(job.id)
     return ids

@@ -36,7 +36,10 @@ def _decode_cursor(token: str, name: str) -> JobCursor:
 
 
 def _filter(
-    process_ids: list[str], statuses: list[str], datetime_text: str | None, min_duration: float | None,
+    process_ids: list[str],
+    statuses: list[str],
+    datetime_text: str | None,
+    min_duration: float | None,
     max_duration: float | None,
 ) -> JobFilter:
     allowed = [status.value for status in JobStatus]

@@ -34,11 +34,19 @@ def landing_page(request: Request) -> LandingPage:
         description="Deploy CWL application packages and run them as OGC API - Processes jobs.",
         links=[
             Link(href=f"{base}/", rel="self", type=JSON_TYPE, title="This document"),
-            Link(href=f"{base}/api", rel="service-desc", type="application/vnd.oai.openapi+json;version=3.0",
-                 title="The API definition"),
+            Link(
+                href=f"{base}/api",
+                rel="service-desc",
+                type="application/vnd.oai.openapi+json;version=3.0",
+                title="The API definition",
+            ),
             Link(href=f"{base}/api.html", rel="service-doc", type="text/html", title="The API documentation"),
-            Link(href=f"{base}/conformance", rel=REL + "conformance", type=JSON_TYPE,
-                 title="Conformance classes implemented"),
+            Link(
+                href=f"{base}/conformance",
+                rel=REL + "conformance",
+                type=JSON_TYPE,
+                title="Conformance classes implemented",
+            ),
             Link(href=f"{base}/processes", rel=REL + "processes", type=JSON_TYPE, title="Processes"),
             Link(href=f"{base}/jobs", rel=REL + "job-list", type=JSON_TYPE, title="Jobs"),
             Link(href=f"{base}/collections", rel="data", type=JSON_TYPE, title="Output collections"),

@@ -177,4 +177,3 @@ async def execute(
         headers["Preference-Applied"] = "respond-async"
     document = status_info(request, job).model_dump(mode="json", exclude_none=True)
     return JSONResponse(document, status_code=201, headers=headers)
-

@@ -87,9 +87,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("collection_id", "item_id"),
     )
     with op.batch_alter_table("collection_items", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_collection_items_created", ["collection_id", "created", "item_id"], unique=False
-        )
+        batch_op.create_index("ix_collection_items_created", ["collection_id", "created", "item_id"], unique=False)
 
 
 def downgrade() -> None:
