@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from swath import __version__
 from swath.api.errors import install_error_handlers
+from swath.api.openapi import openapi_30
 from swath.api.routes import collections, jobs, landing, processes
 from swath.executors.base import Executor
 from swath.executors.local import LocalExecutor
@@ -69,6 +70,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
+    app.openapi = lambda: openapi_30(app)  # type: ignore[method-assign]
     install_error_handlers(app)
     for module in (landing, processes, jobs, collections):
         app.include_router(module.router)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 
-from swath.runner.pool import release_orphans, runner_prefix
+from swath.runner.pool import release_orphans
 from swath.settings import Settings
 
 log = logging.getLogger("swath.executor")
@@ -28,7 +28,7 @@ class LocalExecutor:
 
     def start(self) -> None:
         # Jobs that a killed server's pool was running are ours to give back: that pool is gone with it.
-        released = release_orphans(self.settings, runner_prefix())
+        released = release_orphans(self.settings)
         if released:
             log.warning("Gave %d job(s) of a stopped runner back to the queue.", released)
         with self._lock:

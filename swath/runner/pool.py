@@ -242,16 +242,39 @@ class RunnerPool:
         self.children.clear()
 
 
-def release_orphans(settings: Settings, prefix: str) -> int:
-    """Give back running jobs of runners that are gone (a killed server's pool); returns how many."""
-    sessions = create_session_factory(create_database_engine(settings.resolved_database_url))
+def release_orphans(settings: Settings) -> int:
+    """Give back running jobs of pools on this machine whose process is gone (a killed server's); returns how many.
+
+    A pool that still lives (another server on this machine sharing the database) keeps its jobs.
+    """
+    engine = create_database_engine(settings.resolved_database_url)
+    sessions = create_session_factory(engine)
     now = datetime.now(UTC)
     count = 0
     with transaction(sessions) as session:
-        for job in job_store.list_running_jobs(session, runner_prefix=prefix):
+        for job in job_store.list_running_jobs(session, runner_prefix=runner_prefix()):
+            if _is_alive(int((job.runner or "").rsplit(":", 1)[-1] or 0)):
+                continue
             reason = f"The runner of this job ({job.runner}) stopped while the job ran."
             count += job_store.release_job(session, job, settings.max_attempts, reason, now) is not None
+    engine.dispose()
     return count
+
+
+def _is_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped by its parent) is gone for our purposes.
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
 
 
 def _read_first_line(fd: int) -> bytes:

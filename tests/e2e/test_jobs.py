@@ -299,3 +299,27 @@ def test_a_file_input_whose_cwl_declares_a_format_runs(client: httpx.Client) -> 
     job_id = submit(client, "wc", body)
     status = wait_for_status(client, job_id)
     assert status["status"] == "successful", client.get(f"/jobs/{job_id}/logs").text
+
+
+def test_a_single_output_is_served_raw_and_an_unknown_one_is_no_such_output(client: httpx.Client) -> None:
+    job_id = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
+    wait_for_status(client, job_id)
+    greeting = client.get(f"/jobs/{job_id}/results/greeting")
+    assert (greeting.status_code, greeting.text) == (200, "Hello, Ada")
+    assert greeting.headers["content-type"].startswith("text/plain")
+    assert client.get(f"/jobs/{job_id}/results/length").json() == len("Hello, Ada")
+    missing = client.get(f"/jobs/{job_id}/results/colour")
+    assert missing.status_code == 404
+    assert missing.json()["type"].endswith("/no-such-output")
+    assert "greeting" in missing.json()["detail"]
+
+
+def test_a_jobs_results_stay_readable_after_its_process_is_undeployed(client: httpx.Client) -> None:
+    document = (Path(__file__).resolve().parents[1] / "data" / "e2e" / "greet.cwl").read_text()
+    body = document.replace("id: greet", "id: greet-short-lived").encode()
+    assert client.post("/processes", content=body, headers={"Content-Type": "application/cwl+yaml"}).status_code == 201
+    job_id = submit(client, "greet-short-lived", {"inputs": {"name": "Ada"}})
+    wait_for_status(client, job_id)
+    assert client.delete("/processes/greet-short-lived").status_code == 204
+    assert client.get(f"/jobs/{job_id}").json()["status"] == "successful"
+    assert client.get(f"/jobs/{job_id}/results").json()["length"] == len("Hello, Ada")

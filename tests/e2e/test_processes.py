@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import httpx
+import openapi_spec_validator
 import yaml
 
 from tests.conftest import DATA
@@ -52,6 +53,14 @@ def test_api_document_is_openapi_3_and_describes_the_routes(client: httpx.Client
     assert {"/processes", "/processes/{process_id}/execution", "/jobs", "/jobs/{job_id}/results"} <= set(
         document["paths"]
     )
+
+
+def test_the_api_document_is_a_valid_openapi_3_0_document(client: httpx.Client) -> None:
+    document = client.get("/api").json()
+    assert document["openapi"].startswith("3.0.")
+    openapi_spec_validator.validate(document)
+    execute = document["paths"]["/processes/{process_id}/execution"]["post"]
+    assert "422" not in execute["responses"]
 
 
 def test_the_ogc_echo_process_is_built_in(client: httpx.Client) -> None:
