@@ -7,7 +7,6 @@ success and `JobFailed` are recorded by this process; a crash is recorded by the
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -24,21 +23,25 @@ from swath.settings import Settings
 from swath.storage.local import LocalStorage
 from swath.store import jobs as job_store
 from swath.store.collections import file_items
-from swath.store.database import create_database_engine, create_session_factory, transaction
-from swath.store.processes import get_process_revision
-from swath.store.records import JobRecord, JobResults, JobStatus
-
-log = logging.getLogger("swath.runner")
+from swath.store.database import transaction
+from swath.store.records import JobRecord, JobResults, JobStatus, ProcessRecord
 
 
-def run_claimed_job(settings: Settings, job_id: str, work_dir: Path, log_path: Path) -> None:
-    """Run a job this process's parent has already claimed, and record its end."""
-    sessions = create_session_factory(create_database_engine(settings.resolved_database_url))
-    with sessions() as session:
-        job = job_store.get_job(session, job_id)
-        if job is None or job.status is not JobStatus.running:
-            return
-        process = get_process_revision(session, job.process_pk)
+def run_claimed_job(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    job: JobRecord,
+    process: ProcessRecord,
+    work_dir: Path,
+    log_path: Path,
+) -> None:
+    """Run a job that this process's parent claimed and loaded, and record its end.
+
+    `sessions` is the parent's: after a fork its pooled connections belong to the parent and are dropped, but its
+    compiled-statement cache is kept, which spares every job compiling the same queries again.
+    """
+    sessions.kw["bind"].dispose(close=False)
+    job_id = job.id
     log_line(log_path, f"Job {job.id} of process {process.id} {process.version} starts (attempt {job.attempts}).")
 
     def report_progress(percent: int, message: str | None) -> None:

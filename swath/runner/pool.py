@@ -33,7 +33,8 @@ from swath.runner.joblog import log_line
 from swath.settings import Settings
 from swath.store import jobs as job_store
 from swath.store.database import create_database_engine, create_session_factory, transaction
-from swath.store.records import JobStatus
+from swath.store.processes import get_process_revision
+from swath.store.records import JobRecord, JobStatus, ProcessRecord
 from swath.store.tables import JobRow
 
 # SIGTERM first so cwltool can stop its tools, then SIGKILL for whatever is left (DESIGN.md: ~10 ms in all).
@@ -118,16 +119,23 @@ class RunnerPool:
             with self.sessions() as session:
                 self.wanted.extend(job_store.list_job_ids(session, JobStatus.accepted, free))
         while free > 0 and self.wanted:
-            job_id = self.wanted.popleft()
-            if self._claim(job_id):
-                self._fork(job_id)
+            claimed = self._claim(self.wanted.popleft())
+            if claimed is not None:
+                self._fork(*claimed)
                 free -= 1
 
-    def _claim(self, job_id: str) -> bool:
+    def _claim(self, job_id: str) -> tuple[JobRecord, ProcessRecord] | None:
+        """Claim a job and load what its run needs, so the child starts without reading the database."""
         with transaction(self.sessions) as session:
-            return job_store.claim_job(session, job_id, self.runner_id, datetime.now(UTC))
+            if not job_store.claim_job(session, job_id, self.runner_id, datetime.now(UTC)):
+                return None
+            job = job_store.get_job(session, job_id)
+            if job is None:
+                return None
+            return job, get_process_revision(session, job.process_pk)
 
-    def _fork(self, job_id: str) -> None:
+    def _fork(self, job: JobRecord, process: ProcessRecord) -> None:
+        job_id = job.id
         work_dir = self.settings.work_dir / job_id
         work_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.settings.log_dir / f"{job_id}.log"
@@ -137,7 +145,7 @@ class RunnerPool:
             status = 1
             try:
                 detach(log_path)
-                run_claimed_job(self.settings, job_id, work_dir, log_path)
+                run_claimed_job(self.settings, self.sessions, job, process, work_dir, log_path)
                 status = 0
             finally:
                 os._exit(status)
