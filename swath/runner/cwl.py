@@ -28,8 +28,8 @@ from schema_salad.exceptions import ValidationException
 
 from swath.errors import JobFailed
 from swath.runner.joblog import runner_logger
+from swath.store.records import JSON
 
-JSON = dict[str, Any]
 ProgressCallback = Callable[[int, str | None], None]
 
 NO_RUNTIME_NOTE = "No container runtime: DockerRequirement moved to hints; tools run on the host."

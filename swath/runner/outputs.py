@@ -17,9 +17,8 @@ from urllib.request import url2pathname
 from swath.errors import JobFailed
 from swath.storage import Storage
 from swath.storage.local import guess_media_type
-from swath.store.records import OutputValue, StoredFile
+from swath.store.records import JSON, OutputValue, StoredFile
 
-JSON = dict[str, Any]
 _IANA_PREFIXES = (
     "http://www.iana.org/assignments/media-types/",
     "https://www.iana.org/assignments/media-types/",

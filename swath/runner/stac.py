@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pystac
 from pystac.extensions.file import FileExtension
@@ -22,9 +21,8 @@ from pystac.extensions.file import FileExtension
 from swath.errors import JobFailed
 from swath.runner.outputs import Product, StoredOutputs
 from swath.storage import Storage
-from swath.store.records import JobRecord, ProcessRecord, StoredFile
+from swath.store.records import JSON, JobRecord, ProcessRecord, StoredFile
 
-JSON = dict[str, Any]
 # Multihash prefix of a sha2-256 digest: function code 0x12, length 0x20 (https://multiformats.io/multihash/).
 _SHA256_MULTIHASH = "1220"
 _ITEM_MEDIA_TYPE = "application/geo+json"

@@ -27,8 +27,8 @@ from swath.runner import stac_input
 from swath.runner.joblog import runner_logger
 from swath.settings import Settings
 from swath.storage import Storage
+from swath.store.records import JSON
 
-JSON = dict[str, Any]
 _CHUNK = 1 << 20
 _TIMEOUT = httpx.Timeout(30.0, read=300.0)
 # File name extensions for inline values, by media type.

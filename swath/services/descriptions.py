@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-JSON = dict[str, Any]
+from swath.store.records import JSON
 
 # IANA media types as CWL `format` URIs (the `iana:` prefix that OGC 20-089 application packages use).
 _IANA_PREFIXES = (
