@@ -323,3 +323,24 @@ def test_a_jobs_results_stay_readable_after_its_process_is_undeployed(client: ht
     assert client.delete("/processes/greet-short-lived").status_code == 204
     assert client.get(f"/jobs/{job_id}").json()["status"] == "successful"
     assert client.get(f"/jobs/{job_id}/results").json()["length"] == len("Hello, Ada")
+
+
+def test_the_unity_execute_body_with_lists_and_async_mode_is_accepted(client: httpx.Client) -> None:
+    body = {
+        "mode": "async",
+        "response": "document",
+        "inputs": [{"id": "name", "data": "Unity"}],
+        "outputs": [{"id": "greeting", "transmissionMode": "reference"}],
+    }
+    response = client.post(f"/processes/{ensure_deployed(client, 'greet')}/execution", json=body)
+    assert response.status_code == 201, response.text
+    wait_for_status(client, response.json()["jobID"])
+    document = client.get(f"/jobs/{response.json()['jobID']}/results").json()
+    assert client.get(document["greeting"]["href"]).text == "Hello, Unity"
+
+
+def test_an_output_list_entry_without_an_id_is_a_clear_400(client: httpx.Client) -> None:
+    body = {"inputs": {"name": "x"}, "outputs": [{"transmissionMode": "reference"}]}
+    response = client.post(f"/processes/{ensure_deployed(client, 'greet')}/execution", json=body)
+    assert response.status_code == 400
+    assert "no 'id'" in response.json()["detail"]
