@@ -32,7 +32,7 @@ from swath.runner.execute import warm_up
 from swath.runner.joblog import log_line
 from swath.settings import Settings
 from swath.store import jobs as job_store
-from swath.store.database import create_database_engine, create_session_factory, transaction
+from swath.store.database import create_database_engine, create_session_factory, reading, transaction
 from swath.store.processes import get_process_revision
 from swath.store.records import JobRecord, JobStatus, ProcessRecord
 from swath.store.tables import JobRow
@@ -116,7 +116,7 @@ class RunnerPool:
         free = self.settings.workers - len(self.children)
         if free > 0 and not self.wanted and time.monotonic() - self._last_poll >= _QUEUE_POLL_INTERVAL:
             self._last_poll = time.monotonic()
-            with self.sessions() as session:
+            with reading(self.sessions) as session:
                 self.wanted.extend(job_store.list_job_ids(session, JobStatus.accepted, free))
         while free > 0 and self.wanted:
             claimed = self._claim(self.wanted.popleft())

@@ -29,7 +29,7 @@ from swath.services.context import ServiceContext
 from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
 from swath.store import jobs as store
-from swath.store.database import transaction
+from swath.store.database import reading, transaction
 from swath.store.jobs import JobCursor, JobFilter
 from swath.store.records import JobRecord, JobResults, JobStatus, OutputRequest, OutputValue
 
@@ -87,7 +87,7 @@ def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest
 
 
 def get_job(context: ServiceContext, job_id: str) -> JobRecord:
-    with context.sessions() as session:
+    with reading(context.sessions) as session:
         job = store.get_job(session, job_id)
     if job is None:
         raise NoSuchJob(f"No job with id '{job_id}' exists.")
@@ -101,7 +101,7 @@ def list_jobs(
     after: JobCursor | None = None,
     before: JobCursor | None = None,
 ) -> list[JobRecord]:
-    with context.sessions() as session:
+    with reading(context.sessions) as session:
         return store.list_jobs(session, where, limit, after, before)
 
 

@@ -18,7 +18,7 @@ from swath.services.builtin import echo_process
 from swath.services.context import ServiceContext
 from swath.services.packages import ApplicationPackage, parse_package
 from swath.store import processes as store
-from swath.store.database import transaction
+from swath.store.database import reading, transaction
 from swath.store.records import ProcessKind, ProcessRecord
 
 Fetch = Callable[[str], bytes]
@@ -105,12 +105,12 @@ def undeploy_process(context: ServiceContext, process_id: str) -> None:
 
 
 def get_process(context: ServiceContext, process_id: str) -> ProcessRecord:
-    with context.sessions() as session:
+    with reading(context.sessions) as session:
         return _resolve(session, process_id)
 
 
 def list_processes(context: ServiceContext, limit: int, after: str | None = None) -> list[ProcessRecord]:
-    with context.sessions() as session:
+    with reading(context.sessions) as session:
         return store.list_live_processes(session, limit, after)
 
 

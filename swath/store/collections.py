@@ -29,17 +29,17 @@ def file_items(session: Session, collection_id: str, job_id: str, items: list[JS
         )
 
 
-def list_collections(session: Session) -> list[CollectionSummary]:
-    query = (
-        select(
-            CollectionItemRow.collection_id,
-            func.count(),
-            func.min(CollectionItemRow.created),
-            func.max(CollectionItemRow.created),
-        )
-        .group_by(CollectionItemRow.collection_id)
-        .order_by(CollectionItemRow.collection_id)
+def list_collections(session: Session, collection_id: str | None = None) -> list[CollectionSummary]:
+    """Every collection that holds items, by id; or just the one named."""
+    query = select(
+        CollectionItemRow.collection_id,
+        func.count(),
+        func.min(CollectionItemRow.created),
+        func.max(CollectionItemRow.created),
     )
+    if collection_id is not None:
+        query = query.where(CollectionItemRow.collection_id == collection_id)
+    query = query.group_by(CollectionItemRow.collection_id).order_by(CollectionItemRow.collection_id)
     return [
         CollectionSummary(id=name, item_count=count, first_created=as_utc(first), last_created=as_utc(last))
         for name, count, first, last in session.execute(query)

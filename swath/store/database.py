@@ -14,7 +14,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from swath.errors import StoreUnavailable
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -45,8 +48,24 @@ def create_session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits when the block ends normally and rolls back otherwise."""
-    with factory() as session, session.begin():
+    with _translated_errors(), factory() as session, session.begin():
         yield session
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for reads only; nothing it does is committed."""
+    with _translated_errors(), factory() as session:
+        yield session
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    # A database that is down, or locked past the busy timeout, is the service's trouble, not the caller's: 503.
+    try:
+        yield
+    except OperationalError as error:
+        raise StoreUnavailable(f"The database did not answer ({error.orig!r}); try again shortly.") from error
 
 
 def migrate(engine: Engine) -> None:

@@ -344,3 +344,11 @@ def test_an_output_list_entry_without_an_id_is_a_clear_400(client: httpx.Client)
     response = client.post(f"/processes/{ensure_deployed(client, 'greet')}/execution", json=body)
     assert response.status_code == 400
     assert "no 'id'" in response.json()["detail"]
+
+
+def test_an_unknown_collection_is_a_clear_404(client: httpx.Client) -> None:
+    for path in ("/collections/NOPE___1", "/collections/NOPE___1/items"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.json()["type"].endswith("/no-such-collection")
+        assert "NOPE___1" in response.json()["detail"]
