@@ -43,8 +43,22 @@ def output_document(output: OutputValue, transmission_mode: str, read_text: Text
         return {"value": read_text(stored), "mediaType": stored.media_type}
     if output.cwl_class == "File" and len(output.files) == 1:
         return file_link(output.files[0])
-    # Directories and arrays of files: the list of their files, as one qualified value.
+    catalog = directory_catalog(output)
+    if catalog is not None:
+        return {**file_link(catalog), "rel": "catalog"}
+    # Directories without a catalog, and arrays of files: the list of their files, as one qualified value.
     return {"value": [file_link(stored) for stored in output.files], "mediaType": "application/json"}
+
+
+def directory_catalog(output: OutputValue) -> StoredFile | None:
+    """The STAC catalog at the top of a Directory output (OGC 20-089 stage-out), if it has one.
+
+    It is served beside the directory's other files, so its relative hrefs resolve as they did in the job.
+    """
+    if output.cwl_class != "Directory":
+        return None
+    catalogs = [stored for stored in output.files if stored.key.endswith("/catalog.json")]
+    return min(catalogs, key=lambda stored: stored.key.count("/"), default=None)
 
 
 def results_document(job: JobRecord, results: JobResults, read_text: TextReader) -> JSON:
@@ -77,4 +91,7 @@ def raw_output(output: OutputValue) -> RawOutput:
         return RawOutput(value=output.value)
     if len(output.files) == 1:
         return RawOutput(file=output.files[0])
+    catalog = directory_catalog(output)
+    if catalog is not None:
+        return RawOutput(file=catalog)
     return RawOutput(links=[file_link(stored) for stored in output.files])

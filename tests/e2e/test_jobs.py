@@ -352,3 +352,20 @@ def test_an_unknown_collection_is_a_clear_404(client: httpx.Client) -> None:
         assert response.status_code == 404
         assert response.json()["type"].endswith("/no-such-collection")
         assert "NOPE___1" in response.json()["detail"]
+
+
+def test_a_directory_output_with_a_stac_catalog_is_given_as_that_catalog(client: httpx.Client) -> None:
+    catalog = (EXAMPLES / "data" / "sample-catalog" / "catalog.json").as_uri()
+    job_id = submit(client, "stac-band-stats", {"inputs": {"input_catalog": {"href": catalog}}})
+    wait_for_status(client, job_id)
+    output = client.get(f"/jobs/{job_id}/results").json()["output"]
+    assert output["rel"] == "catalog"
+    assert output["href"].endswith("/catalog.json")
+    tool_catalog = client.get(output["href"]).json()
+    item_hrefs = [link["href"] for link in tool_catalog["links"] if link["rel"] == "item"]
+    assert len(item_hrefs) == 2
+    # Its relative hrefs resolve against where it is served, as they did in the job's directory.
+    item = client.get(httpx.URL(output["href"]).join(item_hrefs[0])).json()
+    assert item["type"] == "Feature"
+    raw = client.get(f"/jobs/{job_id}/results/output")
+    assert raw.json()["id"] == tool_catalog["id"]
