@@ -23,7 +23,7 @@ from swath.store.records import JSON, ProcessDescription
 
 __all__ = ["inputs_from_request", "validate_inputs"]
 
-_REMOTE_SCHEMES = ("http", "https", "s3")
+_REMOTE_SCHEMES = ("http", "https")
 # Keys a qualified value (OGC qualifiedInputValue.yaml) may hold besides `value`.
 _QUALIFIER_KEYS = frozenset({"mediaType", "encoding", "schema"})
 
@@ -179,6 +179,9 @@ def _file_value(input_id: str, cwl_class: str, value: Any, roots: list[Path]) ->
 
 def _checked_href(input_id: str, href: str, roots: list[Path]) -> str:
     parts = urlsplit(href)
+    if parts.scheme == "s3":
+        # Refused here rather than failing the job later: no S3 store is configured for the runner to read from.
+        raise InvalidInput(f"Input '{input_id}' refers to {href}, but this server has no S3 storage configured.")
     if parts.scheme in _REMOTE_SCHEMES:
         if not parts.netloc:
             raise InvalidInput(f"Input '{input_id}' refers to {href}, which names no host or bucket.")
@@ -189,7 +192,7 @@ def _checked_href(input_id: str, href: str, roots: list[Path]) -> str:
         path = href
     else:
         raise InvalidInput(
-            f"Input '{input_id}' refers to {href}, which is not an http, https, s3 or file URL or an absolute path."
+            f"Input '{input_id}' refers to {href}, which is not an http, https or file URL or an absolute path."
         )
     resolved = Path(path).resolve()
     if not any(resolved.is_relative_to(root) for root in roots):

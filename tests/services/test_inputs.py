@@ -199,9 +199,15 @@ def test_a_url_string_for_a_file_becomes_a_link(wc: ProcessDescription) -> None:
 
 
 def test_a_link_keeps_its_media_type(wc: ProcessDescription) -> None:
-    link = {"href": "s3://bucket/a.txt", "type": "text/plain", "rel": "input"}
+    link = {"href": "https://data.example/a.txt", "type": "text/plain", "rel": "input"}
 
-    assert check(wc, {"text": link}) == {"text": {"href": "s3://bucket/a.txt", "type": "text/plain"}}
+    assert check(wc, {"text": link}) == {"text": {"href": "https://data.example/a.txt", "type": "text/plain"}}
+
+
+def test_an_s3_href_is_refused_while_no_s3_storage_is_configured(wc: ProcessDescription) -> None:
+    assert refusal(wc, {"text": "s3://bucket/a.txt"}) == (
+        "Input 'text' refers to s3://bucket/a.txt, but this server has no S3 storage configured."
+    )
 
 
 def test_inline_content_for_a_file_is_kept_for_the_runner(wc: ProcessDescription) -> None:
@@ -241,14 +247,13 @@ def test_a_file_given_as_a_number_is_refused(wc: ProcessDescription) -> None:
 
 def test_an_href_with_another_scheme_is_refused(wc: ProcessDescription) -> None:
     assert refusal(wc, {"text": "ftp://data.example/a.txt"}) == (
-        "Input 'text' refers to ftp://data.example/a.txt, which is not an http, https, s3 or file URL or an "
-        "absolute path."
+        "Input 'text' refers to ftp://data.example/a.txt, which is not an http, https or file URL or an absolute path."
     )
 
 
 def test_a_relative_path_is_refused(wc: ProcessDescription) -> None:
     assert refusal(wc, {"text": "a.txt"}) == (
-        "Input 'text' refers to a.txt, which is not an http, https, s3 or file URL or an absolute path."
+        "Input 'text' refers to a.txt, which is not an http, https or file URL or an absolute path."
     )
 
 
