@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from swath import __version__
 from swath.api.errors import install_error_handlers
@@ -74,6 +75,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (landing, processes, jobs, collections):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(packages=[("swath.api", "static")]), name="static")
     return app
 
 

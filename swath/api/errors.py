@@ -1,5 +1,8 @@
 """The one place errors become HTTP responses: OGC exception documents (exception.yaml, RFC 7807).
 
+A client that asked for HTML (api/html.py decides) gets the same title and detail as an HTML page, with the same
+status code.
+
 Swath's own errors carry their type, status and title. Request validation errors become 400 with the location of
 the bad value. Anything unexpected becomes a 500 whose body says only that, with the request id; the traceback is
 logged once, never sent.
@@ -15,7 +18,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
+from swath.api.html import render_html, wants_html
 from swath.errors import InvalidRequest, NotFound, SwathError
 
 log = logging.getLogger("swath.api")
@@ -26,12 +31,16 @@ _GENERIC = "https://swath.dev/exceptions/"
 
 def exception_response(
     status: int, type_: str, title: str, detail: str, request: Request, headers: dict[str, str] | None = None
-) -> JSONResponse:
+) -> Response:
     body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": str(request.url)}
+    if wants_html(request):
+        page = render_html(request, "error.html", status_code=status, **body)
+        page.headers.update(headers or {})
+        return page
     return JSONResponse(body, status_code=status, media_type=EXCEPTION_MEDIA_TYPE, headers=headers)
 
 
-def _swath_error(request: Request, error: Exception) -> JSONResponse:
+def _swath_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, SwathError)
     return exception_response(error.status, error.type, error.title, error.detail, request)
 
@@ -47,7 +56,7 @@ def _location(parts: tuple[Any, ...]) -> str:
     return f"{source} parameter '{'/'.join(path)}'" if path else source
 
 
-def _validation_error(request: Request, error: Exception) -> JSONResponse:
+def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     problems = []
     for problem in error.errors()[:5]:
@@ -62,7 +71,7 @@ def _validation_error(request: Request, error: Exception) -> JSONResponse:
     return exception_response(400, InvalidRequest.type, InvalidRequest.title, detail, request)
 
 
-def _http_error(request: Request, error: Exception) -> JSONResponse:
+def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code == 404:
         detail = f"There is no resource at {request.url.path}."
@@ -76,7 +85,7 @@ def _http_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+def _unexpected_error(request: Request, error: Exception) -> Response:
     request_id = str(uuid.uuid4())
     log.error("Unexpected error on %s %s (request %s)", request.method, request.url.path, request_id, exc_info=error)
     detail = f"The server failed to answer this request; it was logged as request {request_id}."

@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from swath.services import jobs
 from swath.services.context import ServiceContext
 from swath.services.results import RawOutput, TextReader, raw_output, results_document
-from swath.store.records import StoredFile
+from swath.store.records import JSON, StoredFile
 
 
 def _reader(context: ServiceContext) -> TextReader:
@@ -25,6 +25,12 @@ def results_response(context: ServiceContext, job_id: str, raw: bool = False) ->
     if raw and len(wanted) == 1 and wanted[0] in results.outputs:
         return raw_response(context, raw_output(results.outputs[wanted[0]]))
     return JSONResponse(results_document(job, results, _reader(context)))
+
+
+def job_results_document(context: ServiceContext, job_id: str) -> JSON:
+    """The results document of a finished job, as `results_response` sends it (the HTML page shows it too)."""
+    job, results = jobs.get_results(context, job_id)
+    return results_document(job, results, _reader(context))
 
 
 def output_response(context: ServiceContext, job_id: str, output_id: str) -> Response:

@@ -44,7 +44,7 @@ def test_conformance_lists_core_and_deploy_classes(client: httpx.Client) -> None
     classes = response.json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/core" in classes
     assert "http://www.opengis.net/spec/ogcapi-processes-2/1.0/conf/deploy-replace-undeploy" in classes
-    assert "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/html" not in classes
+    assert "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/html" in classes
 
 
 def test_api_document_is_openapi_3_and_describes_the_routes(client: httpx.Client) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from swath.api.dependencies import Context
+from swath.api.html import render_html, wants_html
 from swath.api.render import JSON_TYPE, base_url
 from swath.api.schemas import Collection, Collections, ItemCollection, Link
 from swath.services import collections
@@ -36,19 +37,25 @@ def _collection(request: Request, summary: CollectionSummary) -> Collection:
 
 
 @router.get("/collections", response_model=Collections, response_model_exclude_none=True)
-def list_collections(request: Request, context: Context) -> Collections:
+def list_collections(request: Request, context: Context) -> Collections | Response:
     """Every output collection that holds items."""
     summaries = collections.list_collections(context)
-    return Collections(
+    document = Collections(
         collections=[_collection(request, summary) for summary in summaries],
         links=[Link(href=str(request.url), rel="self", type=JSON_TYPE)],
     )
+    if wants_html(request):
+        return render_html(request, "collections.html", collections=document)
+    return document
 
 
 @router.get("/collections/{collection_id}", response_model=Collection, response_model_exclude_none=True)
-def get_collection(collection_id: str, request: Request, context: Context) -> Collection:
+def get_collection(collection_id: str, request: Request, context: Context) -> Collection | Response:
     """One output collection as a STAC Collection."""
-    return _collection(request, collections.get_collection(context, collection_id))
+    document = _collection(request, collections.get_collection(context, collection_id))
+    if wants_html(request):
+        return render_html(request, "collection.html", collection=document)
+    return document
 
 
 @router.get("/collections/{collection_id}/items", response_model=ItemCollection, response_model_exclude_none=True)
@@ -58,10 +65,13 @@ def list_items(
     context: Context,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> ItemCollection:
+) -> ItemCollection | Response:
     """The STAC items of a collection, oldest first."""
     items, total = collections.list_items(context, collection_id, limit, offset)
     links = [Link(href=str(request.url), rel="self", type=_GEOJSON)]
     if offset + len(items) < total:
         links.append(Link(href=str(request.url.include_query_params(offset=offset + limit)), rel="next", type=_GEOJSON))
-    return ItemCollection(features=items, numberMatched=total, numberReturned=len(items), links=links)
+    document = ItemCollection(features=items, numberMatched=total, numberReturned=len(items), links=links)
+    if wants_html(request):
+        return render_html(request, "items.html", collection_id=collection_id, items=document)
+    return document

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from swath.api.dependencies import Context
+from swath.api.html import log_tail, render_html, wants_html
 from swath.api.render import JSON_TYPE, status_info
-from swath.api.results import output_response, results_response
+from swath.api.results import job_results_document, output_response, results_response
 from swath.api.schemas import JobList, Link, StatusInfo
 from swath.errors import InvalidParameterValue
 from swath.services import jobs
@@ -70,7 +71,7 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 10,
     after: Annotated[str | None, Query(description="Page token from a `next` link.")] = None,
     before: Annotated[str | None, Query(description="Page token from a `prev` link.")] = None,
-) -> JobList:
+) -> JobList | Response:
     """Jobs, newest first, filtered by process, status, creation time and duration; `limit` per page."""
     where = _filter(process_id, status, datetime_, min_duration, max_duration)
     page: list[JobRecord] = []
@@ -95,13 +96,19 @@ def list_jobs(
     if page and has_newer:
         newer = url.include_query_params(before=_encode_cursor(page[0]))
         links.append(Link(href=str(newer), rel="prev", type=JSON_TYPE, title="Newer jobs"))
-    return JobList(jobs=[status_info(request, job) for job in page], links=links)
+    document = JobList(jobs=[status_info(request, job) for job in page], links=links)
+    if wants_html(request):
+        return render_html(request, "jobs.html", jobs=document)
+    return document
 
 
 @router.get("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
-def get_status(job_id: str, request: Request, context: Context) -> StatusInfo:
+def get_status(job_id: str, request: Request, context: Context) -> StatusInfo | Response:
     """A job's status, progress (0-100; the share of workflow steps done), timestamps and links."""
-    return status_info(request, jobs.get_job(context, job_id))
+    document = status_info(request, jobs.get_job(context, job_id))
+    if wants_html(request):
+        return render_html(request, "job.html", job=document, log=log_tail(context, job_id))
+    return document
 
 
 @router.delete("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
@@ -114,8 +121,10 @@ def dismiss(job_id: str, request: Request, context: Context) -> StatusInfo:
 
 
 @router.get("/jobs/{job_id}/results")
-def results(job_id: str, context: Context) -> Response:
+def results(job_id: str, request: Request, context: Context) -> Response:
     """The results of a successful job: each output by value or by reference, and the STAC catalog of its files."""
+    if wants_html(request):
+        return render_html(request, "results.html", job_id=job_id, results=job_results_document(context, job_id))
     return results_response(context, job_id)
 
 

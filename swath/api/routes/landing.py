@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
+from swath.api.html import HTML_TYPE, render_html, wants_html
 from swath.api.render import JSON_TYPE, REL, base_url
 from swath.api.schemas import ConfClasses, LandingPage, Link
 
@@ -11,11 +12,12 @@ router = APIRouter(tags=["Capabilities"])
 
 _PART1 = "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/"
 _PART2 = "http://www.opengis.net/spec/ogcapi-processes-2/1.0/conf/"
-# Only what Swath implements: no `html` (JSON only), no `callback` (subscribers are not notified yet).
+# Only what Swath implements: no `callback` (subscribers are not notified yet).
 CONFORMANCE = [
     _PART1 + "core",
     _PART1 + "ogc-process-description",
     _PART1 + "json",
+    _PART1 + "html",
     _PART1 + "oas30",
     _PART1 + "job-list",
     _PART1 + "dismiss",
@@ -26,14 +28,15 @@ CONFORMANCE = [
 
 
 @router.get("/", response_model=LandingPage, response_model_exclude_none=True)
-def landing_page(request: Request) -> LandingPage:
+def landing_page(request: Request) -> LandingPage | Response:
     """Where to start: links to the API definition, the conformance classes, the processes and the jobs."""
     base = base_url(request)
-    return LandingPage(
+    document = LandingPage(
         title="Swath",
         description="Deploy CWL application packages and run them as OGC API - Processes jobs.",
         links=[
             Link(href=f"{base}/", rel="self", type=JSON_TYPE, title="This document"),
+            Link(href=f"{base}/?f=html", rel="alternate", type=HTML_TYPE, title="This document as HTML"),
             Link(
                 href=f"{base}/api",
                 rel="service-desc",
@@ -52,9 +55,15 @@ def landing_page(request: Request) -> LandingPage:
             Link(href=f"{base}/collections", rel="data", type=JSON_TYPE, title="Output collections"),
         ],
     )
+    if wants_html(request):
+        return render_html(request, "landing.html", page=document)
+    return document
 
 
 @router.get("/conformance", response_model=ConfClasses)
-def conformance() -> ConfClasses:
+def conformance(request: Request) -> ConfClasses | Response:
     """The conformance classes of OGC API - Processes Parts 1 and 2 that Swath implements."""
-    return ConfClasses(conformsTo=CONFORMANCE)
+    document = ConfClasses(conformsTo=CONFORMANCE)
+    if wants_html(request):
+        return render_html(request, "conformance.html", conformance=document)
+    return document

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from swath.api.dependencies import Context, User
+from swath.api.html import render_html, wants_html
 from swath.api.render import JSON_TYPE, job_url, process_document, process_summary, process_url, status_info
 from swath.api.results import results_response
 from swath.api.schemas import Execute, Link, Process, ProcessList, ProcessSummary, StatusInfo
@@ -39,7 +40,7 @@ def list_processes(
     context: Context,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     after: Annotated[str | None, Query(description="Continue after this process id (from a `next` link).")] = None,
-) -> ProcessList:
+) -> ProcessList | Response:
     """The deployed processes, ordered by id, `limit` at a time with a `next` link while more follow."""
     page = processes.list_processes(context, limit + 1, after)
     links = [Link(href=str(request.url), rel="self", type=JSON_TYPE)]
@@ -47,7 +48,10 @@ def list_processes(
         page = page[:limit]
         next_url = request.url.include_query_params(after=page[-1].id, limit=limit)
         links.append(Link(href=str(next_url), rel="next", type=JSON_TYPE, title="Next page"))
-    return ProcessList(processes=[process_summary(request, process) for process in page], links=links)
+    document = ProcessList(processes=[process_summary(request, process) for process in page], links=links)
+    if wants_html(request):
+        return render_html(request, "processes.html", processes=document)
+    return document
 
 
 @router.post(
@@ -77,12 +81,15 @@ async def deploy(
 
 
 @router.get("/processes/{process_id}", response_model=Process, response_model_exclude_none=True)
-def describe(process_id: str, request: Request, context: Context) -> Process:
+def describe(process_id: str, request: Request, context: Context) -> Process | Response:
     """The full description of a process: its inputs and outputs with their JSON schemas.
 
     A process name without `:version` means its newest deployed version.
     """
-    return process_document(request, processes.get_process(context, process_id))
+    document = process_document(request, processes.get_process(context, process_id))
+    if wants_html(request):
+        return render_html(request, "process.html", process=document)
+    return document
 
 
 @router.put("/processes/{process_id}", status_code=204, openapi_extra=_DEPLOY_BODY, tags=["Deploy, Replace, Undeploy"])
