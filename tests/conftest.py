@@ -8,14 +8,19 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
+POSTGRESQL_URL = os.environ.get("SWATH_TEST_POSTGRESQL_URL", "")
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -35,6 +40,28 @@ def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, message
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {message}")
         time.sleep(interval)
+
+
+@contextmanager
+def fresh_postgresql_database() -> Iterator[str]:
+    """The URL of a new, empty database on the PostgreSQL server named by SWATH_TEST_POSTGRESQL_URL, dropped after.
+
+    Without that variable the test skips, except in CI (SWATH_TEST_REQUIRE_SERVICES), where it fails.
+    """
+    if not POSTGRESQL_URL:
+        if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
+            pytest.fail("SWATH_TEST_POSTGRESQL_URL is not set, and CI requires the PostgreSQL suite")
+        pytest.skip("SWATH_TEST_POSTGRESQL_URL is not set")
+    name = f"swath_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRESQL_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRESQL_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @dataclass

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from tests.conftest import Server, make_server
+from tests.conftest import Server, fresh_postgresql_database, make_server
 from tests.e2e.helpers import ensure_deployed, submit, wait_for_status
 
-POSTGRESQL_URL = os.environ.get("SWATH_TEST_POSTGRESQL_URL", "")
 pytestmark = pytest.mark.postgresql
 
 
 @pytest.fixture(scope="module")
 def database_url() -> Iterator[str]:
-    if not POSTGRESQL_URL:
-        if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
-            pytest.fail("SWATH_TEST_POSTGRESQL_URL is not set, and CI requires the PostgreSQL suite")
-        pytest.skip("SWATH_TEST_POSTGRESQL_URL is not set")
-    name = f"swath_e2e_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRESQL_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRESQL_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgresql_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
