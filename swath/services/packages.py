@@ -143,7 +143,7 @@ def _read_body(body: bytes, essence: str, fetch: Callable[[str], bytes]) -> _Sou
     if essence == "application/json" and ("cwlVersion" in document or "$graph" in document):
         return _Source(text, document)
     raise InvalidPackage(
-        f"A {essence} package must be an OGC application package with an `executionUnit`"
+        f"A package sent as {essence} must be an OGC application package with an `executionUnit`"
         + (", or a CWL document with `cwlVersion`." if essence == "application/json" else ".")
     )
 

@@ -131,7 +131,7 @@ def test_an_application_json_body_that_is_neither_cwl_nor_ogcapppkg_is_refused()
         parse_package(b'{"hello": "world"}', "application/json")
 
     assert raised.value.detail == (
-        "A application/json package must be an OGC application package with an `executionUnit`, "
+        "A package sent as application/json must be an OGC application package with an `executionUnit`, "
         "or a CWL document with `cwlVersion`."
     )
 
