@@ -46,8 +46,9 @@ def _swath_error(request: Request, error: Exception) -> Response:
 
 
 def _location(parts: tuple[Any, ...]) -> str:
-    # FastAPI reports ("body", "inputs", "x") / ("query", "limit"); say it the way a user would read it.
-    where = [str(part) for part in parts]
+    # FastAPI reports ("body", "inputs", "x") / ("query", "limit"); say it the way a user would read it. Parts
+    # like "dict[str,any]" name which branch of a union was tried: pydantic's, not the user's.
+    where = [str(part) for part in parts if "[" not in str(part)]
     if not where:
         return "the request"
     source, *path = where
@@ -58,7 +59,7 @@ def _location(parts: tuple[Any, ...]) -> str:
 
 def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    problems = []
+    problems: list[str] = []
     for problem in error.errors()[:5]:
         message = str(problem.get("msg", "invalid value"))
         if problem.get("type") == "json_invalid":
@@ -67,6 +68,7 @@ def _validation_error(request: Request, error: Exception) -> Response:
             problems.append(message)
             continue
         problems.append(f"{_location(tuple(problem.get('loc', ())))}: {message}")
+    problems = list(dict.fromkeys(problems))
     detail = "Invalid request: " + "; ".join(problems) + "."
     return exception_response(400, InvalidRequest.type, InvalidRequest.title, detail, request)
 

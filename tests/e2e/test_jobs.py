@@ -369,3 +369,11 @@ def test_a_directory_output_with_a_stac_catalog_is_given_as_that_catalog(client:
     assert item["type"] == "Feature"
     raw = client.get(f"/jobs/{job_id}/results/output")
     assert raw.json()["id"] == tool_catalog["id"]
+
+
+def test_inputs_of_the_wrong_shape_are_named_in_plain_words(client: httpx.Client) -> None:
+    response = client.post("/processes/echo/execution", json={"inputs": "x"})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "the request body at 'inputs'" in detail
+    assert "dict[" not in detail
