@@ -93,6 +93,7 @@ def detach(log_path: Path) -> None:
     Anything a library prints straight to stdout or stderr then lands in the job's log, not in the server's.
     """
     os.setsid()
+    signal.set_wakeup_fd(-1)  # the pool's wake-up pipe is the pool's alone
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)

@@ -13,6 +13,7 @@ forking it is safe. The job table does the claiming, so a job handed over twice 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import selectors
 import shutil
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from swath.errors import StoreUnavailable
 from swath.runner.child import detach, run_claimed_job
 from swath.runner.execute import warm_up
 from swath.runner.joblog import log_line
@@ -36,6 +38,8 @@ from swath.store.database import create_database_engine, create_session_factory,
 from swath.store.processes import get_process_revision
 from swath.store.records import JobRecord, JobStatus, ProcessRecord
 from swath.store.tables import JobRow
+
+log = logging.getLogger("swath.runner.pool")
 
 # SIGTERM first so cwltool can stop its tools, then SIGKILL for whatever is left (DESIGN.md: ~10 ms in all).
 _KILL_GRACE = 0.5
@@ -77,15 +81,31 @@ class RunnerPool:
     def serve(self, commands: int) -> None:
         os.set_blocking(commands, False)
         selector = selectors.DefaultSelector()
-        selector.register(commands, selectors.EVENT_READ)
+        selector.register(commands, selectors.EVENT_READ, "commands")
+        # A child's exit wakes the loop at once (its slot is free for the next job) through this pipe.
+        wakeup_read, wakeup_write = os.pipe()
+        os.set_blocking(wakeup_read, False)
+        os.set_blocking(wakeup_write, False)
+        selector.register(wakeup_read, selectors.EVENT_READ, "signal")
+        signal.set_wakeup_fd(wakeup_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
         signal.signal(signal.SIGTERM, lambda *_: setattr(self, "stopping", True))
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         while not self.stopping:
-            if selector.select(timeout=self._timeout()):
-                self._read_commands(commands)
-            self._reap()
-            self._fill_slots()
-            self._watch()
+            for key, _ in selector.select(timeout=self._timeout()):
+                if key.data == "commands":
+                    self._read_commands(commands)
+                else:
+                    with contextlib.suppress(BlockingIOError):
+                        os.read(wakeup_read, 4096)
+            try:
+                self._reap()
+                self._fill_slots()
+                self._watch()
+            except StoreUnavailable as error:
+                # The database is away for a moment; jobs keep running, and the next round tries again.
+                log.warning("Runner pool: %s", error.detail)
+                time.sleep(1)
         self._shutdown()
 
     def _timeout(self) -> float:
