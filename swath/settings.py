@@ -77,3 +77,7 @@ class Settings(BaseSettings):
     @property
     def log_dir(self) -> Path:
         return (self.data_dir / "logs").resolve()
+
+    def job_log(self, job_id: str) -> Path:
+        """Where a job's log lives: the runner appends to it, the API reads it."""
+        return self.log_dir / f"{job_id}.log"

@@ -71,7 +71,7 @@ def render_html(request: Request, template: str, status_code: int = 200, **conte
 
 def log_tail(context: ServiceContext, job_id: str) -> str:
     """The last lines of a job's log, for the job page."""
-    path = jobs.log_path(context, job_id)
+    path = context.settings.job_log(job_id)
     size = path.stat().st_size if path.exists() else 0
     since = max(0, size - _LOG_BYTES)
     lines = jobs.read_log(context, job_id, since).decode("utf-8", errors="replace").splitlines()

@@ -43,6 +43,8 @@ def run_claimed_job(
     sessions.kw["bind"].dispose(close=False)
     job_id = job.id
     log_line(log_path, f"Job {job.id} of process {process.id} {process.version} starts (attempt {job.attempts}).")
+    if job.attempts > 1 and job.message:
+        log_line(log_path, f"The previous attempt ended: {job.message}")
 
     def report_progress(percent: int, message: str | None) -> None:
         with transaction(sessions) as session:

@@ -158,7 +158,7 @@ class RunnerPool:
         job_id = job.id
         work_dir = self.settings.work_dir / job_id
         work_dir.mkdir(parents=True, exist_ok=True)
-        log_path = self.settings.log_dir / f"{job_id}.log"
+        log_path = self.settings.job_log(job_id)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         pid = os.fork()
         if pid == 0:  # the child: never returns into the pool's loop

@@ -157,15 +157,11 @@ def output_file(context: ServiceContext, job_id: str, relative_path: str) -> Pat
     return context.storage.local_path(f"jobs/{job_id}/{normal}")
 
 
-def log_path(context: ServiceContext, job_id: str) -> Path:
-    return context.settings.log_dir / f"{job_id}.log"
-
-
 def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:
     """The job's log from byte offset `since`; empty while nothing new has been written."""
     get_job(context, job_id)
     try:
-        with log_path(context, job_id).open("rb") as stream:
+        with context.settings.job_log(job_id).open("rb") as stream:
             stream.seek(since)
             return stream.read()
     except FileNotFoundError:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from swath.store.processes import as_utc
@@ -136,7 +136,8 @@ def claim_job(session: Session, job_id: str, runner: str, now: datetime) -> bool
         heartbeat=now,
         progress=0,
         attempts=JobRow.attempts + 1,
-        message="Running.",
+        # A re-run keeps the message that says why the earlier attempt ended, until the job ends.
+        message=case((JobRow.attempts == 0, "Running."), else_=JobRow.message),
     )
 
 

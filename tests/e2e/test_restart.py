@@ -72,4 +72,7 @@ def test_a_job_whose_runner_pool_dies_is_taken_back_by_the_reaper_and_run_again(
         # The heartbeat stops; after the timeout (5 s here) the reaper queues the job again and a new pool runs it.
         status = wait_for_status(client, job_id, timeout=60)
         assert status["status"] == "successful", status
-        assert "(attempt 2)" in client.get(f"/jobs/{job_id}/logs").text
+        log = client.get(f"/jobs/{job_id}/logs").text
+        assert "(attempt 2)" in log
+        assert "The previous attempt ended: The runner of this job" in log
+        assert "stopped beating" in log
