@@ -15,6 +15,7 @@ import json
 import shlex
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -179,6 +180,12 @@ def _curl(url: str, body: dict[str, Any]) -> str:
     )
 
 
+def _is_web_url(value: Any) -> bool:
+    """Whether `value` may become a link: an http(s) URL. A job's literal outputs and a tool's own STAC assets
+    can hold any string, and autoescape does not stop `javascript:` or `data:` links; those are shown as text."""
+    return isinstance(value, str) and urlsplit(value.strip()).scheme.lower() in ("http", "https")
+
+
 def _pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, default=str, ensure_ascii=False)
 
@@ -199,6 +206,7 @@ def _environment() -> Environment:
         example_execute=_example_execute,
         curl=_curl,
     )
+    environment.tests["web_url"] = _is_web_url
     return environment
 
 
