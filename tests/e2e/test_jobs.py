@@ -377,3 +377,20 @@ def test_inputs_of_the_wrong_shape_are_named_in_plain_words(client: httpx.Client
     detail = response.json()["detail"]
     assert "the request body at 'inputs'" in detail
     assert "dict[" not in detail
+
+
+def test_a_running_job_keeps_the_package_it_started_with_when_its_process_is_replaced(client: httpx.Client) -> None:
+    original = (Path(__file__).resolve().parents[1] / "data" / "e2e" / "sleeper.cwl").read_text()
+    original = original.replace("id: sleeper", "id: sleeper-replaced")
+    headers = {"Content-Type": "application/cwl+yaml"}
+    client.delete("/processes/sleeper-replaced")
+    assert client.post("/processes", content=original.encode(), headers=headers).status_code == 201
+    job_id = submit(client, "sleeper-replaced", {"inputs": {"seconds": 2}})
+    wait_for_status(client, job_id, {"running"})
+    changed = original.replace("echo slept", "echo rested")
+    assert client.put("/processes/sleeper-replaced", content=changed.encode(), headers=headers).status_code == 204
+    assert wait_for_status(client, job_id)["status"] == "successful"
+    assert client.get(client.get(f"/jobs/{job_id}/results").json()["marker"]["href"]).text == "slept\n"
+    second = submit(client, "sleeper-replaced", {"inputs": {"seconds": 0}})
+    wait_for_status(client, second)
+    assert client.get(client.get(f"/jobs/{second}/results").json()["marker"]["href"]).text == "rested\n"
