@@ -113,13 +113,6 @@ class JobRecord:
     runner: str | None = None
     results: JSON | None = None
 
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.started is None:
-            return None
-        end = self.finished or self.updated
-        return (end - self.started).total_seconds()
-
 
 @dataclass(frozen=True)
 class StoredFile:

@@ -146,6 +146,16 @@ def test_the_results_page_shows_values_and_file_links_with_media_types(client: h
     assert ">STAC catalog</a>" in text
 
 
+def test_a_literal_output_shaped_like_a_javascript_link_is_shown_as_text(client: httpx.Client) -> None:
+    process = ensure_deployed(client, "link-shaped")
+    job_id = submit(client, process, {"inputs": {"href": "javascript:alert(document.domain)"}})
+    assert wait_for_status(client, job_id)["status"] == "successful"
+    text = page(client, f"/jobs/{job_id}/results")
+    assert "&#34;href&#34;: &#34;javascript:alert(document.domain)&#34;" in text
+    assert 'href="javascript:' not in text
+    assert ">click me</a>" not in text
+
+
 def test_the_collection_pages_show_the_items_a_job_filed(client: httpx.Client, finished_job: str) -> None:
     assert f">{COLLECTION}</a>" in page(client, "/collections")
     collection = page(client, f"/collections/{COLLECTION}")
