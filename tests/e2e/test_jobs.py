@@ -394,3 +394,13 @@ def test_a_running_job_keeps_the_package_it_started_with_when_its_process_is_rep
     second = submit(client, "sleeper-replaced", {"inputs": {"seconds": 0}})
     wait_for_status(client, second)
     assert client.get(client.get(f"/jobs/{second}/results").json()["marker"]["href"]).text == "rested\n"
+
+
+def test_a_sync_execution_whose_tool_fails_says_why_and_names_the_job(client: httpx.Client) -> None:
+    response = client.post(f"/processes/{ensure_deployed(client, 'failing')}/execution", json={"inputs": {}})
+    assert response.status_code == 404
+    validate(response.json(), "exception.yaml")
+    detail = response.json()["detail"]
+    assert "failed" in detail and "exit code 3" in detail
+    job_id = detail.split("'")[1]
+    assert client.get(f"/jobs/{job_id}").json()["status"] == "failed"
