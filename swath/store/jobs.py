@@ -206,7 +206,11 @@ def list_jobs(
     """Jobs newest first, keyset-paged after or before a cursor, so a deep page costs what the first one does."""
     query = select(JobRow)
     if where.process_ids:
-        query = query.where(JobRow.process_id.in_(where.process_ids))
+        # A bare name means every version of it (`greet` matches `greet:2.1`), as it does for processes.
+        versions = [
+            JobRow.process_id.startswith(f"{name}:", autoescape=True) for name in where.process_ids if ":" not in name
+        ]
+        query = query.where(or_(JobRow.process_id.in_(where.process_ids), *versions))
     if where.statuses:
         query = query.where(JobRow.status.in_([status.value for status in where.statuses]))
     if where.created_after is not None:

@@ -37,6 +37,8 @@ def test_the_job_list_is_newest_first_and_valid(client: httpx.Client, jobs: dict
 
 def test_jobs_filter_by_process_and_status(client: httpx.Client, jobs: dict[str, list[str]]) -> None:
     assert ids(client.get("/jobs", params={"processID": "greet:2.1"}).json()) == jobs["greet"]
+    assert ids(client.get("/jobs", params={"processID": "greet"}).json()) == jobs["greet"]
+    assert ids(client.get("/jobs", params={"processID": "gree"}).json()) == []
     assert ids(client.get("/jobs", params={"status": "failed"}).json()) == jobs["failing"]
     both = client.get("/jobs", params=[("status", "failed"), ("status", "successful"), ("limit", 100)]).json()
     assert len(ids(both)) == 7
