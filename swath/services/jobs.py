@@ -200,15 +200,17 @@ def reap_stale_jobs(context: ServiceContext) -> int:
     """Give back running jobs whose runner stopped beating (a dead worker); returns how many."""
     now = datetime.now(UTC)
     settings = context.settings
-    released = 0
+    outcomes: list[tuple[str, JobStatus | None]] = []
     with transaction(context.sessions) as session:
         stale = store.list_running_jobs(session, beat_before=now - timedelta(seconds=settings.heartbeat_timeout))
         for job in stale:
             reason = f"The runner of this job ({job.runner}) stopped beating for {settings.heartbeat_timeout:g} s."
-            released += store.release_job(session, job, settings.max_attempts, reason, now) is not None
-    for job in stale:
-        context.executor.submit(job.id)
-    return released
+            outcomes.append((job.id, store.release_job(session, job, settings.max_attempts, reason, now)))
+    # Only jobs queued again need a runner; the committed rows come first, as for any new job.
+    for job_id, outcome in outcomes:
+        if outcome is JobStatus.accepted:
+            context.executor.submit(job_id)
+    return sum(outcome is not None for _, outcome in outcomes)
 
 
 def parse_datetime_filter(text: str) -> tuple[datetime | None, datetime | None]:

@@ -7,6 +7,7 @@ their plain id (`echo`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -53,7 +54,9 @@ def install_builtin_processes(context: ServiceContext) -> None:
     echo = echo_process()
     with transaction(context.sessions) as session:
         if store.get_live_process(session, echo.id) is None:
-            store.insert_process(session, echo)
+            # Another server starting at the same moment may win the insert; the unique index then says so.
+            with contextlib.suppress(DuplicatedProcess):
+                store.insert_process(session, echo)
 
 
 def deploy_process(
