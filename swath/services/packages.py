@@ -1,7 +1,7 @@
 """Turn a deploy body into a validated application package.
 
-A deploy body is CWL (YAML or JSON) or an OGC Part 2 `ogcapppkg` document whose `executionUnit` holds or links to
-the CWL. Whatever the form, the CWL is validated by the real cwltool/schema-salad before anything is stored, so a
+`package_sources.py` finds the CWL in the body (CWL, or an OGC Part 2 `ogcapppkg`). Whatever the form, the CWL is
+validated by the real cwltool/schema-salad before anything is stored, so a
 package that is deployed can be run, and a broken one is refused with cwltool's own message and line numbers.
 
 This module is the one place that translates cwltool's loading errors; callers only see `InvalidPackage`,
@@ -10,50 +10,35 @@ This module is the one place that translates cwltool's loading errors; callers o
 
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from cwl_utils.errors import WorkflowException
 from cwltool.context import LoadingContext
 from cwltool.load_tool import fetch_document, make_tool, resolve_and_validate_document
 from cwltool.process import Process
 from cwltool.workflow import default_make_tool
-from ruamel.yaml.error import MarkedYAMLError
 from schema_salad.exceptions import SchemaSaladException, ValidationException
 from schema_salad.fetcher import DefaultFetcher
-from schema_salad.utils import yaml_no_ts
 
-from swath.errors import InvalidPackage, UnsupportedMediaType, WorkflowNotFound
-from swath.services.descriptions import describe_inputs, describe_outputs, named_types, plain_json
+from swath.errors import InvalidPackage, WorkflowNotFound
+from swath.services.descriptions import describe_inputs, describe_outputs, named_types
+from swath.services.package_sources import PackageSource, fetch_url, read_package_source
 from swath.store.records import JSON, ProcessDescription
 
-__all__ = ["ACCEPTED_MEDIA_TYPES", "ApplicationPackage", "fetch_url", "parse_package"]
-
-_CWL_MEDIA_TYPES = (
-    "application/cwl+yaml",
-    "application/cwl+json",
-    "application/cwl",
-    "application/x-yaml",
-    "application/yaml",
-    "text/yaml",
-)
-_APPPKG_MEDIA_TYPES = ("application/ogcapppkg+json", "application/json")
-ACCEPTED_MEDIA_TYPES = _CWL_MEDIA_TYPES + _APPPKG_MEDIA_TYPES
+__all__ = ["ApplicationPackage", "parse_package"]
 
 _PROCESS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _SCHEMA_ORG = ("https://schema.org/", "http://schema.org/")
 _JOB_CONTROL_OPTIONS = ("async-execute", "dismiss", "sync-execute")
 _TRANSMISSION_MODES = ("reference", "value")
 _DEFAULT_VERSION = "1.0.0"
-_FETCH_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 # schema-salad keeps module-level caches that it fills while loading; it makes no promise of thread safety, and the
 # API deploys from a thread pool. Loading takes milliseconds once warm, so one lock costs little.
 _CWLTOOL_LOCK = threading.Lock()
@@ -77,16 +62,6 @@ class ApplicationPackage:
     media_type: str
 
 
-@dataclass(frozen=True)
-class _Source:
-    """The CWL found in a deploy body: its text (what cwltool reads, so that line numbers match the user's) and its
-    JSON form, plus the OGC process description that an ogcapppkg body gave."""
-
-    text: str
-    cwl: JSON
-    process: JSON = field(default_factory=dict)
-
-
 def parse_package(
     body: bytes, media_type: str, workflow: str | None = None, fetch: Callable[[str], bytes] | None = None
 ) -> ApplicationPackage:
@@ -95,12 +70,7 @@ def parse_package(
     `workflow` picks the entry of a `$graph` (the OGC `w` query parameter). `fetch` reads an execution unit that
     an ogcapppkg body links to; by default it is fetched over HTTP(S) with `fetch_url`.
     """
-    essence = media_type.split(";", 1)[0].strip().lower()
-    if essence not in ACCEPTED_MEDIA_TYPES:
-        raise UnsupportedMediaType(
-            f"Media type '{media_type}' is not supported for a deploy; use one of: {', '.join(ACCEPTED_MEDIA_TYPES)}."
-        )
-    source = _read_body(body, essence, fetch or fetch_url)
+    essence, source = read_package_source(body, media_type, fetch or fetch_url)
     entry_id, entry = _choose_entry(source.cwl, workflow)
     tool = _load_tool(source.text, entry_id if "$graph" in source.cwl else None)
     return ApplicationPackage(
@@ -112,145 +82,6 @@ def parse_package(
         package=body,
         media_type=essence,
     )
-
-
-def fetch_url(href: str) -> bytes:
-    """Read an execution unit that an ogcapppkg body links to."""
-    try:
-        response = httpx.get(href, timeout=_FETCH_TIMEOUT, follow_redirects=True)
-        response.raise_for_status()
-    except httpx.HTTPStatusError as error:
-        raise InvalidPackage(
-            f"The execution unit at {href} could not be fetched: the server answered {error.response.status_code}."
-        ) from error
-    except httpx.HTTPError as error:
-        raise InvalidPackage(f"The execution unit at {href} could not be fetched: {error}.") from error
-    return response.content
-
-
-# Reading the body -------------------------------------------------------------------------------------------------
-
-
-def _read_body(body: bytes, essence: str, fetch: Callable[[str], bytes]) -> _Source:
-    text = _decode(body, "The package")
-    if essence in _CWL_MEDIA_TYPES and essence != "application/cwl+json":
-        return _Source(text, _parse_yaml(text, "The package"))
-    document = _parse_json(text)
-    if essence == "application/cwl+json":
-        return _Source(text, document)
-    if "executionUnit" in document:
-        return _read_apppkg(document, fetch)
-    if essence == "application/json" and ("cwlVersion" in document or "$graph" in document):
-        return _Source(text, document)
-    raise InvalidPackage(
-        f"A package sent as {essence} must be an OGC application package with an `executionUnit`"
-        + (", or a CWL document with `cwlVersion`." if essence == "application/json" else ".")
-    )
-
-
-def _read_apppkg(document: JSON, fetch: Callable[[str], bytes]) -> _Source:
-    unit = _find_cwl_unit(document["executionUnit"])
-    if unit is None:
-        raise InvalidPackage(
-            "The executionUnit holds no CWL; Swath runs CWL only: give a qualified value "
-            '{"value": <CWL>, "mediaType": "application/cwl+yaml"} or a link {"href": <URL>, "type": '
-            '"application/cwl+yaml"}.'
-        )
-    if isinstance(unit, Mapping):
-        cwl = plain_json(unit)
-        source = _Source(json.dumps(cwl, indent=2), cwl)
-    elif unit.startswith("href:"):
-        href = unit.removeprefix("href:")
-        if urlsplit(href).scheme not in ("http", "https"):
-            raise InvalidPackage(f"The executionUnit href '{href}' is not allowed; use an http or https URL.")
-        where = f"The execution unit at {href}"
-        text = _decode(fetch(href), where)
-        source = _Source(text, _parse_yaml(text, where))
-    else:
-        text = unit.removeprefix("text:")
-        source = _Source(text, _parse_yaml(text, "The executionUnit value"))
-    return _Source(source.text, source.cwl, _ogc_process(document))
-
-
-def _find_cwl_unit(unit: Any) -> Mapping[str, Any] | str | None:
-    """The CWL an executionUnit holds: a CWL object, `"text:<CWL text>"` or `"href:<URL>"`; None if it holds none.
-
-    Accepted forms (OGC Part 2 `ogcapppkg.yaml`, plus forms other servers use): a qualified value
-    `{"value": <CWL>, "mediaType"}`, a link `{"href", "type"}`, `{"unit": <CWL>}`, the CWL object itself, or a list
-    of these, of which the first CWL one counts. Units of another kind (`{"type": "docker", "image"}`) are skipped.
-    """
-    if isinstance(unit, list):
-        return next((found for item in unit if (found := _find_cwl_unit(item)) is not None), None)
-    if isinstance(unit, str):
-        return "text:" + unit
-    if not isinstance(unit, Mapping):
-        return None
-    if "cwlVersion" in unit or "$graph" in unit:
-        return dict(unit)
-    if "unit" in unit:
-        return _find_cwl_unit(unit["unit"])
-    if "value" in unit and _is_cwl_media_type(unit.get("mediaType")):
-        return _find_cwl_unit(unit["value"]) if isinstance(unit["value"], Mapping | str) else None
-    if isinstance(unit.get("href"), str) and _is_cwl_media_type(unit.get("type")):
-        return "href:" + str(unit["href"])
-    return None
-
-
-def _is_cwl_media_type(media_type: Any) -> bool:
-    return media_type is None or (
-        isinstance(media_type, str) and media_type.split(";", 1)[0].strip().lower() in ACCEPTED_MEDIA_TYPES
-    )
-
-
-def _ogc_process(document: JSON) -> JSON:
-    """The process description an ogcapppkg gives, `processDescription.process` (older drafts put it directly in
-    `processDescription`), with jobControlOptions / outputTransmission taken from either level."""
-    wrapper = document.get("processDescription")
-    if wrapper is None:
-        return {}
-    if not isinstance(wrapper, Mapping) or not isinstance(wrapper.get("process", {}), Mapping):
-        raise InvalidPackage("The ogcapppkg processDescription must be an object holding a `process` object.")
-    process = dict(wrapper.get("process", wrapper))
-    for key in ("jobControlOptions", "outputTransmission"):
-        if key not in process and key in wrapper:
-            process[key] = wrapper[key]
-    return plain_json(process)  # type: ignore[no-any-return]
-
-
-def _decode(data: bytes, what: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidPackage(f"{what} is not UTF-8 text: byte {error.start} cannot be decoded.") from error
-
-
-def _parse_yaml(text: str, what: str) -> JSON:
-    try:
-        document = yaml_no_ts().load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise InvalidPackage(f"{what} is not valid YAML: {error.problem or error.context}{where}.") from error
-    return _require_object(plain_json(document), what)
-
-
-def _parse_json(text: str) -> JSON:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidPackage(
-            f"The package is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
-        ) from error
-    return _require_object(document, "The package")
-
-
-def _require_object(document: Any, what: str) -> JSON:
-    if document is None:
-        raise InvalidPackage(f"{what} is empty; it must be a YAML or JSON object.")
-    if not isinstance(document, dict):
-        kind = {list: "a list", str: "a string", bool: "a boolean"}.get(type(document), "a number")
-        raise InvalidPackage(f"{what} must be a YAML or JSON object, not {kind}.")
-    return document
 
 
 # Choosing and loading the CWL -------------------------------------------------------------------------------------
@@ -360,7 +191,7 @@ def _clean(message: str, directory: str) -> str:
 # Describing the process -------------------------------------------------------------------------------------------
 
 
-def _process_id(source: _Source, entry_id: str, entry: JSON) -> str:
+def _process_id(source: PackageSource, entry_id: str, entry: JSON) -> str:
     if source.process.get("id") is not None:
         process_id = str(source.process["id"])
     elif entry_id != "main":
@@ -388,7 +219,7 @@ def _slug(label: Any) -> str | None:
     return re.sub(r"[^a-z0-9._-]+", "-", label.lower()).strip("-._") or None
 
 
-def _version(source: _Source, entry: JSON) -> str:
+def _version(source: PackageSource, entry: JSON) -> str:
     given = source.process.get("version")
     if given is None:
         given = _schema_org(source.cwl, entry, "softwareVersion")
@@ -407,7 +238,7 @@ def _schema_org(cwl: JSON, entry: JSON, term: str) -> Any:
     return None
 
 
-def _describe(source: _Source, entry: JSON, tool: Process) -> ProcessDescription:
+def _describe(source: PackageSource, entry: JSON, tool: Process) -> ProcessDescription:
     process = source.process
     types = named_types([*tool.requirements, *tool.hints])
     inputs = _in_document_order(describe_inputs(tool.tool["inputs"], types), entry.get("inputs"))
