@@ -180,10 +180,14 @@ class Client:
         return Job(self._transport, self._transport.json("GET", f"/jobs/{job_id}"))
 
     def jobs(
-        self, process: str | None = None, status: str | None = None, since: datetime | str | None = None
+        self,
+        process: str | None = None,
+        status: str | None = None,
+        since: datetime | str | None = None,
+        page_size: int = _PAGE,
     ) -> Iterator[Job]:
-        """Jobs, newest first, read a page at a time as the iteration goes."""
-        params: dict[str, Any] = {"limit": _PAGE}
+        """Jobs, newest first, read `page_size` at a time as the iteration goes (following `next` links)."""
+        params: dict[str, Any] = {"limit": page_size}
         if process:
             params["processID"] = process
         if status:
