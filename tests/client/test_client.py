@@ -95,7 +95,7 @@ def test_a_local_file_the_server_may_not_read_is_uploaded(swath: Client, server:
 
 
 def test_a_missing_local_file_is_named(swath: Client, tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="Input 'text' names the local path .*absent.txt"):
+    with pytest.raises(FileNotFoundError, match=r"Input 'text' names the local path .*absent\.txt"):
         swath.execute("word-count", {"text": tmp_path / "absent.txt"})
 
 
