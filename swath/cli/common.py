@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 1 the job failed or was dismissed (also when its results are asked for); 2 a usage error
 (Typer's own code, also for a local file or input that cannot be used); 3 the server could not be reached or
-refused the request.
+refused the request; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
 
+import httpx
 import typer
 import yaml
 
@@ -20,6 +21,8 @@ from swath.client import APIError, Client, ResultNotAvailable, ServerUnavailable
 JOB_FAILED = 1
 USAGE_ERROR = 2
 SERVER_ERROR = 3
+# As a shell reports a command stopped by Ctrl-C (128 + SIGINT).
+INTERRUPTED = 130
 
 UrlOption = Annotated[
     str | None,
@@ -46,7 +49,16 @@ def connected(url: str | None) -> Iterator[Client]:
     except APIError as error:
         fail(f"{error.title}: {error.detail}", SERVER_ERROR)
     except (OSError, ValueError, yaml.YAMLError) as error:
-        fail(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__, USAGE_ERROR)
+        fail(_first_line(error), USAGE_ERROR)
+    except httpx.HTTPError as error:  # an answer the client could not read (a broken connection, bad encoding)
+        fail(f"The server's answer could not be read: {_first_line(error)}", SERVER_ERROR)
+    except KeyboardInterrupt:
+        fail("Interrupted; a job already started keeps running on the server.", INTERRUPTED)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def print_json(document: Any) -> None:

@@ -214,17 +214,28 @@ def _next_link(document: Mapping[str, Any]) -> str | None:
 
 
 def package_body(cwl: Package) -> tuple[bytes, str]:
-    """The bytes and media type of a package given as a dict, a path, a URL, or the text itself."""
+    """The bytes and media type of a package given as a dict, a path, a URL, or the text itself.
+
+    ValueError when a URL cannot be fetched; OSError when a file cannot be read.
+    """
     if isinstance(cwl, Mapping):
         return json.dumps(cwl).encode(), _APP_PACKAGE if "executionUnit" in cwl else _CWL_JSON
     if isinstance(cwl, str) and re.match(r"^https?://\S+$", cwl):
-        response = httpx.get(cwl, follow_redirects=True, timeout=60)
-        response.raise_for_status()
-        return _typed(response.content, cwl)
+        return _typed(_fetch_package(cwl), urlsplit(cwl).path)
     if isinstance(cwl, Path) or (isinstance(cwl, str) and "\n" not in cwl and Path(cwl).is_file()):
         path = Path(cwl)
         return _typed(path.read_bytes(), path.name)
     return _typed(cwl.encode() if isinstance(cwl, str) else bytes(cwl), "")
+
+
+def _fetch_package(url: str) -> bytes:
+    """A package from a URL, read by the client (the server may not reach the same addresses)."""
+    try:
+        response = httpx.get(url, follow_redirects=True, timeout=60)
+        response.raise_for_status()
+    except httpx.HTTPError as error:
+        raise ValueError(f"Cannot fetch the package at {url}: {error}.") from error
+    return response.content
 
 
 def _typed(body: bytes, name: str) -> tuple[bytes, str]:

@@ -151,3 +151,11 @@ def test_a_server_that_is_down_gives_one_line_and_exit_3() -> None:
     assert result.returncode == 3
     assert result.stderr.strip().startswith(f"Error: Cannot reach the Swath server at {url}")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_package_url_that_cannot_be_fetched_is_named(server: Server) -> None:
+    package_url = f"http://127.0.0.1:{free_port()}/app.cwl"
+    result = swath("process", "deploy", package_url, url=server.url)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Error: Cannot fetch the package at {package_url}:")
+    assert len(result.stderr.strip().splitlines()) == 1
