@@ -159,3 +159,22 @@ def test_a_package_url_that_cannot_be_fetched_is_named(server: Server) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith(f"Error: Cannot fetch the package at {package_url}:")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_run_takes_an_ogc_execute_request_as_input_file(server: Server, tmp_path: Path) -> None:
+    request = tmp_path / "execute.json"
+    request.write_text(json.dumps({"inputs": {"numbers": [1, 1]}, "outputs": {"sum": {"transmissionMode": "value"}}}))
+    document = as_json(
+        swath(
+            "run",
+            "scatter-squares",
+            "--input-file",
+            str(request),
+            "--wait",
+            "--json",
+            "--collection",
+            "cli-sums",
+            url=server.url,
+        )
+    )
+    assert document["results"] == {"sum": 2, "stac_catalog": document["results"]["stac_catalog"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pystac
@@ -170,3 +171,23 @@ def _has(client: Client, process_id: str) -> bool:
 
 def _uploads(server: Server) -> set[Path]:
     return set((server.data_dir / "outputs" / "uploads").glob("*/*"))
+
+
+def test_a_job_files_its_outputs_into_the_named_collection(swath: Client) -> None:
+    job = swath.execute("scatter-squares", {"numbers": [7]}, collection="client-test-squares", wait=True)
+    assert job.status == "successful", job.message
+    items = swath.transport.json("GET", "/collections/client-test-squares/items")["features"]
+    assert any(item["id"].startswith(job.id) for item in items)
+
+
+def test_jobs_since_a_moment_leaves_out_older_jobs(swath: Client) -> None:
+    before = swath.execute("echo", {"stringInput": "Value3"}, wait=True)
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    assert before.id not in [job.id for job in swath.jobs(since=later)]
+    assert before.id in [job.id for job in itertools.islice(swath.jobs(since=later - timedelta(minutes=5)), 200)]
+
+
+def test_wait_shows_status_and_progress_when_asked(swath: Client, capsys: pytest.CaptureFixture[str]) -> None:
+    swath.execute("echo", {"stringInput": "Value1"}).wait(show=True)
+    shown = capsys.readouterr().err
+    assert "successful" in shown and "100%" in shown
