@@ -56,3 +56,9 @@ def process_job(context: ServiceContext, process_id: str, job_id: str) -> JobRec
     if not is_job_of(job, scope):
         raise NoSuchJob(f"No job with id '{job_id}' exists for process '{process_id}'.")
     return job
+
+
+def dismiss_process_job(context: ServiceContext, process_id: str, job_id: str) -> JobRecord:
+    """Dismiss a job reached through its process (see `jobs.dismiss_job`)."""
+    process_job(context, process_id, job_id)
+    return jobs.dismiss_job(context, job_id)

@@ -67,8 +67,7 @@ def get_process_job(process_id: str, job_id: str, request: Request, context: Con
 @router.delete("/processes/{process_id}/jobs/{job_id}")
 def dismiss_process_job(process_id: str, job_id: str, request: Request, context: Context) -> dict[str, Any]:
     """Dismiss a queued or running job of this process; the answer holds its status under `statusInfo`."""
-    unity.process_job(context, process_id, job_id)
-    job = jobs.dismiss_job(context, job_id)
+    job = unity.dismiss_process_job(context, process_id, job_id)
     return {"statusInfo": status_info(request, job).model_dump(mode="json", exclude_none=True)}
 
 
