@@ -26,7 +26,7 @@ INTERRUPTED = 130
 
 UrlOption = Annotated[
     str | None,
-    typer.Option("--url", help="The Swath server [env SWATH_URL; default http://127.0.0.1:8000].", show_default=False),
+    typer.Option("--url", help="The Swath server (env SWATH_URL; default http://127.0.0.1:8000).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
 

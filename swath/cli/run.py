@@ -34,7 +34,7 @@ def run(
     ] = None,
     input_file: Annotated[Path | None, typer.Option(help="Inputs from a CWL job file or execute request.")] = None,
     wait: Annotated[
-        bool | None, typer.Option("--wait/--no-wait", help="Wait for the end [default: only for a CWL file].")
+        bool | None, typer.Option("--wait/--no-wait", help="Wait for the end (default: only for a CWL file).")
     ] = None,
     collection: Annotated[str | None, typer.Option(help="File the outputs into this collection.")] = None,
     url: UrlOption = None,
