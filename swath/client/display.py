@@ -1,4 +1,4 @@
-"""What `Job.wait` shows while it waits: a Rich progress line in a terminal, one updating line in Jupyter.
+"""What `Job.wait` and `Job.download` show: Rich progress in a terminal, one updating line in Jupyter.
 
 Jupyter gets a single display that is updated in place (never a new output per poll), at most once a second or
 when the status changes. Anywhere else (a pipe, a log file) nothing is shown.
@@ -11,9 +11,9 @@ import time
 from typing import Any, Protocol
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-__all__ = ["WaitDisplay", "open_display"]
+__all__ = ["DownloadDisplay", "WaitDisplay", "open_display", "open_download_display"]
 
 
 class WaitDisplay(Protocol):
@@ -99,3 +99,88 @@ def open_display(show: bool | None) -> WaitDisplay:
     if show or sys.stderr.isatty():
         return _Terminal()
     return _Silent()
+
+
+class DownloadDisplay(Protocol):
+    def start(self, name: str, size: int | None) -> None: ...
+
+    def advance(self, count: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _SilentDownload:
+    def start(self, name: str, size: int | None) -> None:
+        pass
+
+    def advance(self, count: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _TerminalDownload:
+    def __init__(self) -> None:
+        columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
+        console = Console(stderr=True)
+        # In a terminal the bars go once done; written to a file they stay, as the record of what was saved.
+        self._progress = Progress(*columns, console=console, transient=console.is_terminal)
+        self._progress.start()
+        self._task: TaskID | None = None
+
+    def start(self, name: str, size: int | None) -> None:
+        self._task = self._progress.add_task(name, total=size)
+
+    def advance(self, count: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, count)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+class _NotebookDownload:
+    _INTERVAL = 0.5
+
+    def __init__(self) -> None:
+        from IPython.display import display
+
+        self._files = 0
+        self._bytes = 0
+        self._name = ""
+        self._shown = 0.0
+        self._handle: Any = display(self._text(), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+
+    def _text(self) -> dict[str, str]:
+        return {"text/plain": f"downloaded {self._files} file(s), {self._bytes:,} bytes {self._name}".rstrip()}
+
+    def start(self, name: str, size: int | None) -> None:
+        self._files += 1
+        self._name = f"(now {name})"
+        self._update(force=True)
+
+    def advance(self, count: int) -> None:
+        self._bytes += count
+        self._update(force=False)
+
+    def _update(self, force: bool) -> None:
+        now = time.monotonic()
+        if force or now - self._shown >= self._INTERVAL:
+            self._shown = now
+            self._handle.update(self._text(), raw=True)
+
+    def close(self) -> None:
+        self._name = ""
+        self._handle.update(self._text(), raw=True)
+
+
+def open_download_display(show: bool | None) -> DownloadDisplay:
+    """As `open_display`, for downloads."""
+    if show is False:
+        return _SilentDownload()
+    if _in_notebook():
+        return _NotebookDownload()
+    if show or sys.stderr.isatty():
+        return _TerminalDownload()
+    return _SilentDownload()

@@ -9,10 +9,8 @@ from typing import Any, Literal, overload
 from urllib.parse import urljoin, urlsplit
 
 import pystac
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-from swath.client.display import open_display
+from swath.client.display import DownloadDisplay, open_display, open_download_display
 from swath.client.errors import JobTimeout
 from swath.client.transport import Transport
 
@@ -129,27 +127,26 @@ class Job:
             time.sleep(0.5)
 
     def download(self, directory: str | Path, show: bool | None = None) -> list[Path]:
-        """Save every output file and the STAC catalog under `directory`, keeping their relative paths."""
+        """Save every output file and the STAC catalog under `directory`, keeping their relative paths.
+
+        A progress bar shows in a terminal, one updating line in a notebook; `show` False keeps quiet.
+        """
         target = Path(directory)
         hrefs = self._output_hrefs()
-        saved: list[Path] = []
-        console = Console(stderr=True, quiet=show is False or (show is None and not Console(stderr=True).is_terminal))
-        columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
-        with Progress(*columns, console=console, transient=True) as progress:
-            for href in hrefs:
-                path = target / self._relative_path(href)
-                saved.append(self._fetch(href, path, progress))
-        return saved
+        display = open_download_display(show)
+        try:
+            return [self._fetch(href, target / self._relative_path(href), display) for href in hrefs]
+        finally:
+            display.close()
 
-    def _fetch(self, href: str, path: Path, progress: Progress) -> Path:
+    def _fetch(self, href: str, path: Path, display: DownloadDisplay) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._transport.stream(href) as response:
-            size = int(response.headers.get("Content-Length", 0)) or None
-            task = progress.add_task(path.name, total=size)
+            display.start(path.name, int(response.headers.get("Content-Length", 0)) or None)
             with path.open("wb") as stream:
                 for chunk in response.iter_bytes(_CHUNK):
                     stream.write(chunk)
-                    progress.advance(task, len(chunk))
+                    display.advance(len(chunk))
         return path
 
     def _relative_path(self, href: str) -> str:

@@ -191,3 +191,11 @@ def test_wait_shows_status_and_progress_when_asked(swath: Client, capsys: pytest
     swath.execute("echo", {"stringInput": "Value1"}).wait(show=True)
     shown = capsys.readouterr().err
     assert "successful" in shown and "100%" in shown
+
+
+def test_download_shows_a_progress_bar_when_asked(
+    swath: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = swath.execute("scatter-squares", {"numbers": [1]}, wait=True)
+    assert job.download(tmp_path, show=True)
+    assert "total.txt" in capsys.readouterr().err
