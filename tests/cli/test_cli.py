@@ -178,3 +178,15 @@ def test_run_takes_an_ogc_execute_request_as_input_file(server: Server, tmp_path
         )
     )
     assert document["results"] == {"sum": 2, "stac_catalog": document["results"]["stac_catalog"]}
+
+
+def test_run_a_changed_cwl_file_replaces_the_deployed_process(server: Server, tmp_path: Path) -> None:
+    package = tmp_path / "greet.cwl"
+    original = (DATA / "e2e" / "greet.cwl").read_text().replace("id: greet", "id: greet-run")
+    package.write_text(original)
+    assert as_json(swath("run", str(package), "-i", "name=Ada", "--json", url=server.url))["status"] == "successful"
+    package.write_text(original.replace("label: Greet someone", "label: Greet someone, changed"))
+    changed = as_json(swath("run", str(package), "-i", "name=Ada", "--json", url=server.url))
+    assert changed["processID"] == "greet-run:2.1"
+    described = as_json(swath("process", "describe", "greet-run:2.1", "--json", url=server.url))
+    assert described["title"] == "Greet someone, changed"
