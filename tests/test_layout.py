@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import swath.client
+import swath.client.api
 import swath.executors
 import swath.storage
 
@@ -53,6 +55,51 @@ def test_the_store_and_storage_do_not_reach_up_into_services_or_runner(layer: st
 def test_the_public_surfaces_are_pinned() -> None:
     assert swath.executors.__all__ == ["Executor"]
     assert swath.storage.__all__ == ["LocalStorage", "Storage"]
+    assert swath.client.__all__ == [
+        "APIError",
+        "Client",
+        "Conflict",
+        "DuplicatedProcess",
+        "FileNotFound",
+        "ImmutableProcess",
+        "InvalidInput",
+        "InvalidPackage",
+        "InvalidParameter",
+        "InvalidRequest",
+        "Job",
+        "JobNotDismissable",
+        "JobNotFound",
+        "JobTimeout",
+        "NotFound",
+        "OutputNotFound",
+        "ProcessNotFound",
+        "ResultNotAvailable",
+        "ResultNotReady",
+        "ServerError",
+        "ServerUnavailable",
+        "UnsupportedMediaType",
+    ]
+    assert swath.client.api.__all__ == [
+        "configure",
+        "dismiss_job",
+        "get_apps",
+        "get_job_by_id",
+        "get_job_status",
+        "get_jobs_for_app",
+        "submit_job",
+    ]
+
+
+def test_the_client_and_the_commands_speak_to_the_server_only_over_http() -> None:
+    # `swath serve` (cli/main.py) starts the server, so it alone may import the API, and only inside the command.
+    for path in [*modules_of("client"), *modules_of("cli")]:
+        inward = {
+            name
+            for name in imported_modules(path)
+            if name.startswith(("swath.api", "swath.services", "swath.store", "swath.runner", "swath.executors"))
+        }
+        allowed = {"swath.api.app"} if path.name == "main.py" else set()
+        assert inward <= allowed, f"{path.relative_to(PACKAGE)} imports {sorted(inward - allowed)}"
 
 
 def test_only_the_settings_read_the_environment() -> None:

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from swath import __version__
 from swath.api.errors import install_error_handlers
 from swath.api.openapi import openapi_30
-from swath.api.routes import collections, jobs, landing, processes
+from swath.api.routes import collections, files, jobs, landing, processes, unity
 from swath.executors.base import Executor
 from swath.executors.local import LocalExecutor
 from swath.services.context import ServiceContext
@@ -73,7 +73,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     )
     app.openapi = lambda: openapi_30(app)  # type: ignore[method-assign]
     install_error_handlers(app)
-    for module in (landing, processes, jobs, collections):
+    for module in (landing, processes, unity, jobs, collections, files):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("swath.api", "static")]), name="static")
     return app

@@ -9,11 +9,16 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 
+from swath.cli import jobs, processes, run
 from swath.settings import Settings
 
 app = typer.Typer(
     help="Swath: deploy CWL application packages and run them as OGC API - Processes jobs.", no_args_is_help=True
 )
+# The client commands talk to a server over HTTP (swath.client), wherever it runs; `serve` runs one.
+app.add_typer(processes.app, name="process")
+app.add_typer(jobs.app, name="job")
+app.command("run")(run.run)
 
 
 @app.callback()

@@ -121,7 +121,8 @@ def package(process_id: str, context: Context) -> Response:
     return Response(process.package, media_type=process.package_media_type)
 
 
-def _execute_request(body: Execute) -> ExecuteRequest:
+def execute_request(body: Execute) -> ExecuteRequest:
+    """The execute body in its one canonical form; the Unity execute path shares it."""
     if isinstance(body.outputs, list):
         outputs: dict[str, OutputRequest] = {}
         for position, spec in enumerate(body.outputs):
@@ -172,7 +173,7 @@ async def execute(
     at most `Prefer: wait=N` seconds; past that the answer is the asynchronous one, with `Preference-Applied`.
     """
     respond_async, wait = _preferences(prefer)
-    request_form = _execute_request(body)
+    request_form = execute_request(body)
     wait_for = await asyncio.to_thread(jobs.execution_wait, context, process_id, respond_async, body.mode, wait)
     job = await asyncio.to_thread(jobs.submit_job, context, process_id, request_form, user)
     if wait_for is not None:

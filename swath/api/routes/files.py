@@ -1,0 +1,68 @@
+"""Uploaded input files: a client sends a local file's bytes, and gets back the URL a job can read it from."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
+
+from swath.api.dependencies import Context
+from swath.api.render import base_url
+from swath.services import uploads
+from swath.storage.local import guess_media_type
+
+router = APIRouter(tags=["Files"])
+
+_UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The file's bytes, as they are (not a multipart form).",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+def _file_url(request: Request, upload: uploads.Upload) -> str:
+    return f"{base_url(request)}/files/{upload.upload_id}/{quote(upload.name)}"
+
+
+@router.post("/files", status_code=201, openapi_extra=_UPLOAD_BODY)
+async def upload(
+    request: Request,
+    context: Context,
+    name: Annotated[str, Query(description="The file's name, kept in its URL (letters, digits, '.', '_', '-').")],
+    content_type: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """Upload a file for jobs to read, e.g. a notebook's local file that the server cannot see.
+
+    The body is the file itself. The answer (201) gives the file's absolute `href`, also in `Location`: pass it
+    as an input (`{"href": ...}`) of an execute request.
+    """
+    uploads.check_name(name)
+    media_type = None if content_type in (None, "application/octet-stream") else content_type
+    with tempfile.NamedTemporaryFile(dir=context.settings.data_dir, prefix=".upload-", delete=False) as spool:
+        path = Path(spool.name)
+        try:
+            async for chunk in request.stream():
+                spool.write(chunk)
+            spool.close()
+            stored = await asyncio.to_thread(uploads.store_upload, context, name, path, media_type)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    href = _file_url(request, stored)
+    document = {"href": href, "type": stored.media_type, "size": stored.size, "checksum": stored.checksum}
+    return JSONResponse(document, status_code=201, headers={"Location": href})
+
+
+@router.get("/files/{upload_id}/{name}")
+def uploaded_file(upload_id: str, name: str, context: Context) -> FileResponse:
+    """An uploaded file, as it was sent."""
+    path = uploads.upload_path(context, upload_id, name)
+    return FileResponse(path, media_type=guess_media_type(name))

@@ -1,0 +1,103 @@
+"""`swath run`: start a job of a deployed process, or of a local CWL file the way cwltool runs one.
+
+`swath run word-count -i text=notes.txt --wait` runs a deployed process; `swath run app.cwl job.yml` deploys the
+package (or reuses it when the same package is deployed, or replaces it when it changed), runs it with the CWL
+job file's inputs and waits. File inputs may be local paths or URLs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from swath.cli import render
+from swath.cli.common import JOB_FAILED, JsonOption, UrlOption, connected, print_json
+from swath.client import Client, DuplicatedProcess, Job
+from swath.client.inputs import from_cwl_job, parse_assignment
+
+_PACKAGE_SUFFIXES = (".cwl", ".yml", ".yaml", ".json")
+
+
+def run(
+    target: Annotated[str, typer.Argument(help="A process id, or a local CWL file to deploy and run.")],
+    job_file: Annotated[
+        Path | None, typer.Argument(help="A CWL job file (YAML/JSON) or an OGC execute request.", show_default=False)
+    ] = None,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option("--input", "-i", help="An input as name=value (value read as YAML: 3, true, [1, 2])."),
+    ] = None,
+    input_file: Annotated[Path | None, typer.Option(help="Inputs from a CWL job file or execute request.")] = None,
+    wait: Annotated[
+        bool | None, typer.Option("--wait/--no-wait", help="Wait for the end (default: only for a CWL file).")
+    ] = None,
+    collection: Annotated[str | None, typer.Option(help="File the outputs into this collection.")] = None,
+    url: UrlOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Run a process as a job; with --wait, follow it to the end and print its results."""
+    with connected(url) as client:
+        is_package = Path(target).suffix in _PACKAGE_SUFFIXES and Path(target).is_file()
+        process_id = deploy_or_reuse(client, Path(target)) if is_package else target
+        values, outputs = _read_inputs(job_file or input_file, inputs or [])
+        job = client.execute(process_id, values, outputs=outputs, collection=collection)
+        if not json_output:
+            render.console.print(f"Job {job.id} of {job.process_id} accepted", markup=False, highlight=False)
+        if not (wait if wait is not None else is_package):
+            if json_output:
+                print_json(job.document)
+            return
+        job.wait(show=None if not json_output else False)
+        results = job.results() if job.status == "successful" else None
+    _report(job, results, json_output)
+
+
+def deploy_or_reuse(client: Client, package: Path) -> str:
+    """The process id of `package`: deployed now, or already live with the same package (replaced if it changed)."""
+    try:
+        return str(client.deploy(package)["id"])
+    except DuplicatedProcess as error:
+        # The server names the process that holds the id (services/processes via store/processes).
+        found = re.search(r"id '([^']+)'", error.detail)
+        if found is None:
+            raise
+        process_id = found.group(1)
+    if client.package(process_id) != package.read_bytes():
+        client.replace(process_id, package)
+    return process_id
+
+
+def _read_inputs(path: Path | None, assignments: list[str]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    values: dict[str, Any] = {}
+    outputs = None
+    if path is not None:
+        if not path.is_file():
+            raise FileNotFoundError(f"Input file {path} does not exist.")
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) if path.suffix != ".json" else None
+        document = json.loads(path.read_text(encoding="utf-8")) if document is None else document
+        if not isinstance(document, dict):
+            raise ValueError(f"Input file {path} does not hold a mapping of input names to values.")
+        if isinstance(document.get("inputs"), dict | list):  # an OGC execute request
+            values, outputs = dict(document["inputs"]), document.get("outputs")
+        else:
+            values = from_cwl_job(document, path.parent.resolve())
+    for text in assignments:
+        name, value = parse_assignment(text)
+        values[name] = value
+    return values, outputs
+
+
+def _report(job: Job, results: dict[str, Any] | None, json_output: bool) -> None:
+    if json_output:
+        print_json({**job.document, "results": results} if results is not None else job.document)
+    else:
+        render.job_status(job)
+        if results is not None:
+            render.results_table(results)
+    if job.status != "successful":
+        raise typer.Exit(JOB_FAILED)

@@ -1,0 +1,58 @@
+"""Files that clients upload so that jobs can read them: a notebook's local file, for a server that cannot see it.
+
+An upload is kept through the storage interface under `uploads/<id>/<name>` and served back by the API at an
+absolute URL; a job takes that URL as any other http(s) input, so the runner needs nothing new. Uploads are not
+tied to a job and are kept until the data directory is cleaned.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from swath.errors import InvalidParameterValue, NoSuchFile
+from swath.services.context import ServiceContext
+from swath.storage.local import guess_media_type
+
+_UPLOADS = "uploads"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class Upload:
+    upload_id: str
+    name: str
+    size: int
+    checksum: str
+    media_type: str
+
+
+def check_name(name: str) -> str:
+    """A file name safe to keep and to put in a URL: letters, digits, `.`, `_` and `-`, starting with neither."""
+    if not _SAFE_NAME.match(name):
+        raise InvalidParameterValue(
+            f"File name '{name}' is not allowed; use up to 200 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit."
+        )
+    return name
+
+
+def store_upload(context: ServiceContext, name: str, source: Path, media_type: str | None = None) -> Upload:
+    """Keep the file at `source` (a temporary file the caller removes) as a new upload named `name`."""
+    check_name(name)
+    upload_id = uuid.uuid4().hex
+    stored = context.storage.put_file(f"{_UPLOADS}/{upload_id}/{name}", source, media_type or guess_media_type(name))
+    return Upload(upload_id, name, stored.size, stored.checksum, stored.media_type)
+
+
+def upload_path(context: ServiceContext, upload_id: str, name: str) -> Path:
+    """The stored file of an upload; NoSuchFile for anything else."""
+    if not _UPLOAD_ID.match(upload_id) or not _SAFE_NAME.match(name):
+        raise NoSuchFile(f"No uploaded file '{upload_id}/{name}' exists.")
+    try:
+        return context.storage.local_path(f"{_UPLOADS}/{upload_id}/{name}")
+    except NoSuchFile as error:
+        raise NoSuchFile(f"No uploaded file '{upload_id}/{name}' exists.") from error

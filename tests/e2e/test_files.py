@@ -1,0 +1,40 @@
+"""Uploaded input files: kept through storage, served back at an absolute URL, read by jobs like any link."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import Server
+from tests.e2e.helpers import submit, wait_for_status
+from tests.ogc_schemas import validate
+
+
+def test_an_upload_is_served_back_at_the_href_it_answers(client: httpx.Client, server: Server) -> None:
+    response = client.post("/files", params={"name": "notes.txt"}, content=b"alpha beta\n")
+    assert response.status_code == 201, response.text
+    href = response.json()["href"]
+    assert href.startswith(f"{server.url}/files/") and href.endswith("/notes.txt")
+    assert response.headers["Location"] == href
+    assert (response.json()["size"], response.json()["type"]) == (11, "text/plain")
+    assert client.get(href).content == b"alpha beta\n"
+
+
+def test_a_job_reads_an_uploaded_file(client: httpx.Client) -> None:
+    href = client.post("/files", params={"name": "words.txt"}, content=b"one two three\n").json()["href"]
+    job_id = submit(client, "word-count", {"inputs": {"text": {"href": href}}})
+    assert wait_for_status(client, job_id)["status"] == "successful"
+    assert client.get(f"/jobs/{job_id}/results").json()["words"] == 3
+
+
+def test_an_unsafe_name_is_refused(client: httpx.Client) -> None:
+    response = client.post("/files", params={"name": "../escape.txt"}, content=b"x")
+    assert response.status_code == 400
+    validate(response.json(), "exception.yaml")
+    assert response.json()["detail"].startswith("File name '../escape.txt' is not allowed")
+
+
+def test_an_unknown_upload_is_not_found(client: httpx.Client) -> None:
+    response = client.get("/files/" + "0" * 32 + "/nothing.txt")
+    assert response.status_code == 404
+    validate(response.json(), "exception.yaml")
+    assert response.json()["detail"] == f"No uploaded file '{'0' * 32}/nothing.txt' exists."
