@@ -52,7 +52,7 @@ def test_the_store_and_storage_do_not_reach_up_into_services_or_runner(layer: st
 
 def test_the_public_surfaces_are_pinned() -> None:
     assert swath.executors.__all__ == ["Executor"]
-    assert swath.storage.__all__ == ["LocalStorage", "Storage"]
+    assert swath.storage.__all__ == ["LocalStorage", "Storage", "open_storage"]
 
 
 def test_only_the_settings_read_the_environment() -> None:

@@ -112,6 +112,8 @@ class Execute(BaseModel):
     mode: Literal["async", "sync", "auto"] | None = None
     subscriber: dict[str, Any] | None = None
     collection: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._:-]+$")
+    # Swath's extension: what the job needs (coresMin, ramMin, outdirMin), which picks its queue class.
+    resources: dict[str, Any] | None = None
 
 
 class Collection(BaseModel):

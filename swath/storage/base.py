@@ -6,7 +6,7 @@ Keys are `/`-separated paths such as `jobs/<job id>/<relative path>`; they never
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from swath.store.records import StoredFile
 
@@ -19,9 +19,27 @@ class Storage(Protocol):
     def put_bytes(self, key: str, data: bytes, media_type: str) -> StoredFile: ...
 
     def local_path(self, key: str) -> Path:
-        """The file behind `key`; raises NoSuchFile when it is absent or the key escapes the root."""
+        """The file behind `key` on this machine (a cached copy for remote storage); raises NoSuchFile when it is
+        absent or the key escapes the root."""
         ...
 
     def href(self, key: str) -> str:
         """The absolute URL a client fetches `key` from."""
+        ...
+
+    def download_url(self, key: str) -> str | None:
+        """A URL that serves `key` without the API (a presigned S3 URL), or None to serve it through the API."""
+        ...
+
+    def check(self) -> None:
+        """Raise StorageUnavailable unless the storage can be read and written now."""
+        ...
+
+
+@runtime_checkable
+class ObjectReader(Protocol):
+    """Storage that can also read `s3://` inputs (with its own credentials)."""
+
+    def download(self, url: str, target: Path) -> Path:
+        """Fetch the object at `url` into `target`; NoSuchFile or StorageUnavailable when it cannot."""
         ...

@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from swath.errors import NoSuchFile
+from swath.errors import NoSuchFile, StorageUnavailable
 from swath.store.records import StoredFile
 
 _CHUNK = 1 << 20
@@ -58,6 +58,18 @@ class LocalStorage:
         # Keys are jobs/<id>/<path>; the API serves them at /jobs/<id>/outputs/<path>.
         _, job_id, relative = key.split("/", 2)
         return f"{self.public_url}/jobs/{job_id}/outputs/{relative}"
+
+    def download_url(self, key: str) -> str | None:
+        return None
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".health.{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as error:
+            raise StorageUnavailable(f"The output directory {self.root} is not writable: {error.strerror}.") from error
 
     def put_file(self, key: str, source: Path, media_type: str | None = None) -> StoredFile:
         target = self._path(key)

@@ -135,6 +135,7 @@ def _execute_request(body: Execute) -> ExecuteRequest:
         outputs=outputs,
         response=body.response,
         collection=body.collection,
+        resources=body.resources,
     )
 
 
