@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from swath.errors import BrokerUnavailable
 from swath.runner.delivery import run_delivered_job
 from swath.settings import Settings
+from swath.storage import Storage, open_storage
 from swath.store import jobs as job_store
 from swath.store.database import create_database_engine, create_session_factory, reading
 
@@ -57,7 +58,9 @@ def create_celery_app(settings: Settings) -> Celery:
     @app.task(name=TASK_NAME, bind=True)  # type: ignore[untyped-decorator]
     def run_job(task: Task, job_id: str) -> str:
         redelivered = bool((task.request.delivery_info or {}).get("redelivered"))
-        return run_delivered_job(settings, runners.sessions(), job_id, runners.runner_id(), redelivered)
+        return run_delivered_job(
+            settings, runners.sessions(), runners.storage(), job_id, runners.runner_id(), redelivered
+        )
 
     return app
 
@@ -85,12 +88,25 @@ class _PoolProcessState:
         self.settings = settings
         self._pid = 0
         self._sessions: sessionmaker[Session] | None = None
+        self._storage: Storage | None = None
 
     def sessions(self) -> sessionmaker[Session]:
-        if self._sessions is None or self._pid != os.getpid():
-            self._pid = os.getpid()
+        self._after_fork()
+        if self._sessions is None:
             self._sessions = create_session_factory(create_database_engine(self.settings.resolved_database_url))
         return self._sessions
+
+    def storage(self) -> Storage:
+        self._after_fork()
+        if self._storage is None:
+            self._storage = open_storage(self.settings)
+        return self._storage
+
+    def _after_fork(self) -> None:
+        # Connections and clients made by the process this one was forked from are not this process's to use.
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._sessions, self._storage = None, None
 
     def runner_id(self) -> str:
         return f"celery:{os.uname().nodename}:{os.getppid()}:{os.getpid()}"

@@ -17,10 +17,11 @@ from typing import Any
 
 from celery import signals
 
-from swath.errors import StoreUnavailable
+from swath.errors import StorageUnavailable, StoreUnavailable
 from swath.executors.celery import create_celery_app
 from swath.runner.execute import warm_up
 from swath.settings import Settings
+from swath.storage import open_storage
 from swath.store import workers as worker_store
 from swath.store.database import create_database_engine, create_session_factory, transaction
 from swath.store.records import WorkerRecord
@@ -39,6 +40,11 @@ def run_worker(settings: Settings, queues: list[str], concurrency: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     app = create_celery_app(settings)
     warm_up(settings.container_runtime)
+    try:
+        # Also loads the S3 client's models once, before the pool processes are forked.
+        open_storage(settings).check()
+    except StorageUnavailable as error:
+        log.warning("Storage: %s Jobs will fail to store outputs until it answers.", error.detail)
     beat = _WorkerBeat(settings, served, concurrency)
     signals.worker_ready.connect(beat.start, weak=False)
     signals.worker_shutdown.connect(beat.stop, weak=False)

@@ -46,6 +46,7 @@ def run_claimed_job(
     sessions.kw["bind"].dispose(close=False)
     job_id = job.id
     log_line(log_path, f"Job {job.id} of process {process.id} {process.version} starts (attempt {job.attempts}).")
+    log_line(log_path, f"Runner: {job.runner}.")
     if job.attempts > 1 and job.message:
         log_line(log_path, f"The previous attempt ended: {job.message}")
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from swath.errors import StoreUnavailable
+from swath.errors import StorageUnavailable, StoreUnavailable
 from swath.runner.jobprocess import (
     KILL_GRACE,
     RunningJob,
@@ -29,6 +29,8 @@ from swath.runner.jobprocess import (
     signal_group,
 )
 from swath.settings import Settings
+from swath.storage import Storage
+from swath.storage.base import job_log_key
 from swath.store import jobs as job_store
 from swath.store.database import reading, transaction
 from swath.store.records import JobStatus
@@ -37,7 +39,12 @@ log = logging.getLogger("swath.worker")
 
 
 def run_delivered_job(
-    settings: Settings, sessions: sessionmaker[Session], job_id: str, runner_id: str, redelivered: bool
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    storage: Storage,
+    job_id: str,
+    runner_id: str,
+    redelivered: bool,
 ) -> str:
     """Run the job here if it is this delivery's to run; returns a short account of what happened.
 
@@ -50,7 +57,9 @@ def run_delivered_job(
         claimed = claim(sessions, job_id, runner_id)
         if claimed is not None:
             child = fork_job(settings, sessions, *claimed, started=time.monotonic(), die_with_parent=True)
-            return _supervise(settings, sessions, runner_id, child)
+            outcome = _supervise(settings, sessions, runner_id, child)
+            _keep_log(storage, child)
+            return outcome
         with reading(sessions) as session:
             job = job_store.get_job(session, job_id)
         if job is None or job.status.is_final:
@@ -73,6 +82,14 @@ def _release_if_stale(settings: Settings, sessions: sessionmaker[Session], job_i
             return False
         reason = f"The runner of this job ({job.runner}) stopped beating for {settings.heartbeat_timeout:g} s."
         return job_store.release_job(session, job, settings.max_attempts, reason, now) is not None
+
+
+def _keep_log(storage: Storage, child: RunningJob) -> None:
+    """Put the finished job's log in storage, where an API on another machine reads it (`read_log`)."""
+    try:
+        storage.put_file(job_log_key(child.job_id), child.log_path, "text/plain")
+    except (StorageUnavailable, OSError) as error:
+        log.warning("The log of job %s was not stored: %s", child.job_id, error)
 
 
 def _supervise(settings: Settings, sessions: sessionmaker[Session], runner_id: str, child: RunningJob) -> str:

@@ -90,7 +90,8 @@ class Fetcher:
             pass
         try:
             # A directory output: its catalog names it.
-            return self.storage.local_path(f"jobs/{job_id}/{relative}/catalog.json").parent
+            self.storage.local_path(f"jobs/{job_id}/{relative}/catalog.json")
+            return self.storage.local_directory(f"jobs/{job_id}/{relative}")
         except NoSuchFile as error:
             raise JobFailed(
                 f"Input '{input_id}' refers to output '{relative}' of job {job_id}, which does not exist."

@@ -29,6 +29,7 @@ from swath.services.context import ServiceContext
 from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
 from swath.services.queues import package_needs, requested_needs, select_queue
+from swath.storage.base import job_log_key
 from swath.store import jobs as store
 from swath.store.database import reading, transaction
 from swath.store.jobs import JobCursor, JobFilter
@@ -178,10 +179,19 @@ def _output_key(context: ServiceContext, job_id: str, relative_path: str) -> str
 
 
 def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:
-    """The job's log from byte offset `since`; empty while nothing new has been written."""
-    get_job(context, job_id)
+    """The job's log from byte offset `since`; empty while nothing new has been written.
+
+    The log is written on the machine that runs the job; a job that ended on a worker elsewhere has it in storage.
+    """
+    job = get_job(context, job_id)
+    path = context.settings.job_log(job_id)
+    if not path.exists() and job.status.is_final:
+        try:
+            path = context.storage.local_path(job_log_key(job_id))
+        except NoSuchFile:
+            return b""
     try:
-        with context.settings.job_log(job_id).open("rb") as stream:
+        with path.open("rb") as stream:
             stream.seek(since)
             return stream.read()
     except FileNotFoundError:

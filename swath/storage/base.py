@@ -23,6 +23,10 @@ class Storage(Protocol):
         absent or the key escapes the root."""
         ...
 
+    def local_directory(self, prefix: str) -> Path:
+        """The folder holding every file under `prefix` on this machine (fetched for remote storage)."""
+        ...
+
     def href(self, key: str) -> str:
         """The absolute URL a client fetches `key` from."""
         ...
@@ -34,6 +38,11 @@ class Storage(Protocol):
     def check(self) -> None:
         """Raise StorageUnavailable unless the storage can be read and written now."""
         ...
+
+
+def job_log_key(job_id: str) -> str:
+    """Where a job's log is kept once the job ends on a worker (the worker's own disk may be elsewhere)."""
+    return f"logs/{job_id}.log"
 
 
 @runtime_checkable

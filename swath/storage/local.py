@@ -98,6 +98,12 @@ class LocalStorage:
             media_type=media_type,
         )
 
+    def local_directory(self, prefix: str) -> Path:
+        path = self._path(prefix)
+        if not path.is_dir():
+            raise NoSuchFile(f"Output folder '{prefix}' does not exist.")
+        return path
+
     def local_path(self, key: str) -> Path:
         path = self._path(key)
         if not path.is_file():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,9 +67,12 @@ class S3Storage:
             raise StorageUnavailable(f"S3 did not answer for {what.lower()}: {error}.") from error
 
     def href(self, key: str) -> str:
-        # Keys are jobs/<id>/<path>; the API serves them at /jobs/<id>/outputs/<path>.
-        _, job_id, relative = key.split("/", 2)
-        return f"{self.public_url}/jobs/{job_id}/outputs/{relative}"
+        # Output keys are jobs/<id>/<path>, served by the API at /jobs/<id>/outputs/<path>; others (job logs) are
+        # not served as files.
+        parts = key.split("/", 2)
+        if len(parts) < 3 or parts[0] != "jobs":
+            return f"s3://{self.bucket}/{self._object(key)}"
+        return f"{self.public_url}/jobs/{parts[1]}/outputs/{parts[2]}"
 
     def put_file(self, key: str, source: Path, media_type: str | None = None) -> StoredFile:
         media_type = media_type or guess_media_type(key)
@@ -84,20 +87,23 @@ class S3Storage:
         return StoredFile(key, self.href(key), len(data), checksum, media_type)
 
     def local_path(self, key: str) -> Path:
-        """A cached local copy of the object; a STAC catalog brings the rest of its directory along."""
-        target = self._cached(key)
-        if key.endswith("/catalog.json"):
-            folder = key.rsplit("/", 1)[0]
-            for sibling in self._list(folder + "/"):
-                self._cached(sibling)
-        return target
+        """A cached local copy of the object."""
+        return self._cached(key)
+
+    def local_directory(self, prefix: str) -> Path:
+        keys = self._list(prefix)
+        if not keys:
+            raise NoSuchFile(f"Output folder '{prefix}' does not exist in s3://{self.bucket}.")
+        for key in keys:
+            self._cached(key)
+        return self.cache / self._object(prefix)
 
     def _cached(self, key: str) -> Path:
         target = self.cache / self._object(key)
         if target.is_file():
             return target  # objects are written once, by the job that made them
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+        partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
         with self._translated(f"Output file '{key}'"):
             self.client.download_file(self.bucket, self._object(key), str(partial))
         partial.replace(target)

@@ -90,20 +90,22 @@ class Cluster:
     ledger: Path
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    @property
-    def environment(self) -> dict[str, str]:
-        return {**self.server.environment, "SWATH_DATA_DIR": str(self.server.data_dir)}
+    def worker_environment(self, data_dir: Path) -> dict[str, str]:
+        # Each worker has its own data directory, as on its own machine: logs and outputs reach the API only
+        # through the database and the object store.
+        return {**self.server.environment, "SWATH_DATA_DIR": str(data_dir)}
 
     def start_worker(self, queues: str, concurrency: int = 2, keep: bool = True) -> subprocess.Popen[bytes]:
         """Start a worker; `keep` adds it to `workers` (else the caller places it)."""
-        log = self.server.data_dir / f"worker-{uuid.uuid4().hex[:6]}.log"
-        with log.open("ab") as stream:
+        data_dir = self.server.data_dir.parent / f"worker-{uuid.uuid4().hex[:6]}"
+        data_dir.mkdir()
+        with (data_dir / "worker.log").open("ab") as stream:
             worker = subprocess.Popen(
                 [sys.executable, "-m", "swath", "worker", "--queues", queues, "--concurrency", str(concurrency)],
-                env=self.environment,
+                env=self.worker_environment(data_dir),
                 stdout=stream,
                 stderr=subprocess.STDOUT,
-                cwd=self.server.data_dir,
+                cwd=data_dir,
                 start_new_session=True,
             )
         if keep:
@@ -131,7 +133,8 @@ class Cluster:
         self.server.stop()
 
     def logs(self) -> str:
-        return "\n".join(path.read_text(errors="replace")[-3000:] for path in self.server.data_dir.glob("*.log"))
+        logs = [self.server.data_dir / "server.log", *self.server.data_dir.parent.glob("worker-*/worker.log")]
+        return "\n".join(path.read_text(errors="replace")[-3000:] for path in logs)
 
 
 @contextmanager

@@ -41,6 +41,12 @@ def process_id(client: httpx.Client, name: str) -> str:
     return str(response.json()["id"]) if response.status_code == 200 else deploy(client, name)
 
 
+def job_log(client: httpx.Client, job_id: str) -> str:
+    """The log of a job that ended on a worker: it reaches the store moments after the job's final status."""
+    text: str = wait_until(lambda: client.get(f"/jobs/{job_id}/logs").text, timeout=10, message="the job's log")
+    return text
+
+
 def worker_running(cluster: Cluster, tool_pid: int) -> psutil.Process:
     """The `swath worker` main process under which the tool with this pid runs."""
     workers = {worker.pid for worker in cluster.workers}
@@ -60,11 +66,16 @@ def is_gone(pid: int) -> bool:
 def test_many_jobs_on_two_workers_each_run_exactly_once(cluster: Cluster, client: httpx.Client) -> None:
     tokens = [f"many-{index}" for index in range(16)]
     jobs = {token: count(client, cluster, token, seconds=0.2) for token in tokens}
+    runners: set[str] = set()
     for token, job_id in jobs.items():
         status = wait_for_status(client, job_id, timeout=90)
         assert status["status"] == "successful", status
         assert len(cluster.runs(token)) == 1, token
-        assert client.get(f"/jobs/{job_id}/logs").text.count("starts (attempt") == 1
+        log = job_log(client, job_id)
+        assert log.count("starts (attempt") == 1
+        runners.add(log.split("Runner: celery:", 1)[1].split(":")[1])
+    # Runner ids name the worker process (celery:<host>:<worker pid>:<pool process pid>): both took jobs.
+    assert runners == {str(worker.pid) for worker in cluster.workers}
 
 
 def test_outputs_land_in_the_object_store_and_download_through_the_results(
@@ -126,7 +137,7 @@ def test_a_job_whose_worker_is_killed_runs_again_on_another_and_completes_once(
     assert status["status"] == "successful", status
     runs = cluster.runs("killed")
     assert len(runs) == 2 and runs[0] == first
-    log = client.get(f"/jobs/{job_id}/logs").text
+    log = job_log(client, job_id)
     assert "(attempt 2)" in log and "stopped beating" in log
     # Give the cluster back the worker it lost, serving the same classes, for the tests that follow.
     index = [worker.pid for worker in cluster.workers].index(victim.pid)
