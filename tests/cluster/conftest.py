@@ -88,6 +88,7 @@ class Cluster:
     broker_url: str
     prefix: str
     ledger: Path
+    s3_endpoint: str
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def worker_environment(self, data_dir: Path) -> dict[str, str]:
@@ -111,6 +112,13 @@ class Cluster:
         if keep:
             self.workers.append(worker)
         return worker
+
+    def another_server(self, tmp_path: Path, **settings: str) -> Server:
+        """A second API server on the same database, broker and storage, with some settings changed."""
+        names = ("executor", "broker_url", "database_url", "queue_prefix", "queues", "storage", "s3_endpoint_url")
+        shared = {name: self.server.environment[f"SWATH_{name.upper()}"] for name in names}
+        credentials = {"s3_access_key_id": "test", "s3_secret_access_key": "test", "deploy_examples": "false"}
+        return make_server(tmp_path, **shared, **credentials, **settings)
 
     def wait_for_workers(self, count: int) -> None:
         def seen() -> bool:
@@ -155,11 +163,9 @@ def running_cluster(
             s3_endpoint_url=s3.endpoint,
             s3_access_key_id="test",
             s3_secret_access_key="test",
-            deploy_examples="false",
-            max_attempts="3",
-            **settings,
+            **{"deploy_examples": "false", "max_attempts": "3", **settings},
         )
-        cluster = Cluster(server, broker_url, prefix, tmp_path / "ledger.txt")
+        cluster = Cluster(server, broker_url, prefix, tmp_path / "ledger.txt", s3.endpoint)
         try:
             server.start()
             for queues in workers:
@@ -181,7 +187,13 @@ def _delete_queues(broker_url: str, names: list[str]) -> None:
 
 
 def deploy(client: httpx.Client, name: str) -> str:
-    body = (DATA / "cluster" / f"{name}.cwl").read_bytes()
-    response = client.post("/processes", content=body, headers={"Content-Type": "application/cwl+yaml"})
+    return deploy_file(client, DATA / "cluster" / f"{name}.cwl")
+
+
+def deploy_file(client: httpx.Client, path: Path) -> str:
+    """Deploy a CWL file, or find it deployed already; returns the process id."""
+    response = client.post("/processes", content=path.read_bytes(), headers={"Content-Type": "application/cwl+yaml"})
+    if response.status_code == 409:
+        return str(client.get(f"/processes/{path.stem}").json()["id"])
     assert response.status_code == 201, response.text
     return str(response.json()["id"])

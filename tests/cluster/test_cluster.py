@@ -12,9 +12,20 @@ import httpx
 import psutil
 import pytest
 
-from tests.cluster.conftest import RABBITMQ_URL, Cluster, S3Server, deploy, required, running_cluster
+from tests.cluster.conftest import (
+    BUCKET,
+    RABBITMQ_URL,
+    Cluster,
+    S3Server,
+    deploy,
+    deploy_file,
+    required,
+    running_cluster,
+)
 from tests.conftest import free_port, fresh_postgresql_database, make_server, wait_until
 from tests.e2e.helpers import submit, wait_for_status
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "swath" / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +101,44 @@ def test_outputs_land_in_the_object_store_and_download_through_the_results(
     assert client.get(results["counted"]["href"]).text == "counted stored\n"
     catalog = client.get(results["stac_catalog"]["href"]).json()
     assert catalog["type"] == "Catalog"
+
+
+def test_an_s3_input_is_read_by_the_worker_with_the_storage_credentials(
+    cluster: Cluster, client: httpx.Client, s3_server: S3Server
+) -> None:
+    s3_server.client().put_object(Bucket=BUCKET, Key="inputs/poem.txt", Body=b"one two\nthree\n")
+    process = deploy_file(client, EXAMPLES / "word-count.cwl")
+    job_id = submit(client, process, {"inputs": {"text": {"href": f"s3://{BUCKET}/inputs/poem.txt"}}})
+    assert wait_for_status(client, job_id)["status"] == "successful"
+    results = client.get(f"/jobs/{job_id}/results").json()
+    assert (results["lines"], results["words"]) == (2, 3)
+
+
+def test_a_missing_s3_input_fails_the_job_naming_the_object(cluster: Cluster, client: httpx.Client) -> None:
+    process = deploy_file(client, EXAMPLES / "word-count.cwl")
+    job_id = submit(client, process, {"inputs": {"text": {"href": f"s3://{BUCKET}/inputs/absent.txt"}}})
+    status = wait_for_status(client, job_id)
+    assert status["status"] == "failed"
+    assert (
+        status["message"]
+        == f"Input 'text' could not be read: Input s3://{BUCKET}/inputs/absent.txt does not exist in s3://{BUCKET}."
+    )
+
+
+def test_with_presigned_urls_configured_output_downloads_redirect_to_the_object_store(
+    cluster: Cluster, client: httpx.Client, tmp_path: Path
+) -> None:
+    job_id = count(client, cluster, "presigned")
+    assert wait_for_status(client, job_id)["status"] == "successful"
+    href = client.get(f"/jobs/{job_id}/results").json()["counted"]["href"]
+    presigning = cluster.another_server(tmp_path, s3_presigned_url_expiry="300").start()
+    try:
+        response = httpx.get(href.replace(cluster.server.url, presigning.url))
+    finally:
+        presigning.stop()
+    assert response.status_code == 307
+    assert response.headers["Location"].startswith(cluster.s3_endpoint)
+    assert httpx.get(response.headers["Location"]).text == "counted presigned\n"
 
 
 def test_a_large_package_goes_to_the_worker_that_serves_the_large_class(cluster: Cluster, client: httpx.Client) -> None:
