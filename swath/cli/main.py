@@ -59,7 +59,7 @@ def worker(
     ] = None,
 ) -> None:
     """Run jobs of the Celery executor here: needs SWATH_BROKER_URL, SWATH_DATABASE_URL and SWATH_STORAGE."""
-    from swath.executors.celery_worker import run_worker  # Celery is needed only by workers
+    from swath.executors.celery_worker import run_worker, served_queues  # Celery is needed only by workers
 
     try:
         settings = Settings()
@@ -71,7 +71,8 @@ def worker(
         raise typer.Exit(2)
     names = [name.strip() for name in (queues or "").split(",") if name.strip()]
     try:
-        run_worker(settings, names, concurrency or settings.workers)
+        served = served_queues(settings, names)
     except ValueError as error:
         typer.echo(f"Invalid settings: {error}", err=True)
         raise typer.Exit(2) from error
+    run_worker(settings, served, concurrency or settings.workers)

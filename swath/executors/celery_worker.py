@@ -29,13 +29,18 @@ from swath.store.records import WorkerRecord
 log = logging.getLogger("swath.worker")
 
 
-def run_worker(settings: Settings, queues: list[str], concurrency: int) -> None:
-    """Serve `queues` (class names; all configured classes when empty) with `concurrency` jobs at once; blocks."""
+def served_queues(settings: Settings, names: list[str]) -> list[str]:
+    """The queue classes a worker asked for `names` serves (all configured ones when empty); ValueError for a name
+    that is not configured."""
     known = [queue.name for queue in settings.queues]
-    unknown = [name for name in queues if name not in known]
+    unknown = [name for name in names if name not in known]
     if unknown:
         raise ValueError(f"queue class '{unknown[0]}' is not configured; configured: {', '.join(known)}")
-    served = queues or known
+    return names or known
+
+
+def run_worker(settings: Settings, served: list[str], concurrency: int) -> None:
+    """Serve the queue classes `served` with `concurrency` jobs at once; blocks until the worker is stopped."""
     for folder in (settings.work_dir, settings.log_dir):
         folder.mkdir(parents=True, exist_ok=True)
     app = create_celery_app(settings)

@@ -21,10 +21,12 @@ from typing import Any
 
 import boto3
 import httpx
+import psutil
 import pytest
 from kombu import Connection
 
 from tests.conftest import DATA, Server, free_port, fresh_postgresql_database, make_server, wait_until
+from tests.e2e.helpers import submit
 
 RABBITMQ_URL = os.environ.get("SWATH_TEST_RABBITMQ_URL", "")
 REDIS_URL = os.environ.get("SWATH_TEST_REDIS_URL", "")
@@ -197,3 +199,35 @@ def deploy_file(client: httpx.Client, path: Path) -> str:
         return str(client.get(f"/processes/{path.stem}").json()["id"])
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
+
+
+def count(client: httpx.Client, cluster: Cluster, token: str, seconds: float = 0, **extra: object) -> str:
+    body = {"inputs": {"token": token, "ledger": str(cluster.ledger), "seconds": seconds}, **extra}
+    return submit(client, process_id(client, "counter"), body)
+
+
+def process_id(client: httpx.Client, name: str) -> str:
+    response = client.get(f"/processes/{name}")
+    return str(response.json()["id"]) if response.status_code == 200 else deploy(client, name)
+
+
+def job_log(client: httpx.Client, job_id: str) -> str:
+    """The log of a job that ended on a worker: it reaches the store moments after the job's final status."""
+    text: str = wait_until(lambda: client.get(f"/jobs/{job_id}/logs").text, timeout=10, message="the job's log")
+    return text
+
+
+def worker_running(cluster: Cluster, tool_pid: int) -> psutil.Process:
+    """The `swath worker` main process under which the tool with this pid runs."""
+    workers = {worker.pid for worker in cluster.workers}
+    for ancestor in psutil.Process(tool_pid).parents():
+        if ancestor.pid in workers:
+            return ancestor
+    raise AssertionError(f"tool {tool_pid} runs under no worker")
+
+
+def is_gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True

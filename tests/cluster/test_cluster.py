@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 
 from tests.cluster.conftest import (
@@ -17,10 +16,14 @@ from tests.cluster.conftest import (
     RABBITMQ_URL,
     Cluster,
     S3Server,
-    deploy,
+    count,
     deploy_file,
+    is_gone,
+    job_log,
+    process_id,
     required,
     running_cluster,
+    worker_running,
 )
 from tests.conftest import free_port, fresh_postgresql_database, make_server, wait_until
 from tests.e2e.helpers import submit, wait_for_status
@@ -40,38 +43,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server) -> It
 def client(cluster: Cluster) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=cluster.server.url, timeout=60) as http:
         yield http
-
-
-def count(client: httpx.Client, cluster: Cluster, token: str, seconds: float = 0, **extra: object) -> str:
-    body = {"inputs": {"token": token, "ledger": str(cluster.ledger), "seconds": seconds}, **extra}
-    return submit(client, process_id(client, "counter"), body)
-
-
-def process_id(client: httpx.Client, name: str) -> str:
-    response = client.get(f"/processes/{name}")
-    return str(response.json()["id"]) if response.status_code == 200 else deploy(client, name)
-
-
-def job_log(client: httpx.Client, job_id: str) -> str:
-    """The log of a job that ended on a worker: it reaches the store moments after the job's final status."""
-    text: str = wait_until(lambda: client.get(f"/jobs/{job_id}/logs").text, timeout=10, message="the job's log")
-    return text
-
-
-def worker_running(cluster: Cluster, tool_pid: int) -> psutil.Process:
-    """The `swath worker` main process under which the tool with this pid runs."""
-    workers = {worker.pid for worker in cluster.workers}
-    for ancestor in psutil.Process(tool_pid).parents():
-        if ancestor.pid in workers:
-            return ancestor
-    raise AssertionError(f"tool {tool_pid} runs under no worker")
-
-
-def is_gone(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
 
 
 def test_many_jobs_on_two_workers_each_run_exactly_once(cluster: Cluster, client: httpx.Client) -> None:

@@ -13,8 +13,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.cluster.conftest import REDIS_URL, Cluster, S3Server, required, running_cluster
-from tests.cluster.test_cluster import count, is_gone, worker_running
+from tests.cluster.conftest import (
+    REDIS_URL,
+    Cluster,
+    S3Server,
+    count,
+    is_gone,
+    required,
+    running_cluster,
+    worker_running,
+)
 from tests.conftest import wait_until
 from tests.e2e.helpers import wait_for_status
 
