@@ -188,6 +188,13 @@ def _delete_queues(broker_url: str, names: list[str]) -> None:
             channel.queue_delete(name)
 
 
+@pytest.fixture
+def client(cluster: Cluster) -> Iterator[httpx.Client]:
+    """A client of the module's `cluster` (each cluster test module defines that fixture)."""
+    with httpx.Client(base_url=cluster.server.url, timeout=60) as http:
+        yield http
+
+
 def deploy(client: httpx.Client, name: str) -> str:
     return deploy_file(client, DATA / "cluster" / f"{name}.cwl")
 

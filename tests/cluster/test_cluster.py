@@ -39,12 +39,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server) -> It
         yield running
 
 
-@pytest.fixture
-def client(cluster: Cluster) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=cluster.server.url, timeout=60) as http:
-        yield http
-
-
 def test_many_jobs_on_two_workers_each_run_exactly_once(cluster: Cluster, client: httpx.Client) -> None:
     tokens = [f"many-{index}" for index in range(16)]
     jobs = {token: count(client, cluster, token, seconds=0.2) for token in tokens}
@@ -128,9 +122,14 @@ def test_an_execute_request_asking_for_more_than_any_class_offers_is_refused(cli
     assert "large: 8 cores" in response.json()["detail"]
 
 
-def test_dismissing_a_job_on_a_worker_stops_its_processes(cluster: Cluster, client: httpx.Client) -> None:
+def test_a_running_job_beats_and_dismissing_it_stops_its_processes_on_the_worker(
+    cluster: Cluster, client: httpx.Client
+) -> None:
     job_id = count(client, cluster, "dismissed", seconds=60)
     pid = wait_until(lambda: cluster.runs("dismissed"), timeout=60, message="the job's tool to start")[0]
+    # While it runs, its worker beats: `updated` advances.
+    first = client.get(f"/jobs/{job_id}").json()["updated"]
+    wait_until(lambda: client.get(f"/jobs/{job_id}").json()["updated"] > first, timeout=5, message="a heartbeat")
     assert client.delete(f"/jobs/{job_id}").json()["status"] == "dismissed"
     wait_until(lambda: is_gone(pid), timeout=5, message=f"the dismissed job's tool (pid {pid}) to stop")
     assert wait_for_status(client, job_id)["status"] == "dismissed"

@@ -42,12 +42,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server) -> It
         yield running
 
 
-@pytest.fixture
-def client(cluster: Cluster) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=cluster.server.url, timeout=60) as http:
-        yield http
-
-
 def test_jobs_through_redis_each_run_exactly_once(cluster: Cluster, client: httpx.Client) -> None:
     jobs = {f"redis-{index}": count(client, cluster, f"redis-{index}", seconds=0.2) for index in range(8)}
     for token, job_id in jobs.items():
