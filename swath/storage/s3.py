@@ -132,8 +132,13 @@ class S3Storage:
         return url
 
     def check(self) -> None:
-        with self._translated(f"Bucket '{self.bucket}'"):
-            self.client.head_bucket(Bucket=self.bucket)
+        try:
+            with self._translated(f"Bucket '{self.bucket}'"):
+                self.client.head_bucket(Bucket=self.bucket)
+        except NoSuchFile as error:
+            raise StorageUnavailable(
+                f"Bucket '{self.bucket}' does not exist; create it, or correct the storage setting."
+            ) from error
 
     def download(self, url: str, target: Path) -> Path:
         """Fetch an `s3://bucket/key` input (any bucket these credentials may read) into `target`."""

@@ -35,7 +35,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server) -> It
         s3_server,
         broker,
         ["small,large", "small,large"],
-        job_time_limit="60",
+        job_time_limit="4",
         broker_visibility_timeout="120",
         max_attempts="1",
     ) as running:
@@ -47,6 +47,15 @@ def test_jobs_through_redis_each_run_exactly_once(cluster: Cluster, client: http
     for token, job_id in jobs.items():
         assert wait_for_status(client, job_id, timeout=90)["status"] == "successful"
         assert len(cluster.runs(token)) == 1, token
+
+
+def test_a_job_over_the_time_limit_is_stopped_by_its_worker_and_failed(cluster: Cluster, client: httpx.Client) -> None:
+    job_id = count(client, cluster, "redis-slow", seconds=30)
+    pid = wait_until(lambda: cluster.runs("redis-slow"), timeout=60, message="the job's tool to start")[0]
+    status = wait_for_status(client, job_id, timeout=30)
+    assert status["status"] == "failed"
+    assert status["message"] == "The job ran longer than the time limit of 4 seconds."
+    assert is_gone(pid)
 
 
 def test_a_job_whose_worker_dies_after_its_last_attempt_is_failed_with_the_reason(
