@@ -14,8 +14,9 @@ class Executor(Protocol):
         """Begin taking jobs; picks up jobs left accepted or orphaned by an earlier run."""
         ...
 
-    def submit(self, job_id: str, queue: str) -> None:
-        """Hand over a job whose row is already committed as accepted, to the workers of its queue class."""
+    def submit(self, job_id: str, queue: str | None = None) -> None:
+        """Hand over a job whose row is already committed as accepted, to the workers of its queue class (None:
+        the first configured class)."""
         ...
 
     def cancel(self, job_id: str) -> None:

@@ -51,11 +51,15 @@ def create_celery_app(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options=_transport_options(settings),
         worker_hijack_root_logger=False,
+        # A lost broker connection leaves running jobs alone: the job table, not the message, says who runs a job,
+        # and a redelivery finds the job running and beating.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         worker_redirect_stdouts=False,
     )
     runners = _PoolProcessState(settings)
 
-    @app.task(name=TASK_NAME, bind=True)  # type: ignore[untyped-decorator]
+    # Not shared: the task closes over these settings, and must not be lent to other apps in the process.
+    @app.task(name=TASK_NAME, bind=True, shared=False)  # type: ignore[untyped-decorator]
     def run_job(task: Task, job_id: str) -> str:
         redelivered = bool((task.request.delivery_info or {}).get("redelivered"))
         return run_delivered_job(
@@ -129,16 +133,16 @@ class CeleryExecutor:
         finally:
             engine.dispose()
         for job_id, queue in queued:
-            self.submit(job_id, queue or self.settings.queues[0].name)
+            self.submit(job_id, queue)
         if queued:
             log.info("Handed %d queued job(s) to the broker again.", len(queued))
 
-    def submit(self, job_id: str, queue: str) -> None:
+    def submit(self, job_id: str, queue: str | None = None) -> None:
         try:
             self.app.send_task(
                 TASK_NAME,
                 args=[job_id],
-                queue=self.settings.queue_name(queue),
+                queue=self.settings.queue_name(queue or self.settings.queues[0].name),
                 retry=True,
                 retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
             )

@@ -62,7 +62,7 @@ class LocalExecutor:
                     log.warning("The runner pool had stopped; starting a new one.")
                     self._pool = None
 
-    def submit(self, job_id: str, queue: str) -> None:
+    def submit(self, job_id: str, queue: str | None = None) -> None:
         # One pool serves every queue class here: this machine is the only one.
         self._send(f"run {job_id}")
 

@@ -239,7 +239,7 @@ def reap_stale_jobs(context: ServiceContext) -> int:
     # Only jobs queued again need a runner; the committed rows come first, as for any new job.
     for job, outcome in outcomes:
         if outcome is JobStatus.accepted:
-            context.executor.submit(job.id, job.queue or settings.queues[0].name)
+            context.executor.submit(job.id, job.queue)
     return sum(outcome is not None for _, outcome in outcomes)
 
 
