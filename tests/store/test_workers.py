@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+import swath.store
 from swath.store import workers as store
-from swath.store.database import _MIGRATIONS, transaction
+from swath.store.database import transaction
 from swath.store.records import WorkerRecord
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+MIGRATIONS = Path(swath.store.__file__).parent / "migrations"
 
 
 def worker(worker_id: str, seen: datetime) -> WorkerRecord:
@@ -35,7 +38,7 @@ def test_workers_seen_recently_are_listed_and_silent_ones_are_not(sessions: sess
 def test_the_0002_migration_goes_down_and_up_again(sessions: sessionmaker[Session]) -> None:
     engine = sessions.kw["bind"]
     config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0001")
