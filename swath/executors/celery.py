@@ -21,7 +21,7 @@ from kombu.entity import Queue
 from kombu.exceptions import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from swath.errors import BrokerUnavailable
+from swath.errors import BrokerUnavailable, StoreUnavailable
 from swath.runner.delivery import run_delivered_job
 from swath.settings import Settings
 from swath.storage import Storage, open_storage
@@ -33,6 +33,8 @@ log = logging.getLogger("swath.executor")
 TASK_NAME = "swath.run_job"
 # How many queued jobs one start-up hands over again at most (those the broker may have lost, see `start`).
 _RESUBMIT_LIMIT = 10000
+# How long a worker waits before taking again a job it could not start because the database did not answer.
+_RETRY_DELAY = 5.0
 
 
 def create_celery_app(settings: Settings) -> Celery:
@@ -62,9 +64,15 @@ def create_celery_app(settings: Settings) -> Celery:
     @app.task(name=TASK_NAME, bind=True, shared=False)  # type: ignore[untyped-decorator]
     def run_job(task: Task, job_id: str) -> str:
         redelivered = bool((task.request.delivery_info or {}).get("redelivered"))
-        return run_delivered_job(
-            settings, runners.sessions(), runners.storage(), job_id, runners.runner_id(), redelivered
-        )
+        try:
+            return run_delivered_job(
+                settings, runners.sessions(), runners.storage(), job_id, runners.runner_id(), redelivered
+            )
+        except StoreUnavailable as error:
+            # The database is away for a moment: send this job's message again rather than lose it (a failed task
+            # is acknowledged). A job this process claimed meanwhile is taken back by its stale heartbeat.
+            log.warning("Job %s: %s Delivering it again in %g s.", job_id, error.detail, _RETRY_DELAY)
+            raise task.retry(exc=error, countdown=_RETRY_DELAY, max_retries=None) from error
 
     return app
 

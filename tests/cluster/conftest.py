@@ -92,25 +92,31 @@ class Cluster:
     ledger: Path
     s3_endpoint: str
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    worker_dirs: dict[int, Path] = field(default_factory=dict)
 
     def worker_environment(self, data_dir: Path) -> dict[str, str]:
         # Each worker has its own data directory, as on its own machine: logs and outputs reach the API only
         # through the database and the object store.
         return {**self.server.environment, "SWATH_DATA_DIR": str(data_dir)}
 
-    def start_worker(self, queues: str, concurrency: int = 2, keep: bool = True) -> subprocess.Popen[bytes]:
-        """Start a worker; `keep` adds it to `workers` (else the caller places it)."""
+    def start_worker(
+        self, queues: str, concurrency: int = 2, keep: bool = True, **settings: str
+    ) -> subprocess.Popen[bytes]:
+        """Start a worker (with some settings changed); `keep` adds it to `workers` (else the caller places it)."""
         data_dir = self.server.data_dir.parent / f"worker-{uuid.uuid4().hex[:6]}"
         data_dir.mkdir()
+        environment = self.worker_environment(data_dir)
+        environment.update({f"SWATH_{key.upper()}": value for key, value in settings.items()})
         with (data_dir / "worker.log").open("ab") as stream:
             worker = subprocess.Popen(
                 [sys.executable, "-m", "swath", "worker", "--queues", queues, "--concurrency", str(concurrency)],
-                env=self.worker_environment(data_dir),
+                env=environment,
                 stdout=stream,
                 stderr=subprocess.STDOUT,
                 cwd=data_dir,
                 start_new_session=True,
             )
+        self.worker_dirs[worker.pid] = data_dir
         if keep:
             self.workers.append(worker)
         return worker
@@ -121,6 +127,9 @@ class Cluster:
         shared = {name: self.server.environment[f"SWATH_{name.upper()}"] for name in names}
         credentials = {"s3_access_key_id": "test", "s3_secret_access_key": "test", "deploy_examples": "false"}
         return make_server(tmp_path, **shared, **credentials, **settings)
+
+    def worker_log(self, worker: subprocess.Popen[bytes]) -> str:
+        return (self.worker_dirs[worker.pid] / "worker.log").read_text(errors="replace")
 
     def wait_for_workers(self, count: int) -> None:
         def seen() -> bool:

@@ -165,6 +165,26 @@ def test_a_job_whose_worker_is_killed_runs_again_on_another_and_completes_once(
     cluster.wait_for_workers(2)
 
 
+def test_a_job_a_worker_could_not_start_for_want_of_its_database_is_not_lost(
+    cluster: Cluster, client: httpx.Client
+) -> None:
+    for worker in cluster.workers:  # only the worker without a database takes jobs for now
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    cut_off = cluster.start_worker(
+        "small,large", keep=False, database_url=f"postgresql+psycopg://x@127.0.0.1:{free_port()}/x"
+    )
+    try:
+        job_id = count(client, cluster, "no-database")
+        wait_until(lambda: "Delivering it again" in cluster.worker_log(cut_off), timeout=60, message="a retry")
+    finally:
+        os.killpg(cut_off.pid, signal.SIGKILL)
+        cut_off.wait()
+    cluster.workers = [cluster.start_worker("small", keep=False), cluster.start_worker("small,large", keep=False)]
+    assert wait_for_status(client, job_id, timeout=60)["status"] == "successful"
+    assert len(cluster.runs("no-database")) == 1
+
+
 def test_jobs_survive_a_restart_of_the_api(cluster: Cluster, client: httpx.Client) -> None:
     tokens = [f"restart-{index}" for index in range(6)]
     jobs = {token: count(client, cluster, token, seconds=1) for token in tokens}
