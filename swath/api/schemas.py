@@ -142,3 +142,29 @@ class ItemCollection(BaseModel):
     numberMatched: int
     numberReturned: int
     links: list[Link]
+
+
+class HealthCheck(BaseModel):
+    """Swath's own: one dependency of `/health` (the database, the broker or runners, the storage, the workers)."""
+
+    healthy: bool
+    detail: str
+
+
+class HealthWorker(BaseModel):
+    """Swath's own: a worker that reported recently."""
+
+    id: str
+    hostname: str
+    queues: list[str]
+    concurrency: int
+    started: datetime
+    lastSeen: datetime
+
+
+class HealthReport(BaseModel):
+    """Swath's own: the `/health` document."""
+
+    status: Literal["healthy", "unhealthy"]
+    checks: dict[str, HealthCheck]
+    workers: list[HealthWorker]

@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery import signals
@@ -27,6 +27,9 @@ from swath.store.database import create_database_engine, create_session_factory,
 from swath.store.records import WorkerRecord
 
 log = logging.getLogger("swath.worker")
+
+# Rows of workers silent this long are deleted when a worker starts.
+_FORGET_AFTER = timedelta(days=7)
 
 
 def served_queues(settings: Settings, names: list[str]) -> list[str]:
@@ -95,7 +98,8 @@ class _WorkerBeat:
             try:
                 with transaction(sessions) as session:
                     if not registered or not worker_store.beat_worker(session, self.record.id, datetime.now(UTC)):
-                        worker_store.register_worker(session, self.record)
+                        forget_before = datetime.now(UTC) - _FORGET_AFTER
+                        worker_store.register_worker(session, self.record, forget_before)
                         registered = True
             except StoreUnavailable as error:
                 log.warning("Worker beat: %s", error.detail)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from swath.store.processes import as_utc
@@ -15,8 +15,12 @@ from swath.store.records import WorkerRecord
 from swath.store.tables import WorkerRow
 
 
-def register_worker(session: Session, worker: WorkerRecord) -> None:
-    """Record a worker that starts (a restarted worker with the same id takes its old row over)."""
+def register_worker(session: Session, worker: WorkerRecord, forget_before: datetime) -> None:
+    """Record a worker that starts (a restarted worker with the same id takes its old row over), and forget
+    workers not seen since `forget_before`."""
+    session.execute(
+        delete(WorkerRow).where(WorkerRow.last_seen < forget_before).execution_options(synchronize_session=False)
+    )
     row = session.get(WorkerRow, worker.id)
     if row is None:
         row = WorkerRow(id=worker.id)

@@ -25,14 +25,24 @@ def worker(worker_id: str, seen: datetime) -> WorkerRecord:
 
 def test_workers_seen_recently_are_listed_and_silent_ones_are_not(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as session:
-        store.register_worker(session, worker("a", T0))
-        store.register_worker(session, worker("b", T0))
+        store.register_worker(session, worker("a", T0), forget_before=T0)
+        store.register_worker(session, worker("b", T0), forget_before=T0)
     with transaction(sessions) as session:
         assert store.beat_worker(session, "a", T0 + timedelta(seconds=120))
         assert not store.beat_worker(session, "gone", T0)
     with transaction(sessions) as session:
         seen = store.list_workers(session, seen_after=T0 + timedelta(seconds=60))
     assert seen == [worker("a", T0 + timedelta(seconds=120))]
+
+
+def test_a_starting_worker_forgets_workers_long_silent(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as session:
+        store.register_worker(session, worker("old", T0), forget_before=T0)
+    later = T0 + timedelta(days=30)
+    with transaction(sessions) as session:
+        store.register_worker(session, worker("new", later), forget_before=later - timedelta(days=7))
+    with transaction(sessions) as session:
+        assert [seen.id for seen in store.list_workers(session, seen_after=T0 - timedelta(days=1))] == ["new"]
 
 
 def test_the_0002_migration_goes_down_and_up_again(sessions: sessionmaker[Session]) -> None:
