@@ -52,10 +52,10 @@ def serve(
 @app.command()
 def worker(
     queues: Annotated[
-        str | None, typer.Option(help="Queue classes to serve, comma-separated [default: every configured class].")
+        str | None, typer.Option(help="Queue classes to serve, comma-separated (default: every configured class).")
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option(min=1, help="Jobs run at once [env SWATH_WORKERS; default: number of cores].")
+        int | None, typer.Option(min=1, help="Jobs run at once (env SWATH_WORKERS; default: the number of cores).")
     ] = None,
 ) -> None:
     """Run jobs of the Celery executor here: needs SWATH_BROKER_URL, SWATH_DATABASE_URL and SWATH_STORAGE."""
