@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from tests.cluster.conftest import (
@@ -65,7 +66,9 @@ def test_outputs_land_in_the_object_store_and_download_through_the_results(
     results = client.get(f"/jobs/{job_id}/results").json()
     assert client.get(results["counted"]["href"]).text == "counted stored\n"
     catalog = client.get(results["stac_catalog"]["href"]).json()
-    assert catalog["type"] == "Catalog"
+    item_href = next(link["href"] for link in catalog["links"] if link["rel"] == "item")
+    asset = next(iter(client.get(item_href).json()["assets"].values()))
+    assert client.get(asset["href"]).text == "counted stored\n"
 
 
 def test_an_s3_input_is_read_by_the_worker_with_the_storage_credentials(
@@ -138,6 +141,9 @@ def test_a_running_job_beats_and_dismissing_it_stops_its_processes_on_the_worker
 def test_health_lists_the_workers_and_the_services(cluster: Cluster, client: httpx.Client) -> None:
     response = client.get("/health")
     assert response.status_code == 200, response.text
+    # The API runs no jobs itself: no runner pool under it.
+    assert cluster.server.process is not None
+    assert not psutil.Process(cluster.server.process.pid).children(recursive=True)
     document = response.json()
     assert document["status"] == "healthy"
     assert set(document["checks"]) == {"database", "broker", "storage", "workers"}
