@@ -23,7 +23,9 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     │   ├── DuplicatedProcess (409, duplicated-process)
     │   └── JobNotDismissable (409, job-not-dismissable)
     ├── ImmutableProcess (403, immutable-process)
-    └── StoreUnavailable (503, store-unavailable)
+    ├── StoreUnavailable (503, store-unavailable)
+    ├── StorageUnavailable (503, storage-unavailable)
+    └── BrokerUnavailable (503, broker-unavailable)
 
     JobFailed: a running job's failure; recorded on the job, never rendered as an HTTP error.
 """
@@ -157,6 +159,22 @@ class StoreUnavailable(SwathError):
     type = _SWATH + "store-unavailable"
     status = 503
     title = "Store unavailable"
+
+
+class StorageUnavailable(SwathError):
+    """The object store (S3) did not answer, or refused Swath's credentials."""
+
+    type = _SWATH + "storage-unavailable"
+    status = 503
+    title = "Storage unavailable"
+
+
+class BrokerUnavailable(SwathError):
+    """The message broker (RabbitMQ, Redis) of the Celery executor did not answer."""
+
+    type = _SWATH + "broker-unavailable"
+    status = 503
+    title = "Broker unavailable"
 
 
 class JobFailed(Exception):

@@ -8,11 +8,27 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from swath.examples import EXAMPLES_DIR
+
+
+class QueueClass(BaseModel):
+    """A class of workers: a job goes to the first class (in the configured order) that offers what it needs.
+
+    A limit left out means "no limit". Workers subscribe to the classes they can serve (`swath worker --queues`).
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)
+    cores: int | None = Field(default=None, ge=1)
+    ram_mb: int | None = Field(default=None, ge=1)
+    disk_mb: int | None = Field(default=None, ge=1)
+
+
+DEFAULT_QUEUES = [QueueClass(name="default")]
 
 
 class Settings(BaseSettings):
@@ -44,6 +60,31 @@ class Settings(BaseSettings):
     keep_work_dirs: bool = False
     log_level: str = "info"
 
+    # Scale-out mode (docs/deployment.md). "local": runner processes started by the server; "celery": `swath worker`
+    # processes on any machine that reaches the broker, the database and the storage.
+    executor: Literal["local", "celery"] = "local"
+    broker_url: str = ""
+    # Queue names on the broker are `<queue_prefix>.<class name>`: deployments (or test runs) sharing one broker
+    # never take each other's jobs.
+    queue_prefix: str = Field(default="swath", pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)
+    queues: list[QueueClass] = Field(default_factory=lambda: list(DEFAULT_QUEUES), min_length=1)
+    # Redis redelivers an unacknowledged job only after this many seconds (DESIGN.md); must exceed the time limit.
+    broker_visibility_timeout: float = Field(default=43200.0, gt=0)
+    # RabbitMQ's consumer_timeout for Swath's queues (seconds, set as the x-consumer-timeout queue argument, which
+    # RabbitMQ 3.12 and newer honour); None leaves the server's setting (default 30 min) alone.
+    broker_consumer_timeout: float | None = Field(default=None, gt=0)
+    # Where outputs live: empty for data_dir/outputs, or "s3://bucket/prefix".
+    storage: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    # Empty means boto3's own lookup (environment, ~/.aws, instance role).
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
+    # When set, output downloads are redirected to presigned S3 URLs valid this many seconds, not streamed by the API.
+    s3_presigned_url_expiry: int | None = Field(default=None, ge=1, le=604800)
+    # A worker not seen for this long is left out of /health's "workers seen recently".
+    worker_seen_window: float = Field(default=60.0, gt=0)
+
     @model_validator(mode="after")
     def _check_heartbeat(self) -> Settings:
         if self.heartbeat_timeout <= 2 * self.heartbeat_interval:
@@ -52,6 +93,61 @@ class Settings(BaseSettings):
                 f"({self.heartbeat_interval}s), or live jobs would be reaped"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_scale_out(self) -> Settings:
+        if self.executor == "celery":
+            if not self.broker_url.startswith(("amqp://", "amqps://", "pyamqp://", "redis://", "rediss://")):
+                raise ValueError(
+                    f"executor 'celery' needs broker_url to be an amqp:// or redis:// URL, not {self.broker_url!r}"
+                )
+            if self.resolved_database_url.startswith("sqlite"):
+                raise ValueError(
+                    "executor 'celery' needs a database that every worker reaches: set database_url to PostgreSQL"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _check_broker_timeouts(self) -> Settings:
+        if self.is_redis_broker:
+            limit = self.job_time_limit
+            if limit == 0 or self.broker_visibility_timeout <= limit:
+                shown = "no limit" if limit == 0 else f"{limit:g}s"
+                raise ValueError(
+                    f"with a Redis broker, broker_visibility_timeout ({self.broker_visibility_timeout:g}s) must exceed "
+                    f"job_time_limit ({shown}), or a job still running is delivered again"
+                )
+        if self.broker_consumer_timeout is not None and self.job_time_limit == 0:
+            raise ValueError("broker_consumer_timeout needs a job_time_limit below it, or long jobs are cut off")
+        if self.broker_consumer_timeout is not None and self.broker_consumer_timeout <= self.job_time_limit:
+            raise ValueError(
+                f"broker_consumer_timeout ({self.broker_consumer_timeout:g}s) must exceed job_time_limit "
+                f"({self.job_time_limit:g}s), or the broker drops a worker in the middle of a job"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _check_queues_and_storage(self) -> Settings:
+        names = [queue.name for queue in self.queues]
+        if len(set(names)) != len(names):
+            raise ValueError(f"queue class names must be unique, not {names}")
+        if self.storage and not self.storage.startswith("s3://"):
+            raise ValueError(f"storage must be empty (a local directory) or s3://bucket/prefix, not {self.storage!r}")
+        if self.storage.startswith("s3://") and not self.storage.removeprefix("s3://").split("/")[0]:
+            raise ValueError(f"storage {self.storage!r} names no bucket; use s3://bucket/prefix")
+        return self
+
+    @property
+    def is_redis_broker(self) -> bool:
+        return self.broker_url.startswith(("redis://", "rediss://"))
+
+    @property
+    def is_s3_storage(self) -> bool:
+        return self.storage.startswith("s3://")
+
+    def queue_name(self, queue_class: str) -> str:
+        """The broker's name for a queue class."""
+        return f"{self.queue_prefix}.{queue_class}"
 
     @property
     def resolved_database_url(self) -> str:

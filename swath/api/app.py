@@ -18,14 +18,14 @@ from fastapi.staticfiles import StaticFiles
 from swath import __version__
 from swath.api.errors import install_error_handlers
 from swath.api.openapi import openapi_30
-from swath.api.routes import collections, files, jobs, landing, processes, unity
+from swath.api.routes import collections, files, health, jobs, landing, processes, unity
 from swath.executors.base import Executor
 from swath.executors.local import LocalExecutor
 from swath.services.context import ServiceContext
 from swath.services.jobs import reap_stale_jobs
 from swath.services.processes import deploy_examples, install_builtin_processes
 from swath.settings import Settings
-from swath.storage.local import LocalStorage
+from swath.storage import open_storage
 from swath.store.database import create_database_engine, create_session_factory, migrate
 
 log = logging.getLogger("swath.api")
@@ -42,8 +42,8 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
         context = ServiceContext(
             settings=settings,
             sessions=create_session_factory(engine),
-            storage=LocalStorage(settings.storage_dir, settings.resolved_public_url),
-            executor=executor or LocalExecutor(settings),
+            storage=open_storage(settings),
+            executor=executor or _executor(settings),
         )
         app.state.context = context
         await asyncio.to_thread(install_builtin_processes, context)
@@ -73,10 +73,18 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     )
     app.openapi = lambda: openapi_30(app)  # type: ignore[method-assign]
     install_error_handlers(app)
-    for module in (landing, processes, unity, jobs, collections, files):
+    for module in (landing, processes, unity, jobs, collections, files, health):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("swath.api", "static")]), name="static")
     return app
+
+
+def _executor(settings: Settings) -> Executor:
+    if settings.executor == "celery":
+        from swath.executors.celery import CeleryExecutor  # Celery is needed only by scale-out deployments
+
+        return CeleryExecutor(settings)
+    return LocalExecutor(settings)
 
 
 async def _reap_forever(context: ServiceContext) -> None:

@@ -112,6 +112,8 @@ class Execute(BaseModel):
     mode: Literal["async", "sync", "auto"] | None = None
     subscriber: dict[str, Any] | None = None
     collection: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._:-]+$")
+    # Swath's extension: what the job needs (coresMin, ramMin, outdirMin), which picks its queue class.
+    resources: dict[str, Any] | None = None
 
 
 class Collection(BaseModel):
@@ -140,3 +142,29 @@ class ItemCollection(BaseModel):
     numberMatched: int
     numberReturned: int
     links: list[Link]
+
+
+class HealthCheck(BaseModel):
+    """Swath's own: one dependency of `/health` (the database, the broker or runners, the storage, the workers)."""
+
+    healthy: bool
+    detail: str
+
+
+class HealthWorker(BaseModel):
+    """Swath's own: a worker that reported recently."""
+
+    id: str
+    hostname: str
+    queues: list[str]
+    concurrency: int
+    started: datetime
+    lastSeen: datetime
+
+
+class HealthReport(BaseModel):
+    """Swath's own: the `/health` document."""
+
+    status: Literal["healthy", "unhealthy"]
+    checks: dict[str, HealthCheck]
+    workers: list[HealthWorker]

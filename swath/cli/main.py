@@ -37,7 +37,7 @@ def serve(
         int | None, typer.Option(help="Jobs run at once [env SWATH_WORKERS; default: number of cores].")
     ] = None,
 ) -> None:
-    """Run the service: the OGC API, the job runners, SQLite and local storage, in one command."""
+    """Run the service: the OGC API, and the job runners too unless SWATH_EXECUTOR=celery (see `swath worker`)."""
     from swath.api.app import create_app  # the server's imports are not needed by other commands
 
     overrides: dict[str, Any] = {
@@ -52,3 +52,32 @@ def serve(
         raise typer.Exit(2) from error
     typer.echo(f"Swath serving on {settings.resolved_public_url} (data in {settings.data_dir.resolve()})")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+@app.command()
+def worker(
+    queues: Annotated[
+        str | None, typer.Option(help="Queue classes to serve, comma-separated (default: every configured class).")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="Jobs run at once (env SWATH_WORKERS; default: the number of cores).")
+    ] = None,
+) -> None:
+    """Run jobs of the Celery executor here: needs SWATH_BROKER_URL, SWATH_DATABASE_URL and SWATH_STORAGE."""
+    from swath.executors.celery_worker import run_worker, served_queues  # Celery is needed only by workers
+
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        typer.echo(f"Invalid settings: {error}", err=True)
+        raise typer.Exit(2) from error
+    if settings.executor != "celery":
+        typer.echo("Invalid settings: swath worker needs SWATH_EXECUTOR=celery.", err=True)
+        raise typer.Exit(2)
+    names = [name.strip() for name in (queues or "").split(",") if name.strip()]
+    try:
+        served = served_queues(settings, names)
+    except ValueError as error:
+        typer.echo(f"Invalid settings: {error}", err=True)
+        raise typer.Exit(2) from error
+    run_worker(settings, served, concurrency or settings.workers)

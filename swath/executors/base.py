@@ -14,12 +14,17 @@ class Executor(Protocol):
         """Begin taking jobs; picks up jobs left accepted or orphaned by an earlier run."""
         ...
 
-    def submit(self, job_id: str) -> None:
-        """Hand over a job whose row is already committed as accepted."""
+    def submit(self, job_id: str, queue: str | None = None) -> None:
+        """Hand over a job whose row is already committed as accepted, to the workers of its queue class (None:
+        the first configured class)."""
         ...
 
     def cancel(self, job_id: str) -> None:
         """Stop a job that was dismissed, wherever it runs; a job not running is ignored."""
+        ...
+
+    def check(self) -> None:
+        """Raise BrokerUnavailable unless jobs can be handed over now (for `/health`)."""
         ...
 
     def stop(self) -> None:

@@ -62,11 +62,16 @@ class LocalExecutor:
                     log.warning("The runner pool had stopped; starting a new one.")
                     self._pool = None
 
-    def submit(self, job_id: str) -> None:
+    def submit(self, job_id: str, queue: str | None = None) -> None:
+        # One pool serves every queue class here: this machine is the only one.
         self._send(f"run {job_id}")
 
     def cancel(self, job_id: str) -> None:
         self._send(f"cancel {job_id}")
+
+    def check(self) -> None:
+        # The pool is started again at the next hand-over if it died; nothing here can be unreachable.
+        return None
 
     def stop(self) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ success and `JobFailed` are recorded by this process; a crash is recorded by the
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
@@ -20,11 +21,13 @@ from swath.errors import JobFailed
 from swath.runner.execute import RunContext, execute_job
 from swath.runner.joblog import log_line
 from swath.settings import Settings
-from swath.storage.local import LocalStorage
+from swath.storage import open_storage
 from swath.store import jobs as job_store
 from swath.store.collections import file_items
 from swath.store.database import transaction
 from swath.store.records import JobRecord, JobResults, JobStatus, ProcessRecord
+
+_PR_SET_PDEATHSIG = 1
 
 
 def run_claimed_job(
@@ -43,6 +46,7 @@ def run_claimed_job(
     sessions.kw["bind"].dispose(close=False)
     job_id = job.id
     log_line(log_path, f"Job {job.id} of process {process.id} {process.version} starts (attempt {job.attempts}).")
+    log_line(log_path, f"Runner: {job.runner}.")
     if job.attempts > 1 and job.message:
         log_line(log_path, f"The previous attempt ended: {job.message}")
 
@@ -52,7 +56,7 @@ def run_claimed_job(
 
     context = RunContext(
         settings=settings,
-        storage=LocalStorage(settings.storage_dir, settings.resolved_public_url),
+        storage=open_storage(settings),
         work_dir=work_dir,
         log_path=log_path,
         report_progress=report_progress,
@@ -89,15 +93,18 @@ def _finish(
             file_items(session, job.collection, job.id, results.items, now)
 
 
-def detach(log_path: Path) -> None:
+def detach(log_path: Path, die_with_parent: int | None = None) -> None:
     """Make this forked process the leader of its own process group, with default signals, writing to its log.
 
     Anything a library prints straight to stdout or stderr then lands in the job's log, not in the server's.
+    Given the parent's pid in `die_with_parent`, the whole group is killed when that parent dies.
     """
     os.setsid()
     signal.set_wakeup_fd(-1)  # the pool's wake-up pipe is the pool's alone
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
+    if die_with_parent is not None:
+        _die_with_parent(die_with_parent)
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     null_fd = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null_fd, 0)
@@ -107,3 +114,13 @@ def detach(log_path: Path) -> None:
     os.close(null_fd)
     sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115 (lives as long as the process)
     sys.stderr = open(2, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
+
+
+def _die_with_parent(parent: int) -> None:
+    # The kernel sends SIGHUP when the parent dies (prctl PR_SET_PDEATHSIG); the handler kills this whole group,
+    # tools included, which a plain death signal to this process alone would orphan (DESIGN.md).
+    signal.signal(signal.SIGHUP, lambda *_: os.killpg(0, signal.SIGKILL))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGHUP)
+    if os.getppid() != parent:  # the parent died before the request was in place
+        os.killpg(0, signal.SIGKILL)

@@ -16,33 +16,33 @@ import contextlib
 import logging
 import os
 import selectors
-import shutil
 import signal
 import socket
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from swath.errors import StoreUnavailable
-from swath.runner.child import detach, run_claimed_job
 from swath.runner.execute import warm_up
-from swath.runner.joblog import log_line
+from swath.runner.jobprocess import (
+    KILL_GRACE,
+    RunningJob,
+    beat_and_find_dismissed,
+    claim,
+    clean,
+    fork_job,
+    record_exit,
+    signal_group,
+)
 from swath.settings import Settings
 from swath.store import jobs as job_store
 from swath.store.database import create_database_engine, create_session_factory, reading, transaction
-from swath.store.processes import get_process_revision
 from swath.store.records import JobRecord, JobStatus, ProcessRecord
-from swath.store.tables import JobRow
 
 log = logging.getLogger("swath.runner.pool")
 
-# SIGTERM first so cwltool can stop its tools, then SIGKILL for whatever is left (DESIGN.md: ~10 ms in all).
-_KILL_GRACE = 0.5
 # How often the pool looks in the table for accepted jobs it was not told about (after a restart, a lost message).
 _QUEUE_POLL_INTERVAL = 1.0
 
@@ -50,18 +50,6 @@ _QUEUE_POLL_INTERVAL = 1.0
 def runner_prefix() -> str:
     """Runner ids of local pools on this machine start with this, so a new server can find their orphans."""
     return f"local:{socket.gethostname()}:"
-
-
-@dataclass
-class RunningJob:
-    job_id: str
-    pid: int
-    started: float
-    work_dir: Path
-    log_path: Path
-    kill_after: float | None = None
-    # Why the pool killed it, recorded on the job if nothing else was (a dismiss records its own status).
-    kill_reason: str | None = None
 
 
 class RunnerPool:
@@ -145,31 +133,11 @@ class RunnerPool:
                 free -= 1
 
     def _claim(self, job_id: str) -> tuple[JobRecord, ProcessRecord] | None:
-        """Claim a job and load what its run needs, so the child starts without reading the database."""
-        with transaction(self.sessions) as session:
-            if not job_store.claim_job(session, job_id, self.runner_id, datetime.now(UTC)):
-                return None
-            job = job_store.get_job(session, job_id)
-            if job is None:
-                return None
-            return job, get_process_revision(session, job.process_pk)
+        return claim(self.sessions, job_id, self.runner_id)
 
     def _fork(self, job: JobRecord, process: ProcessRecord) -> None:
-        job_id = job.id
-        work_dir = self.settings.work_dir / job_id
-        work_dir.mkdir(parents=True, exist_ok=True)
-        log_path = self.settings.job_log(job_id)
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        pid = os.fork()
-        if pid == 0:  # the child: never returns into the pool's loop
-            status = 1
-            try:
-                detach(log_path)
-                run_claimed_job(self.settings, self.sessions, job, process, work_dir, log_path)
-                status = 0
-            finally:
-                os._exit(status)
-        self.children[pid] = RunningJob(job_id, pid, time.monotonic(), work_dir, log_path)
+        child = fork_job(self.settings, self.sessions, job, process, time.monotonic())
+        self.children[child.pid] = child
 
     # Watching jobs.
 
@@ -177,7 +145,7 @@ class RunnerPool:
         now = time.monotonic()
         for child in list(self.children.values()):
             if child.kill_after is not None and now >= child.kill_after:
-                self._signal_group(child.pid, signal.SIGKILL)
+                signal_group(child.pid, signal.SIGKILL)
             limit = self.settings.job_time_limit
             if limit and child.kill_after is None and now - child.started > limit:
                 self._cancel(child.job_id, reason=f"The job ran longer than the time limit of {limit:g} seconds.")
@@ -188,14 +156,8 @@ class RunnerPool:
     def _beat(self) -> None:
         """Mark our jobs alive, and stop any that were dismissed through another server."""
         job_ids = [child.job_id for child in self.children.values()]
-        if not job_ids:
-            return
-        with transaction(self.sessions) as session:
-            job_store.beat(session, job_ids, datetime.now(UTC))
-            statuses = dict(session.execute(select(JobRow.id, JobRow.status).where(JobRow.id.in_(job_ids))).all())
-        for job_id, status in statuses.items():
-            if status == JobStatus.dismissed.value:
-                self._cancel(job_id, reason=None)
+        for job_id in beat_and_find_dismissed(self.sessions, job_ids):
+            self._cancel(job_id, reason=None)
 
     def _cancel(self, job_id: str, reason: str | None) -> None:
         with contextlib.suppress(ValueError):
@@ -203,13 +165,8 @@ class RunnerPool:
         for child in self.children.values():
             if child.job_id == job_id and child.kill_after is None:
                 child.kill_reason = reason
-                child.kill_after = time.monotonic() + _KILL_GRACE
-                self._signal_group(child.pid, signal.SIGTERM)
-
-    @staticmethod
-    def _signal_group(pid: int, signum: signal.Signals) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signum)
+                child.kill_after = time.monotonic() + KILL_GRACE
+                signal_group(child.pid, signal.SIGTERM)
 
     # Ending jobs.
 
@@ -224,39 +181,14 @@ class RunnerPool:
             child = self.children.pop(pid, None)
             if child is not None:
                 # Tools the job started in its group may outlive it; nothing of a finished job may keep running.
-                self._signal_group(pid, signal.SIGKILL)
-                self._record_exit(child, wait_status)
-                self._clean(child)
-
-    def _record_exit(self, child: RunningJob, wait_status: int) -> None:
-        """Fail a job whose process ended without recording an outcome (killed, crashed, out of memory)."""
-        if child.kill_reason:
-            reason = child.kill_reason
-        elif os.WIFSIGNALED(wait_status):
-            reason = f"The job's process was killed by signal {signal.Signals(os.WTERMSIG(wait_status)).name}."
-        else:
-            reason = f"The job's process exited with code {os.waitstatus_to_exitcode(wait_status)} without a result."
-        with transaction(self.sessions) as session:
-            failed = job_store.move_job(
-                session,
-                child.job_id,
-                [JobStatus.running],
-                JobStatus.failed,
-                datetime.now(UTC),
-                owner=self.runner_id,
-                message=reason,
-            )
-        if failed:
-            log_line(child.log_path, f"Job failed: {reason}")
-
-    def _clean(self, child: RunningJob) -> None:
-        if not self.settings.keep_work_dirs:
-            shutil.rmtree(child.work_dir, ignore_errors=True)
+                signal_group(pid, signal.SIGKILL)
+                record_exit(self.sessions, self.runner_id, child, wait_status)
+                clean(self.settings, child)
 
     def _shutdown(self) -> None:
         """Stop every job and give it back to the queue: the next start runs it again."""
         for child in self.children.values():
-            self._signal_group(child.pid, signal.SIGKILL)
+            signal_group(child.pid, signal.SIGKILL)
         now = datetime.now(UTC)
         for pid, child in list(self.children.items()):
             with contextlib.suppress(ChildProcessError):
@@ -266,7 +198,7 @@ class RunnerPool:
                 if job is not None and job.status is JobStatus.running and job.runner == self.runner_id:
                     reason = "The server stopped while the job ran."
                     job_store.release_job(session, job, self.settings.max_attempts, reason, now)
-            self._clean(child)
+            clean(self.settings, child)
         self.children.clear()
 
 

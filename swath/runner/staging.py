@@ -5,7 +5,7 @@ Where an href leads:
 - `file://` or an absolute path: used in place, when it lies under one of `Settings.readable_input_roots` (checked
   again here because a STAC catalog input names further local files);
 - `<public url>/jobs/<id>/outputs/<path>`: an earlier job's output, read from storage without HTTP;
-- `s3://`: refused until S3 storage exists.
+- `s3://`: downloaded with the S3 storage's credentials (refused when storage is not S3).
 A Directory input that is a STAC catalog (a `.json` Catalog/Collection, or a directory holding `catalog.json`) is
 copied with its items and assets into one self-contained local directory, as the OGC EO Application Package best
 practice (OGC 20-089) expects of an input product.
@@ -22,11 +22,12 @@ from urllib.request import url2pathname
 
 import httpx
 
-from swath.errors import JobFailed, NoSuchFile
+from swath.errors import JobFailed, NoSuchFile, StorageUnavailable
 from swath.runner import stac_input
 from swath.runner.joblog import runner_logger
 from swath.settings import Settings
 from swath.storage import Storage
+from swath.storage.base import ObjectReader
 from swath.store.records import JSON
 
 _CHUNK = 1 << 20
@@ -43,6 +44,7 @@ class Fetcher:
         self.storage = storage
         self.inputs_dir = work_dir / "inputs"
         self._client: httpx.Client | None = None
+        self._documents = 0
         self._outputs_prefix = settings.resolved_public_url + "/jobs/"
 
     def close(self) -> None:
@@ -63,7 +65,9 @@ class Fetcher:
         if parsed.scheme in ("http", "https"):
             return None
         if parsed.scheme == "s3":
-            raise JobFailed(f"Input '{input_id}' is {href}, but s3 inputs need S3 storage configured.")
+            if not isinstance(self.storage, ObjectReader):
+                raise JobFailed(f"Input '{input_id}' is {href}, but s3 inputs need S3 storage configured.")
+            return None
         if parsed.scheme not in ("file", "") or not href.startswith(("/", "file:")):
             raise JobFailed(f"Input '{input_id}' has href {href!r}; allowed are http, https, file and absolute paths.")
         return self._allowed_local(Path(url2pathname(parsed.path)), input_id)
@@ -86,7 +90,8 @@ class Fetcher:
             pass
         try:
             # A directory output: its catalog names it.
-            return self.storage.local_path(f"jobs/{job_id}/{relative}/catalog.json").parent
+            self.storage.local_path(f"jobs/{job_id}/{relative}/catalog.json")
+            return self.storage.local_directory(f"jobs/{job_id}/{relative}")
         except NoSuchFile as error:
             raise JobFailed(
                 f"Input '{input_id}' refers to output '{relative}' of job {job_id}, which does not exist."
@@ -96,6 +101,8 @@ class Fetcher:
         """Stream `url` into `target` (created with its parents)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         runner_logger().info("Downloading input '%s' from %s", input_id, url)
+        if url.startswith("s3://") and isinstance(self.storage, ObjectReader):
+            return self._download_object(self.storage, url, target, input_id)
         try:
             with self.client.stream("GET", url) as response:
                 response.raise_for_status()
@@ -110,11 +117,22 @@ class Fetcher:
             raise JobFailed(f"Input '{input_id}' at {url} is unreachable: {error}.") from error
         return target
 
+    @staticmethod
+    def _download_object(storage: ObjectReader, url: str, target: Path, input_id: str) -> Path:
+        try:
+            return storage.download(url, target)
+        except (NoSuchFile, StorageUnavailable) as error:
+            raise JobFailed(f"Input '{input_id}' could not be read: {error.detail}") from error
+
     def read_text(self, href: str, input_id: str) -> str:
         """The text of a small document (a STAC catalog or item), wherever it lives."""
         path = self.local_path(href, input_id)
         if path is not None:
             return path.read_text(encoding="utf-8")
+        if href.startswith("s3://"):
+            self._documents += 1
+            target = self.inputs_dir / ".documents" / f"{self._documents}.json"
+            return self.download(href, target, input_id).read_text(encoding="utf-8")
         try:
             response = self.client.get(href)
             response.raise_for_status()

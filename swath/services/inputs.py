@@ -64,7 +64,11 @@ def _list_item(position: int, item: Any) -> tuple[str, Any]:
 
 
 def validate_inputs(
-    description: ProcessDescription, inputs: Mapping[str, Any], allowed_roots: list[Path], public_url: str
+    description: ProcessDescription,
+    inputs: Mapping[str, Any],
+    allowed_roots: list[Path],
+    public_url: str,
+    allow_s3: bool = False,
 ) -> JSON:
     """Check `inputs` and return them normalised for the runner.
 
@@ -73,7 +77,8 @@ def validate_inputs(
     symlinks and `..` resolved; a File may instead be inline content, kept as `{"value": ..., "mediaType": ...}`.
     Local paths must lie under one of `allowed_roots`. Links to earlier jobs' outputs
     (`<public_url>/jobs/<id>/outputs/...`) are accepted like every http(s) link; `public_url` is taken so that
-    callers need not change when http(s) links become restricted.
+    callers need not change when http(s) links become restricted. `s3://` links are accepted only with
+    `allow_s3` (S3 storage configured, whose credentials the runner reads them with).
     """
     unknown = [key for key in inputs if key not in description.inputs]
     if unknown:
@@ -83,7 +88,7 @@ def validate_inputs(
     normalised: JSON = {}
     for input_id, input_description in description.inputs.items():
         if input_id in inputs and inputs[input_id] is not None:
-            normalised[input_id] = _check_input(input_id, input_description, inputs[input_id], roots)
+            normalised[input_id] = _check_input(input_id, input_description, inputs[input_id], roots, allow_s3)
         elif _min_occurs(input_description) >= 1 and "default" not in input_description.get("schema", {}):
             raise InvalidInput(f"Input '{input_id}' is required but missing.")
         elif input_id in inputs:
@@ -91,7 +96,7 @@ def validate_inputs(
     return normalised
 
 
-def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path]) -> Any:
+def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path], allow_s3: bool) -> Any:
     schema = description.get("schema", {})
     cwl_class = description.get("x-cwl-class")
     if cwl_class is None:
@@ -107,7 +112,7 @@ def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path]
         # An array schema counts its items itself (minItems/maxItems); the whole array is one occurrence.
         _check_count(input_id, description, len(occurrences))
     if cwl_class is not None:
-        items = [_file_value(input_id, cwl_class, item, roots) for item in occurrences]
+        items = [_file_value(input_id, cwl_class, item, roots, allow_s3) for item in occurrences]
     else:
         item_schema = schema.get("items", {}) if is_array else schema
         items = [_unqualified(item, item_schema) for item in occurrences]
@@ -159,11 +164,11 @@ def _check_schema(input_id: str, schema: JSON, value: Any) -> None:
     raise InvalidInput(f"Input '{input_id}' is invalid{at}: {error.message}.")
 
 
-def _file_value(input_id: str, cwl_class: str, value: Any, roots: list[Path]) -> JSON:
+def _file_value(input_id: str, cwl_class: str, value: Any, roots: list[Path], allow_s3: bool) -> JSON:
     if isinstance(value, str):
-        return {"href": _checked_href(input_id, value, roots)}
+        return {"href": _checked_href(input_id, value, roots, allow_s3)}
     if isinstance(value, Mapping) and isinstance(value.get("href"), str):
-        link: JSON = {"href": _checked_href(input_id, value["href"], roots)}
+        link: JSON = {"href": _checked_href(input_id, value["href"], roots, allow_s3)}
         if isinstance(value.get("type"), str):
             link["type"] = value["type"]
         return link
@@ -177,8 +182,12 @@ def _file_value(input_id: str, cwl_class: str, value: Any, roots: list[Path]) ->
     raise InvalidInput(f"Input '{input_id}' is a {cwl_class}, so it takes {allowed}, not {value!r}.")
 
 
-def _checked_href(input_id: str, href: str, roots: list[Path]) -> str:
+def _checked_href(input_id: str, href: str, roots: list[Path], allow_s3: bool) -> str:
     parts = urlsplit(href)
+    if parts.scheme == "s3" and allow_s3:
+        if not parts.netloc or not parts.path.strip("/"):
+            raise InvalidInput(f"Input '{input_id}' refers to {href}, which names no bucket or no object.")
+        return href
     if parts.scheme == "s3":
         # Refused here rather than failing the job later: no S3 store is configured for the runner to read from.
         raise InvalidInput(f"Input '{input_id}' refers to {href}, but this server has no S3 storage configured.")

@@ -28,10 +28,12 @@ from swath.errors import (
 from swath.services.context import ServiceContext
 from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
+from swath.services.queues import package_needs, requested_needs, select_queue
+from swath.storage.base import job_log_key
 from swath.store import jobs as store
 from swath.store.database import reading, transaction
 from swath.store.jobs import JobCursor, JobFilter
-from swath.store.records import JobRecord, JobResults, JobStatus, OutputRequest, OutputValue
+from swath.store.records import JSON, JobRecord, JobResults, JobStatus, OutputRequest, OutputValue
 
 TRANSMISSION_MODES = ("value", "reference")
 RESPONSE_TYPES = ("document", "raw")
@@ -45,6 +47,8 @@ class ExecuteRequest:
     outputs: dict[str, OutputRequest] = field(default_factory=dict)
     response: str = "document"
     collection: str | None = None
+    # What the job needs (CWL words: coresMin, ramMin, outdirMin), replacing the package's ResourceRequirement.
+    resources: JSON | None = None
 
 
 def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest, user: str) -> JobRecord:
@@ -52,7 +56,13 @@ def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest
     process = get_process(context, process_id)
     description = process.description
     settings = context.settings
-    inputs = validate_inputs(description, request.inputs, settings.readable_input_roots, settings.resolved_public_url)
+    inputs = validate_inputs(
+        description,
+        request.inputs,
+        settings.readable_input_roots,
+        settings.resolved_public_url,
+        allow_s3=settings.is_s3_storage,
+    )
     for output_id, wanted in request.outputs.items():
         if output_id not in description.outputs:
             known = ", ".join(sorted(description.outputs)) or "none"
@@ -64,6 +74,7 @@ def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest
             )
     if request.response not in RESPONSE_TYPES:
         raise InvalidInput(f"Response type '{request.response}' is not supported; allowed: document, raw.")
+    queue = select_queue(settings.queues, requested_needs(package_needs(process.cwl), request.resources))
     now = datetime.now(UTC)
     job = JobRecord(
         id=str(uuid.uuid4()),
@@ -79,10 +90,11 @@ def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest
         collection=request.collection,
         message="Accepted; waiting for a runner.",
         progress=0,
+        queue=queue,
     )
     with transaction(context.sessions) as session:
         store.insert_job(session, job)
-    context.executor.submit(job.id)
+    context.executor.submit(job.id, queue)
     return job
 
 
@@ -150,18 +162,36 @@ def get_output(context: ServiceContext, job_id: str, output_id: str) -> tuple[Jo
 
 def output_file(context: ServiceContext, job_id: str, relative_path: str) -> Path:
     """The stored file at `relative_path` among a job's outputs; nothing outside that job's outputs is reachable."""
+    return context.storage.local_path(_output_key(context, job_id, relative_path))
+
+
+def output_download_url(context: ServiceContext, job_id: str, relative_path: str) -> str | None:
+    """Where a client fetches an output file straight from storage (presigned S3 URL), or None to serve it here."""
+    return context.storage.download_url(_output_key(context, job_id, relative_path))
+
+
+def _output_key(context: ServiceContext, job_id: str, relative_path: str) -> str:
     get_job(context, job_id)
     normal = posixpath.normpath(relative_path)
     if relative_path.startswith("/") or normal == ".." or normal.startswith("../") or "\\" in relative_path:
         raise NoSuchFile(f"Output path '{relative_path}' lies outside the outputs of job '{job_id}'.")
-    return context.storage.local_path(f"jobs/{job_id}/{normal}")
+    return f"jobs/{job_id}/{normal}"
 
 
 def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:
-    """The job's log from byte offset `since`; empty while nothing new has been written."""
-    get_job(context, job_id)
+    """The job's log from byte offset `since`; empty while nothing new has been written.
+
+    The log is written on the machine that runs the job; a job that ended on a worker elsewhere has it in storage.
+    """
+    job = get_job(context, job_id)
+    path = context.settings.job_log(job_id)
+    if not path.exists() and job.status.is_final:
+        try:
+            path = context.storage.local_path(job_log_key(job_id))
+        except NoSuchFile:
+            return b""
     try:
-        with context.settings.job_log(job_id).open("rb") as stream:
+        with path.open("rb") as stream:
             stream.seek(since)
             return stream.read()
     except FileNotFoundError:
@@ -200,16 +230,16 @@ def reap_stale_jobs(context: ServiceContext) -> int:
     """Give back running jobs whose runner stopped beating (a dead worker); returns how many."""
     now = datetime.now(UTC)
     settings = context.settings
-    outcomes: list[tuple[str, JobStatus | None]] = []
+    outcomes: list[tuple[JobRecord, JobStatus | None]] = []
     with transaction(context.sessions) as session:
         stale = store.list_running_jobs(session, beat_before=now - timedelta(seconds=settings.heartbeat_timeout))
         for job in stale:
             reason = f"The runner of this job ({job.runner}) stopped beating for {settings.heartbeat_timeout:g} s."
-            outcomes.append((job.id, store.release_job(session, job, settings.max_attempts, reason, now)))
+            outcomes.append((job, store.release_job(session, job, settings.max_attempts, reason, now)))
     # Only jobs queued again need a runner; the committed rows come first, as for any new job.
-    for job_id, outcome in outcomes:
+    for job, outcome in outcomes:
         if outcome is JobStatus.accepted:
-            context.executor.submit(job_id)
+            context.executor.submit(job.id, job.queue)
     return sum(outcome is not None for _, outcome in outcomes)
 
 

@@ -6,7 +6,7 @@ Keys are `/`-separated paths such as `jobs/<job id>/<relative path>`; they never
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from swath.store.records import StoredFile
 
@@ -19,9 +19,36 @@ class Storage(Protocol):
     def put_bytes(self, key: str, data: bytes, media_type: str) -> StoredFile: ...
 
     def local_path(self, key: str) -> Path:
-        """The file behind `key`; raises NoSuchFile when it is absent or the key escapes the root."""
+        """The file behind `key` on this machine (a cached copy for remote storage); raises NoSuchFile when it is
+        absent or the key escapes the root."""
+        ...
+
+    def local_directory(self, prefix: str) -> Path:
+        """The folder holding every file under `prefix` on this machine (fetched for remote storage)."""
         ...
 
     def href(self, key: str) -> str:
         """The absolute URL a client fetches `key` from."""
+        ...
+
+    def download_url(self, key: str) -> str | None:
+        """A URL that serves `key` without the API (a presigned S3 URL), or None to serve it through the API."""
+        ...
+
+    def check(self) -> None:
+        """Raise StorageUnavailable unless the storage can be read and written now."""
+        ...
+
+
+def job_log_key(job_id: str) -> str:
+    """Where a job's log is kept once the job ends on a worker (the worker's own disk may be elsewhere)."""
+    return f"logs/{job_id}.log"
+
+
+@runtime_checkable
+class ObjectReader(Protocol):
+    """Storage that can also read `s3://` inputs (with its own credentials)."""
+
+    def download(self, url: str, target: Path) -> Path:
+        """Fetch the object at `url` into `target`; NoSuchFile or StorageUnavailable when it cannot."""
         ...

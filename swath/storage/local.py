@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from swath.errors import NoSuchFile
+from swath.errors import NoSuchFile, StorageUnavailable
 from swath.store.records import StoredFile
 
 _CHUNK = 1 << 20
@@ -59,6 +59,18 @@ class LocalStorage:
         _, job_id, relative = key.split("/", 2)
         return f"{self.public_url}/jobs/{job_id}/outputs/{relative}"
 
+    def download_url(self, key: str) -> str | None:
+        return None
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".health.{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as error:
+            raise StorageUnavailable(f"The output directory {self.root} is not writable: {error.strerror}.") from error
+
     def put_file(self, key: str, source: Path, media_type: str | None = None) -> StoredFile:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +97,12 @@ class LocalStorage:
             checksum="sha256:" + hashlib.sha256(data).hexdigest(),
             media_type=media_type,
         )
+
+    def local_directory(self, prefix: str) -> Path:
+        path = self._path(prefix)
+        if not path.is_dir():
+            raise NoSuchFile(f"Output folder '{prefix}' does not exist.")
+        return path
 
     def local_path(self, key: str) -> Path:
         path = self._path(key)

@@ -49,6 +49,7 @@ def _record(row: JobRow) -> JobRecord:
         attempts=row.attempts,
         runner=row.runner,
         results=row.results,
+        queue=row.queue,
     )
 
 
@@ -87,6 +88,7 @@ def insert_job(session: Session, job: JobRecord) -> None:
             response=job.response,
             collection=job.collection,
             attempts=job.attempts,
+            queue=job.queue,
         )
     )
 
@@ -168,6 +170,13 @@ def list_job_ids(session: Session, status: JobStatus, limit: int) -> list[str]:
     """Ids of jobs in `status`, oldest first."""
     query = select(JobRow.id).where(JobRow.status == status.value).order_by(JobRow.created, JobRow.id)
     return list(session.scalars(query.limit(limit)))
+
+
+def list_queued_jobs(session: Session, limit: int) -> list[tuple[str, str | None]]:
+    """(id, queue class) of accepted jobs, oldest first."""
+    query = select(JobRow.id, JobRow.queue).where(JobRow.status == JobStatus.accepted.value)
+    rows = session.execute(query.order_by(JobRow.created, JobRow.id).limit(limit)).all()
+    return [(job_id, queue) for job_id, queue in rows]
 
 
 def list_running_jobs(

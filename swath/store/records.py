@@ -112,6 +112,7 @@ class JobRecord:
     attempts: int = 0
     runner: str | None = None
     results: JSON | None = None
+    queue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,3 +144,15 @@ class JobResults:
     catalog: StoredFile | None = None
     # STAC items (JSON) to file into the job's collection, when it named one.
     items: list[JSON] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WorkerRecord:
+    """A worker process as it last reported itself."""
+
+    id: str
+    hostname: str
+    queues: list[str]
+    concurrency: int
+    started: datetime
+    last_seen: datetime

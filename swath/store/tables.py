@@ -69,6 +69,8 @@ class JobRow(Base):
     response: Mapped[str] = mapped_column(String(16))
     collection: Mapped[str | None] = mapped_column(String(255))
     results: Mapped[dict[str, Any] | None]
+    # The queue class the job was sent to (scale-out mode), chosen from its resource needs.
+    queue: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_jobs_created", "created", "id"),
@@ -87,3 +89,18 @@ class CollectionItemRow(Base):
     created: Mapped[datetime]
 
     __table_args__ = (Index("ix_collection_items_created", "collection_id", "created", "item_id"),)
+
+
+class WorkerRow(Base):
+    """A `swath worker` process, beating while it lives; `/health` lists the ones seen recently."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    queues: Mapped[str] = mapped_column(Text)
+    concurrency: Mapped[int] = mapped_column(Integer)
+    started: Mapped[datetime]
+    last_seen: Mapped[datetime]
+
+    __table_args__ = (Index("ix_workers_last_seen", "last_seen"),)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse
 
 from swath.api.dependencies import Context
 from swath.api.html import log_tail, render_html, wants_html
@@ -145,8 +145,11 @@ def logs(
     return Response(text, media_type="text/plain; charset=utf-8", headers={"X-Log-Offset": str(since + len(text))})
 
 
-@router.get("/jobs/{job_id}/outputs/{path:path}")
-def output_file(job_id: str, path: str, context: Context) -> FileResponse:
-    """A file the job produced, with range requests for large files."""
+@router.get("/jobs/{job_id}/outputs/{path:path}", response_class=FileResponse)
+def output_file(job_id: str, path: str, context: Context) -> Response:
+    """A file the job produced, with range requests for large files (or a redirect to a presigned S3 URL)."""
+    url = jobs.output_download_url(context, job_id, path)
+    if url is not None:
+        return RedirectResponse(url, status_code=307)
     file = jobs.output_file(context, job_id, path)
     return FileResponse(file, media_type=guess_media_type(file.name))

@@ -136,6 +136,7 @@ def execute_request(body: Execute) -> ExecuteRequest:
         outputs=outputs,
         response=body.response,
         collection=body.collection,
+        resources=body.resources,
     )
 
 

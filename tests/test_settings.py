@@ -1,0 +1,78 @@
+"""The settings validators: unsafe combinations are refused with a message that says what to change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from swath.settings import Settings
+
+PG = "postgresql+psycopg://swath@db/swath"
+
+
+def refusal(**values: Any) -> str:
+    with pytest.raises(ValidationError) as caught:
+        Settings(**values)
+    return str(caught.value)
+
+
+def test_the_celery_executor_needs_a_broker_url() -> None:
+    assert "executor 'celery' needs broker_url to be an amqp:// or redis:// URL, not ''" in refusal(
+        executor="celery", database_url=PG
+    )
+
+
+def test_the_celery_executor_refuses_sqlite() -> None:
+    message = refusal(executor="celery", broker_url="amqp://guest:guest@mq//")
+    assert "needs a database that every worker reaches: set database_url to PostgreSQL" in message
+
+
+def test_a_redis_broker_needs_a_job_time_limit() -> None:
+    message = refusal(executor="celery", broker_url="redis://cache/0", database_url=PG)
+    assert "broker_visibility_timeout (43200s) must exceed job_time_limit (no limit)" in message
+
+
+def test_a_redis_visibility_timeout_shorter_than_the_time_limit_is_refused() -> None:
+    message = refusal(
+        executor="celery",
+        broker_url="redis://cache/0",
+        database_url=PG,
+        job_time_limit=7200,
+        broker_visibility_timeout=3600,
+    )
+    assert "broker_visibility_timeout (3600s) must exceed job_time_limit (7200s)" in message
+
+
+def test_a_redis_visibility_timeout_longer_than_the_time_limit_is_accepted() -> None:
+    settings = Settings(
+        executor="celery",
+        broker_url="redis://cache/0",
+        database_url=PG,
+        job_time_limit=60,
+        broker_visibility_timeout=120,
+    )
+    assert settings.is_redis_broker
+
+
+def test_a_consumer_timeout_must_exceed_the_time_limit() -> None:
+    message = refusal(broker_url="amqp://mq//", job_time_limit=3600, broker_consumer_timeout=1800)
+    assert "broker_consumer_timeout (1800s) must exceed job_time_limit (3600s)" in message
+
+
+def test_queue_class_names_are_unique() -> None:
+    message = refusal(queues=[{"name": "small"}, {"name": "small", "cores": 4}])
+    assert "queue class names must be unique, not ['small', 'small']" in message
+
+
+def test_storage_is_a_local_directory_or_an_s3_url() -> None:
+    assert "storage must be empty (a local directory) or s3://bucket/prefix, not 'gs://b'" in refusal(storage="gs://b")
+    assert "names no bucket" in refusal(storage="s3:///prefix")
+
+
+def test_queues_come_from_json_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWATH_QUEUES", '[{"name": "small", "cores": 2}, {"name": "large"}]')
+    settings = Settings(queue_prefix="team-a")
+    assert [(queue.name, queue.cores) for queue in settings.queues] == [("small", 2), ("large", None)]
+    assert settings.queue_name("large") == "team-a.large"
