@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # Runner heartbeat, and how old one may grow before the reaper takes the job back.
     heartbeat_interval: float = Field(default=2.0, gt=0)
     heartbeat_timeout: float = Field(default=30.0, gt=0)
+    # How often a Celery worker copies a running job's grown log to storage, where an API elsewhere reads it.
+    log_copy_interval: float = Field(default=10.0, gt=0)
     # Kill a job that runs longer than this (seconds); 0 means no limit.
     job_time_limit: float = Field(default=0.0, ge=0)
     # "auto": use docker or podman when present, else run tools on the host; "none": always on the host.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from typing import Any
 
 from celery import Celery, Task
@@ -35,6 +36,8 @@ TASK_NAME = "swath.run_job"
 _RESUBMIT_LIMIT = 10000
 # How long a worker waits before taking again a job it could not start because the database did not answer.
 _RETRY_DELAY = 5.0
+# How often the API tries again to send jobs that the broker did not take when they were submitted.
+_RESEND_INTERVAL = 5.0
 
 
 def create_celery_app(settings: Settings) -> Celery:
@@ -125,11 +128,19 @@ class _PoolProcessState:
 
 
 class CeleryExecutor:
-    """The API's side: sends a message per job. Workers run the jobs; dismissal reaches them through the table."""
+    """The API's side: sends a message per job. Workers run the jobs; dismissal reaches them through the table.
+
+    A job the broker does not take at submission stays `accepted` in the table and is sent again every few seconds
+    until the broker takes it, so a broker outage delays jobs but loses none.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.app = create_celery_app(settings)
+        self._unsent: dict[str, str | None] = {}
+        self._unsent_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._resender = threading.Thread(target=self._resend_unsent, name="swath-resend", daemon=True)
 
     def start(self) -> None:
         """Hand over queued jobs again: a server killed between committing a job and sending it leaves it queued
@@ -144,18 +155,37 @@ class CeleryExecutor:
             self.submit(job_id, queue)
         if queued:
             log.info("Handed %d queued job(s) to the broker again.", len(queued))
+        self._resender.start()
 
     def submit(self, job_id: str, queue: str | None = None) -> None:
         try:
-            self.app.send_task(
-                TASK_NAME,
-                args=[job_id],
-                queue=self.settings.queue_name(queue or self.settings.queues[0].name),
-                retry=True,
-                retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
-            )
-        except (OperationalError, OSError) as error:  # the job stays queued; the next start sends it again
-            log.error("Could not send job %s to the broker (%r); it stays queued.", job_id, error)
+            self._send(job_id, queue)
+        except (OperationalError, OSError) as error:
+            log.error("Could not send job %s to the broker (%r); it stays queued and is sent again.", job_id, error)
+            with self._unsent_lock:
+                self._unsent[job_id] = queue
+
+    def _send(self, job_id: str, queue: str | None) -> None:
+        self.app.send_task(
+            TASK_NAME,
+            args=[job_id],
+            queue=self.settings.queue_name(queue or self.settings.queues[0].name),
+            retry=True,
+            retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
+        )
+
+    def _resend_unsent(self) -> None:
+        while not self._stopping.wait(_RESEND_INTERVAL):
+            with self._unsent_lock:
+                unsent = list(self._unsent.items())
+            for job_id, queue in unsent:
+                try:
+                    self._send(job_id, queue)
+                except (OperationalError, OSError):
+                    break  # the broker is still away; the next round tries again
+                with self._unsent_lock:
+                    self._unsent.pop(job_id, None)
+                log.info("Sent job %s to the broker after an earlier attempt failed.", job_id)
 
     def cancel(self, job_id: str) -> None:
         # The worker running the job polls its status at every heartbeat and stops it (within one interval).
@@ -169,7 +199,11 @@ class CeleryExecutor:
             raise BrokerUnavailable(f"The broker at {_safe_url(self.settings.broker_url)} did not answer.") from error
 
     def stop(self) -> None:
-        # Jobs run on the workers, not here: they go on while the API restarts.
+        # Jobs run on the workers, not here: they go on while the API restarts. Unsent jobs stay queued in the
+        # table, and the next start sends them.
+        self._stopping.set()
+        if self._resender.is_alive():
+            self._resender.join()
         self.app.close()
 
 

@@ -57,8 +57,8 @@ def run_delivered_job(
         claimed = claim(sessions, job_id, runner_id)
         if claimed is not None:
             child = fork_job(settings, sessions, *claimed, started=time.monotonic(), die_with_parent=True)
-            outcome = _supervise(settings, sessions, runner_id, child)
-            _keep_log(storage, child)
+            outcome = _supervise(settings, sessions, storage, runner_id, child)
+            _copy_log(storage, child)
             return outcome
         with reading(sessions) as session:
             job = job_store.get_job(session, job_id)
@@ -84,17 +84,19 @@ def _release_if_stale(settings: Settings, sessions: sessionmaker[Session], job_i
         return job_store.release_job(session, job, settings.max_attempts, reason, now) is not None
 
 
-def _keep_log(storage: Storage, child: RunningJob) -> None:
-    """Put the finished job's log in storage, where an API on another machine reads it (`read_log`)."""
+def _copy_log(storage: Storage, child: RunningJob) -> None:
+    """Put the job's log in storage, where an API on another machine reads it (`read_log`)."""
     try:
         storage.put_file(job_log_key(child.job_id), child.log_path, "text/plain")
     except (StorageUnavailable, OSError) as error:
         log.warning("The log of job %s was not stored: %s", child.job_id, error)
 
 
-def _supervise(settings: Settings, sessions: sessionmaker[Session], runner_id: str, child: RunningJob) -> str:
+def _supervise(
+    settings: Settings, sessions: sessionmaker[Session], storage: Storage, runner_id: str, child: RunningJob
+) -> str:
     """Watch the child until it exits; its exit wakes this loop at once (pidfd), heartbeats wake it on time."""
-    watch = _Watch(settings, sessions, child)
+    watch = _Watch(settings, sessions, storage, child)
     pidfd = os.pidfd_open(child.pid)
     try:
         while True:
@@ -113,13 +115,17 @@ def _supervise(settings: Settings, sessions: sessionmaker[Session], runner_id: s
 
 
 class _Watch:
-    """Heartbeat, dismissal and time limit of one running child."""
+    """Heartbeat, dismissal, time limit and log copies of one running child."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], child: RunningJob) -> None:
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], storage: Storage, child: RunningJob
+    ) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.storage = storage
         self.child = child
-        self.last_beat = time.monotonic()
+        self.last_beat = self.last_copy = time.monotonic()
+        self.copied_size = 0
 
     def timeout(self) -> float:
         return 0.05 if self.child.kill_after is not None else self.settings.heartbeat_interval / 2
@@ -139,6 +145,18 @@ class _Watch:
             except StoreUnavailable as error:
                 # The database is away for a moment; the job keeps running, and the next beat tries again.
                 log.warning("Worker: %s", error.detail)
+        if now - self.last_copy >= self.settings.log_copy_interval:
+            self.last_copy = now
+            self.copy_grown_log()
+
+    def copy_grown_log(self) -> None:
+        try:
+            size = self.child.log_path.stat().st_size
+        except OSError:
+            return
+        if size != self.copied_size:
+            self.copied_size = size
+            _copy_log(self.storage, self.child)
 
     def stop(self, reason: str | None) -> None:
         if self.child.kill_after is None:

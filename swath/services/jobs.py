@@ -181,20 +181,19 @@ def _output_key(context: ServiceContext, job_id: str, relative_path: str) -> str
 def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:
     """The job's log from byte offset `since`; empty while nothing new has been written.
 
-    The log is written on the machine that runs the job; a job that ended on a worker elsewhere has it in storage.
+    The log is written on the machine that runs the job; a worker on another machine copies it to storage while
+    the job runs and once more when it ends.
     """
-    job = get_job(context, job_id)
-    path = context.settings.job_log(job_id)
-    if not path.exists() and job.status.is_final:
-        try:
-            path = context.storage.local_path(job_log_key(job_id))
-        except NoSuchFile:
-            return b""
+    get_job(context, job_id)
     try:
-        with path.open("rb") as stream:
+        with context.settings.job_log(job_id).open("rb") as stream:
             stream.seek(since)
             return stream.read()
     except FileNotFoundError:
+        pass
+    try:
+        return context.storage.read_from(job_log_key(job_id), since)
+    except NoSuchFile:
         return b""
 
 

@@ -23,6 +23,11 @@ class Storage(Protocol):
         absent or the key escapes the root."""
         ...
 
+    def read_from(self, key: str, offset: int) -> bytes:
+        """The bytes of `key` from byte `offset` on, read afresh (an object that is rewritten, such as a running
+        job's log, is not served from a cache); empty past the end; NoSuchFile when absent."""
+        ...
+
     def local_directory(self, prefix: str) -> Path:
         """The folder holding every file under `prefix` on this machine (fetched for remote storage)."""
         ...
@@ -41,7 +46,8 @@ class Storage(Protocol):
 
 
 def job_log_key(job_id: str) -> str:
-    """Where a job's log is kept once the job ends on a worker (the worker's own disk may be elsewhere)."""
+    """Where a worker keeps a job's log for the API, which may run on another machine: copied while the job runs
+    and once more when it ends."""
     return f"logs/{job_id}.log"
 
 

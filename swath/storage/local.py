@@ -104,6 +104,11 @@ class LocalStorage:
             raise NoSuchFile(f"Output folder '{prefix}' does not exist.")
         return path
 
+    def read_from(self, key: str, offset: int) -> bytes:
+        with self.local_path(key).open("rb") as stream:
+            stream.seek(offset)
+            return stream.read()
+
     def local_path(self, key: str) -> Path:
         path = self._path(key)
         if not path.is_file():

@@ -28,6 +28,10 @@ from swath.store.records import StoredFile
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
 class S3Storage:
     def __init__(self, settings: Settings) -> None:
         parts = urlsplit(settings.storage)
@@ -59,7 +63,7 @@ class S3Storage:
         try:
             yield
         except ClientError as error:
-            code = str(error.response.get("Error", {}).get("Code", ""))
+            code = _code(error)
             if code in _MISSING:
                 raise NoSuchFile(f"{what} does not exist in s3://{self.bucket}.") from error
             raise StorageUnavailable(f"S3 refused {what.lower()} in bucket '{self.bucket}': {code}.") from error
@@ -89,6 +93,16 @@ class S3Storage:
     def local_path(self, key: str) -> Path:
         """A cached local copy of the object."""
         return self._cached(key)
+
+    def read_from(self, key: str, offset: int) -> bytes:
+        with self._translated(f"File '{key}'"):
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=self._object(key), Range=f"bytes={offset}-")
+            except ClientError as error:
+                if _code(error) == "InvalidRange":
+                    return b""  # the offset is at or past the end: nothing new yet
+                raise
+            return bytes(answer["Body"].read())
 
     def local_directory(self, prefix: str) -> Path:
         keys = self._list(prefix)

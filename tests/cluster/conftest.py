@@ -7,11 +7,14 @@ other's jobs. Without a service the tests skip, except in CI (SWATH_TEST_REQUIRE
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,7 +129,7 @@ class Cluster:
         names = ("executor", "broker_url", "database_url", "queue_prefix", "queues", "storage", "s3_endpoint_url")
         shared = {name: self.server.environment[f"SWATH_{name.upper()}"] for name in names}
         credentials = {"s3_access_key_id": "test", "s3_secret_access_key": "test", "deploy_examples": "false"}
-        return make_server(tmp_path, **shared, **credentials, **settings)
+        return make_server(tmp_path, **{**shared, **credentials, **settings})
 
     def worker_log(self, worker: subprocess.Popen[bytes]) -> str:
         return (self.worker_dirs[worker.pid] / "worker.log").read_text(errors="replace")
@@ -247,3 +250,40 @@ def is_gone(pid: int) -> bool:
         return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return True
+
+
+@contextmanager
+def forwarding(port: int, target: tuple[str, int]) -> Iterator[None]:
+    """Relay TCP connections made to `port` on to `target` (a broker coming back after an outage)."""
+    listener = socket.create_server(("127.0.0.1", port))
+    listener.settimeout(0.2)
+    stopping = threading.Event()
+    sockets: list[socket.socket] = [listener]
+
+    def pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def accept() -> None:
+        while not stopping.is_set():
+            try:
+                inbound, _ = listener.accept()
+            except TimeoutError:
+                continue
+            outbound = socket.create_connection(target)
+            sockets.extend([inbound, outbound])
+            for source, sink in ((inbound, outbound), (outbound, inbound)):
+                threading.Thread(target=pipe, args=(source, sink), daemon=True).start()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield
+    finally:
+        stopping.set()
+        acceptor.join()
+        for open_socket in sockets:
+            open_socket.close()

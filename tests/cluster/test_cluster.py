@@ -7,6 +7,7 @@ import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import psutil
@@ -19,6 +20,7 @@ from tests.cluster.conftest import (
     S3Server,
     count,
     deploy_file,
+    forwarding,
     is_gone,
     job_log,
     process_id,
@@ -36,7 +38,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "swath" / "examples"
 def cluster(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server) -> Iterator[Cluster]:
     broker = required(RABBITMQ_URL, "RABBITMQ")
     # One worker serves only the small class, the other both: a large job can run on the second alone.
-    with running_cluster(tmp_path_factory.mktemp("cluster"), s3_server, broker, ["small", "small,large"]) as running:
+    workers = ["small", "small,large"]
+    with running_cluster(
+        tmp_path_factory.mktemp("cluster"), s3_server, broker, workers, log_copy_interval="0.5"
+    ) as running:
         yield running
 
 
@@ -133,6 +138,11 @@ def test_a_running_job_beats_and_dismissing_it_stops_its_processes_on_the_worker
     # While it runs, its worker beats: `updated` advances.
     first = client.get(f"/jobs/{job_id}").json()["updated"]
     wait_until(lambda: client.get(f"/jobs/{job_id}").json()["updated"] > first, timeout=5, message="a heartbeat")
+    # Its log, written on the worker's own disk, reaches the API while it runs, and grows from an offset.
+    log = wait_until(lambda: client.get(f"/jobs/{job_id}/logs").text, timeout=5, message="the running job's log")
+    assert "starts (attempt 1" in log
+    assert client.get(f"/jobs/{job_id}").json()["status"] == "running"
+    assert client.get(f"/jobs/{job_id}/logs", params={"since": len(log.encode())}).text == ""
     assert client.delete(f"/jobs/{job_id}").json()["status"] == "dismissed"
     wait_until(lambda: is_gone(pid), timeout=5, message=f"the dismissed job's tool (pid {pid}) to stop")
     assert wait_for_status(client, job_id)["status"] == "dismissed"
@@ -200,6 +210,22 @@ def test_jobs_survive_a_restart_of_the_api(cluster: Cluster, client: httpx.Clien
         for token, job_id in jobs.items():
             assert wait_for_status(restarted, job_id, timeout=90)["status"] == "successful"
             assert len(cluster.runs(token)) == 1, token
+
+
+def test_a_job_submitted_while_the_broker_is_away_runs_once_it_is_back(cluster: Cluster, tmp_path: Path) -> None:
+    port = free_port()
+    broker = urlsplit(cluster.broker_url)
+    server = cluster.another_server(tmp_path, broker_url=cluster.broker_url.replace(f":{broker.port}/", f":{port}/"))
+    with httpx.Client(base_url=server.start().url, timeout=60) as away:
+        try:
+            job_id = count(away, cluster, "broker-away")
+            assert away.get(f"/jobs/{job_id}").json()["status"] == "accepted"
+            with forwarding(port, (str(broker.hostname), int(broker.port or 5672))):
+                assert wait_for_status(away, job_id, timeout=60)["status"] == "successful"
+        finally:
+            server.stop()
+    assert f"Could not send job {job_id} to the broker" in server.log()
+    assert len(cluster.runs("broker-away")) == 1
 
 
 def test_an_unreachable_broker_makes_health_answer_503_and_says_so(tmp_path: Path) -> None:

@@ -42,6 +42,17 @@ def test_a_stored_file_comes_back_with_its_size_checksum_and_api_href(tmp_path: 
     assert store.download_url("jobs/j1/out/band.tif") is None
 
 
+def test_a_rewritten_object_is_read_afresh_from_an_offset(tmp_path: Path, s3_server: S3Server) -> None:
+    store = storage(tmp_path, s3_server.endpoint)
+    store.put_bytes("logs/j1.log", b"first\n", "text/plain")
+    assert store.read_from("logs/j1.log", 0) == b"first\n"
+    store.put_bytes("logs/j1.log", b"first\nsecond\n", "text/plain")
+    assert store.read_from("logs/j1.log", 6) == b"second\n"
+    assert store.read_from("logs/j1.log", 13) == b""
+    with pytest.raises(NoSuchFile):
+        store.read_from("logs/absent.log", 0)
+
+
 def test_a_folder_comes_back_whole(tmp_path: Path, s3_server: S3Server) -> None:
     store = storage(tmp_path, s3_server.endpoint)
     store.put_bytes("jobs/j1/out/dir/catalog.json", b"{}", "application/json")
