@@ -28,13 +28,13 @@ def main() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on [env SWATH_HOST; default 127.0.0.1].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on [env SWATH_PORT; default 8000].")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (env SWATH_HOST; default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (env SWATH_PORT; default 8000).")] = None,
     data_dir: Annotated[
-        Path | None, typer.Option(help="Where the database, outputs and logs live [env SWATH_DATA_DIR].")
+        Path | None, typer.Option(help="Where the database, outputs and logs live (env SWATH_DATA_DIR).")
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Jobs run at once [env SWATH_WORKERS; default: number of cores].")
+        int | None, typer.Option(help="Jobs run at once (env SWATH_WORKERS; default: the number of cores).")
     ] = None,
 ) -> None:
     """Run the service: the OGC API, and the job runners too unless SWATH_EXECUTOR=celery (see `swath worker`)."""
@@ -45,11 +45,7 @@ def serve(
         for name, value in {"host": host, "port": port, "data_dir": data_dir, "workers": workers}.items()
         if value is not None
     }
-    try:
-        settings = Settings(**overrides)
-    except ValidationError as error:
-        typer.echo(f"Invalid settings: {error}", err=True)
-        raise typer.Exit(2) from error
+    settings = _settings(**overrides)
     typer.echo(f"Swath serving on {settings.resolved_public_url} (data in {settings.data_dir.resolve()})")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
 
@@ -66,11 +62,7 @@ def worker(
     """Run jobs of the Celery executor here: needs SWATH_BROKER_URL, SWATH_DATABASE_URL and SWATH_STORAGE."""
     from swath.executors.celery_worker import run_worker, served_queues  # Celery is needed only by workers
 
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        typer.echo(f"Invalid settings: {error}", err=True)
-        raise typer.Exit(2) from error
+    settings = _settings()
     if settings.executor != "celery":
         typer.echo("Invalid settings: swath worker needs SWATH_EXECUTOR=celery.", err=True)
         raise typer.Exit(2)
@@ -81,3 +73,19 @@ def worker(
         typer.echo(f"Invalid settings: {error}", err=True)
         raise typer.Exit(2) from error
     run_worker(settings, served, concurrency or settings.workers)
+
+
+def _settings(**overrides: Any) -> Settings:
+    """The settings from the environment and these options; a usage error (exit 2) that says what is wrong."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = "; ".join(_problem(item["loc"], item["msg"]) for item in error.errors())
+        typer.echo(f"Invalid settings: {problems}.", err=True)
+        raise typer.Exit(2) from error
+
+
+def _problem(location: tuple[int | str, ...], message: str) -> str:
+    # Name a setting as the user sets it: SWATH_PORT, not port.
+    message = message.removeprefix("Value error, ")
+    return f"SWATH_{str(location[0]).upper()}: {message}" if location else message
