@@ -56,7 +56,8 @@ async def _burst(url: str, body: dict[str, Any], total: int, concurrency: int) -
                 elapsed = (time.perf_counter() - begin) * 1000
                 if response.status_code == 201:
                     latencies.append(elapsed)
-                    job_ids.append(response.json()["jobID"])
+                    # pygeoapi answers an async execute with an empty body and the job in Location.
+                    job_ids.append(response.headers.get("Location", "").rsplit("/", 1)[-1])
                 else:
                     refused += 1
 
