@@ -29,7 +29,7 @@ class Options:
     databases: list[str] = field(default_factory=lambda: ["sqlite", "postgresql"])
     postgresql_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
     listing_repeats: int = 30
-    deep_pages: int = 50
+    deep_pages: int = 100
     # 5. memory
     queued_jobs: int = 1000
     # 6. peer
