@@ -124,7 +124,17 @@ def wrk_burst(url: str, body: dict[str, Any], seconds: float, concurrency: int, 
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "execute.lua"
         script.write_text(_WRK_SCRIPT % {"body": json.dumps(json.dumps(body))})
-        command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:g}s", "--timeout", "30s", "-s", str(script), url]
+        command = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{concurrency}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            url,
+        ]
         output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     summary: dict[str, Any] = json.loads(line.removeprefix("BENCH "))

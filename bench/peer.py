@@ -77,13 +77,26 @@ def pygeoapi_server(folder: Path) -> Iterator[PeerServer]:
     bin_dir = VENV / "bin"
     subprocess.run(
         [bin_dir / "pygeoapi", "openapi", "generate", str(config), "--output-file", str(openapi)],
-        env=environment, check=True, capture_output=True,
+        env=environment,
+        check=True,
+        capture_output=True,
     )
     with (folder / "server.log").open("ab") as log:
         process = subprocess.Popen(
-            [bin_dir / "uvicorn", "pygeoapi.starlette_app:APP", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning"],
-            env=environment, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+            [
+                bin_dir / "uvicorn",
+                "pygeoapi.starlette_app:APP",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=folder,
         )
     url = f"http://127.0.0.1:{port}"
 

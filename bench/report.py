@@ -77,7 +77,19 @@ def _number(value: float) -> str:
 
 def table(run: Run) -> Table:
     grid = Table(title="Swath benchmarks", show_lines=False)
-    for column in ("scenario", "figure", "unit", "n", "median", "p95", "min / max", "target", "baseline", "ratio", "ok"):
+    for column in (
+        "scenario",
+        "figure",
+        "unit",
+        "n",
+        "median",
+        "p95",
+        "min / max",
+        "target",
+        "baseline",
+        "ratio",
+        "ok",
+    ):
         grid.add_column(column, justify="left" if column in ("scenario", "figure", "target", "baseline") else "right")
     for figure in run.figures:
         summary = figure.summary

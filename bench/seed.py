@@ -90,8 +90,16 @@ def _insert_processes(engine: Engine, now: datetime) -> list[int]:
         for process_id in PROCESSES:
             result = connection.execute(
                 insert(ProcessRow).values(
-                    id=process_id, version="1.0", kind="cwl", description={}, cwl=None, workflow_id=None,
-                    package=b"", package_media_type="application/cwl+yaml", created_by="bench", created=now - SPAN,
+                    id=process_id,
+                    version="1.0",
+                    kind="cwl",
+                    description={},
+                    cwl=None,
+                    workflow_id=None,
+                    package=b"",
+                    package_media_type="application/cwl+yaml",
+                    created_by="bench",
+                    created=now - SPAN,
                     retired=now,
                 )
             )

@@ -138,7 +138,9 @@ def fresh_postgresql_database(admin_url: str) -> Iterator[str]:
 
 def deploy(client: httpx.Client, cwl_file: Path) -> str:
     """Deploy a CWL file; returns the process id."""
-    response = client.post("/processes", content=cwl_file.read_bytes(), headers={"Content-Type": "application/cwl+yaml"})
+    response = client.post(
+        "/processes", content=cwl_file.read_bytes(), headers={"Content-Type": "application/cwl+yaml"}
+    )
     if response.status_code != 201:
         raise RuntimeError(f"deploying {cwl_file.name} answered {response.status_code}: {response.text}")
     return str(response.json()["id"])

@@ -136,7 +136,9 @@ class Figure:
             "summary": asdict(self.summary),
             "targets": [asdict(target) | {"met": target.is_met(self)} for target in self.targets],
             "met": self.met,
-            "baseline": None if self.baseline is None else {"name": self.baseline.name, **asdict(self.baseline.summary)},
+            "baseline": None
+            if self.baseline is None
+            else {"name": self.baseline.name, **asdict(self.baseline.summary)},
             "ratio": self.ratio,
             "note": self.note,
         }

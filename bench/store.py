@@ -33,7 +33,9 @@ def count_jobs(database_url: str, process_id: str) -> JobCounts:
         with engine.connect() as connection:
             mine = JobRow.process_id == process_id
             statuses = connection.execute(select(JobRow.status, func.count()).where(mine).group_by(JobRow.status)).all()
-            first, last = connection.execute(select(func.min(JobRow.created), func.max(JobRow.finished)).where(mine)).one()
+            first, last = connection.execute(
+                select(func.min(JobRow.created), func.max(JobRow.finished)).where(mine)
+            ).one()
     finally:
         engine.dispose()
     return JobCounts(

@@ -82,9 +82,13 @@ def _measure(server: SwathServer, seeded: Seeded, database: str, size: int, opti
     where = f"{database}, {size:,} jobs"
     with httpx.Client(base_url=server.url, timeout=60) as client:
         for name, parameters in queries(seeded).items():
-            samples = [_timed(client, "/jobs", {"limit": PAGE, **parameters})[0] for _ in range(options.listing_repeats)]
+            samples = [
+                _timed(client, "/jobs", {"limit": PAGE, **parameters})[0] for _ in range(options.listing_repeats)
+            ]
             figures[name] = _figure(f"{name} ({where})", samples)
-        figures["deep paging"] = _figure(f"next-page, {options.deep_pages} pages deep ({where})", _pages(client, options))
+        figures["deep paging"] = _figure(
+            f"next-page, {options.deep_pages} pages deep ({where})", _pages(client, options)
+        )
     return figures
 
 

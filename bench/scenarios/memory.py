@@ -33,11 +33,16 @@ def run(results: Run, options: Options) -> None:
         idle, pool_idle = _rss(me), _rss(pool)
         sleep_id, echo_id = deploy(client, DATA / "sleep.cwl"), deploy(client, DATA / "echo.cwl")
         for _ in range(options.workers):
-            response = client.post(f"/processes/{sleep_id}/execution", json={"inputs": {"seconds": 120}},
-                                   headers={"Prefer": "respond-async"})
+            response = client.post(
+                f"/processes/{sleep_id}/execution",
+                json={"inputs": {"seconds": 120}},
+                headers={"Prefer": "respond-async"},
+            )
             response.raise_for_status()
         wait_until(lambda: len(pool.children()) >= options.workers, timeout=60, what="the sleep jobs to start")
-        httpx_burst(f"{server.url}/processes/{echo_id}/execution", {"inputs": {"message": "m"}}, options.queued_jobs, 16)
+        httpx_burst(
+            f"{server.url}/processes/{echo_id}/execution", {"inputs": {"message": "m"}}, options.queued_jobs, 16
+        )
         queued = _rss(me)
         per_job = [_tree_uss(child) for child in pool.children()]
     results.add(

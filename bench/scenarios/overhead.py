@@ -71,8 +71,16 @@ def _cwltool_runs(count: int) -> list[float]:
     for _ in range(count):
         begin = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "cwltool", "--quiet", "--outdir", "/tmp/bench-cwltool-out", str(DATA / "echo.cwl"),
-             str(DATA / "echo-job.yml")],
+            [
+                sys.executable,
+                "-m",
+                "cwltool",
+                "--quiet",
+                "--outdir",
+                "/tmp/bench-cwltool-out",
+                str(DATA / "echo.cwl"),
+                str(DATA / "echo-job.yml"),
+            ],
             check=True,
             capture_output=True,
         )

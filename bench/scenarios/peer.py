@@ -29,14 +29,24 @@ def run(results: Run, options: Options) -> None:
         return
     with pygeoapi_server(options.work_dir / "pygeoapi") as peer:
         peer_figures = _measure(
-            "pygeoapi", peer.url, peer.pid, "hello-world", {"inputs": {"name": "bench"}}, options,
+            "pygeoapi",
+            peer.url,
+            peer.pid,
+            "hello-world",
+            {"inputs": {"name": "bench"}},
+            options,
             lambda client: client.get("/jobs", params={"f": "json", "limit": 10}),
         )
     server = SwathServer(options.work_dir / "peer-swath", {"workers": str(options.workers)})
     with running(server), httpx.Client(base_url=server.url, timeout=60) as client:
         process_id = deploy(client, DATA / "echo.cwl")
         swath_figures = _measure(
-            "Swath", server.url, server.pid, process_id, {"inputs": {"message": "bench"}}, options,
+            "Swath",
+            server.url,
+            server.pid,
+            process_id,
+            {"inputs": {"message": "bench"}},
+            options,
             lambda client: client.get("/jobs", params={"limit": 10}),
         )
     for mine, theirs in zip(swath_figures, peer_figures, strict=True):
@@ -65,8 +75,14 @@ def _measure(
                 raise RuntimeError(f"{who}: GET /jobs answered {response.status_code}: {response.text[:300]}")
     where = f"httpx, {options.concurrency} connections, {options.peer_submissions} jobs"
     return [
-        Figure(SCENARIO, f"{who}: accepted/s ({where})", "jobs/s", Summary.of([burst.accepted_per_second]),
-               better="higher", note=f"{burst.accepted} accepted, {burst.refused} refused"),
+        Figure(
+            SCENARIO,
+            f"{who}: accepted/s ({where})",
+            "jobs/s",
+            Summary.of([burst.accepted_per_second]),
+            better="higher",
+            note=f"{burst.accepted} accepted, {burst.refused} refused",
+        ),
         Figure(SCENARIO, f"{who}: submission latency", "ms", Summary.of(burst.latencies_ms or [0.0]), stat="p99"),
         Figure(SCENARIO, f"{who}: GET /jobs first page after the burst", "ms", Summary.of(listing), stat="p95"),
         Figure(SCENARIO, f"{who}: server RSS idle", "MiB", Summary.of([idle])),

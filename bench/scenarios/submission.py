@@ -45,15 +45,39 @@ def figures(who: str, burst: Burst, bare: Burst, missing: int | None, generator:
     bare_rate = Figure(SCENARIO, "bare FastAPI route", "req/s", single(bare.accepted_per_second), better="higher")
     bare_latency = Figure(SCENARIO, "bare FastAPI route latency", "ms", _latency(bare))
     where = f"{generator}, {options.concurrency} connections"
-    found = [] if missing is None else [
-        Figure(SCENARIO, f"{who}: accepted jobs missing afterwards", "jobs", single(missing), targets=[Target("max", "<=", 0)])
-    ]
+    found = (
+        []
+        if missing is None
+        else [
+            Figure(
+                SCENARIO,
+                f"{who}: accepted jobs missing afterwards",
+                "jobs",
+                single(missing),
+                targets=[Target("max", "<=", 0)],
+            )
+        ]
+    )
     return [
-        Figure(SCENARIO, f"{who}: accepted/s ({where})", "jobs/s", single(burst.accepted_per_second), better="higher",
-               targets=[Target("median", ">=", 1000)], baseline=bare_rate,
-               note=f"{burst.accepted} accepted, {burst.refused} refused in {burst.seconds:.1f} s"),
-        Figure(SCENARIO, f"{who}: latency ({where})", "ms", _latency(burst), stat="p99",
-               targets=[Target("p99", "<", 20)], baseline=bare_latency),
+        Figure(
+            SCENARIO,
+            f"{who}: accepted/s ({where})",
+            "jobs/s",
+            single(burst.accepted_per_second),
+            better="higher",
+            targets=[Target("median", ">=", 1000)],
+            baseline=bare_rate,
+            note=f"{burst.accepted} accepted, {burst.refused} refused in {burst.seconds:.1f} s",
+        ),
+        Figure(
+            SCENARIO,
+            f"{who}: latency ({where})",
+            "ms",
+            _latency(burst),
+            stat="p99",
+            targets=[Target("p99", "<", 20)],
+            baseline=bare_latency,
+        ),
         *found,
         bare_rate,
         bare_latency,

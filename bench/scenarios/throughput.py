@@ -63,8 +63,13 @@ def _executor_server(executor: str, options: Options) -> Iterator[SwathServer]:
             | {"SWATH_DATA_DIR": str(folder), "SWATH_CONTAINER_RUNTIME": "none"}
         )
         workers = [
-            subprocess.Popen([sys.executable, "-m", "swath", "worker"], env=environment, cwd=folder,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.Popen(
+                [sys.executable, "-m", "swath", "worker"],
+                env=environment,
+                cwd=folder,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             for _ in range(options.workers)
         ]
         try:
