@@ -21,11 +21,11 @@ class Options:
     workers: int = 2
     # 3. submission
     submissions: int = 3000
-    concurrency: int = 32
+    concurrency: int = 8
     load_generator: str = "wrk"
     load_seconds: float = 10.0
     # 4. listing
-    listing_sizes: list[int] = field(default_factory=lambda: [100_000])
+    listing_sizes: list[int] = field(default_factory=lambda: [100_000, 1_000_000])
     databases: list[str] = field(default_factory=lambda: ["sqlite", "postgresql"])
     postgresql_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
     listing_repeats: int = 30
