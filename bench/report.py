@@ -110,7 +110,7 @@ def table(run: Run) -> Table:
             verdict,
         )
     for item in run.unavailable:
-        grid.add_row(item.scenario, item.name, "", "", "", "", "", "", "", "", f"[yellow]n/a: {item.reason}")
+        grid.add_row(item.scenario, f"{item.name}: {item.reason}", "", "", "", "", "", "", "", "", "[yellow]n/a")
     return grid
 
 

@@ -69,7 +69,7 @@ def test_the_table_shows_every_figure_and_every_unavailable_variant() -> None:
     text = console.export_text()
     assert "submit → successful" in text
     assert "15.78x" in text
-    assert "n/a: not available" in text
+    assert "jobs/s (celery): not available" in text
     assert "numbers from a shared machine" in text
 
 
