@@ -9,15 +9,25 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import httpx
 
 from bench.load import httpx_burst
 from bench.options import Options
 from bench.report import Run
-from bench.servers import DATA, SwathServer, child_environment, deploy, running, wait_until
+from bench.servers import (
+    DATA,
+    SwathServer,
+    child_environment,
+    deploy,
+    fresh_postgresql_database,
+    running,
+    wait_until,
+)
 from bench.stats import Figure, Target, Unavailable, single
 from bench.store import count_jobs
 
@@ -55,35 +65,45 @@ def _executor_server(executor: str, options: Options) -> Iterator[SwathServer]:
         with running(SwathServer(folder, settings)) as server:
             yield server
         return
-    # Celery: the server only queues; `options.workers` worker processes on this machine run the jobs.
-    settings |= {"executor": "celery", "broker_url": RABBITMQ_URL}
-    with running(SwathServer(folder, settings)) as server:
-        environment = child_environment(
-            {f"SWATH_{key.upper()}": value for key, value in settings.items()}
-            | {"SWATH_DATA_DIR": str(folder), "SWATH_CONTAINER_RUNTIME": "none"}
-        )
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "swath", "worker"],
-                env=environment,
-                cwd=folder,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            for _ in range(options.workers)
-        ]
-        try:
+    # Celery: the server only queues; a `swath worker` on this machine runs `options.workers` jobs at once, through
+    # RabbitMQ, on a PostgreSQL database they all reach, on queues of this run's own.
+    with fresh_postgresql_database(options.postgresql_url) as database_url:
+        settings |= {
+            "executor": "celery",
+            "broker_url": RABBITMQ_URL,
+            "database_url": database_url,
+            "queue_prefix": f"bench-{uuid.uuid4().hex[:8]}",
+        }
+        with running(SwathServer(folder, settings)) as server, _workers(folder, settings, options.workers):
             yield server
-        finally:
-            for worker in workers:
-                worker.terminate()
-                worker.wait(30)
+
+
+@contextmanager
+def _workers(folder: Path, settings: dict[str, str], count: int) -> Iterator[None]:
+    """One `swath worker` running `count` jobs at once, as the local pool does with `workers` runners."""
+    environment = child_environment(
+        {f"SWATH_{key.upper()}": value for key, value in settings.items()}
+        | {"SWATH_DATA_DIR": str(folder), "SWATH_CONTAINER_RUNTIME": "none"}
+    )
+    with (folder / "worker.log").open("ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "swath", "worker", "--concurrency", str(count)],
+            env=environment,
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(60)
 
 
 def _measure(server: SwathServer, executor: str, options: Options) -> Figure:
     with httpx.Client(base_url=server.url, timeout=60) as client:
         process_id = deploy(client, DATA / "echo.cwl")
-    database = f"sqlite:///{server.data_dir / 'swath.db'}"
+    database = server.settings.get("database_url") or f"sqlite:///{server.data_dir / 'swath.db'}"
     begin = time.perf_counter()
     burst = httpx_burst(
         f"{server.url}/processes/{process_id}/execution", {"inputs": {"message": "hi"}}, options.throughput_jobs, 32
