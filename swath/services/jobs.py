@@ -30,6 +30,7 @@ from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
 from swath.store import jobs as store
 from swath.store.database import reading, transaction
+from swath.store.group_commit import commit_new_job
 from swath.store.jobs import JobCursor, JobFilter
 from swath.store.records import JobRecord, JobResults, JobStatus, OutputRequest, OutputValue, ProcessRecord
 
@@ -102,8 +103,7 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
         message="Accepted; waiting for a runner.",
         progress=0,
     )
-    with transaction(context.sessions) as session:
-        store.insert_job(session, job)
+    commit_new_job(context.sessions, job)
     context.executor.submit(job.id)
     return job
 
