@@ -12,12 +12,14 @@ from swath.services.context import ServiceContext
 ANONYMOUS = "anonymous"
 
 
-def get_context(request: Request) -> ServiceContext:
+# Both are `async def` although they never await: FastAPI runs a plain `def` dependency in its thread pool, and two
+# thread hops per request cost more than everything else on the submission path but the database (bench/).
+async def get_context(request: Request) -> ServiceContext:
     context: ServiceContext = request.app.state.context
     return context
 
 
-def get_user() -> str:
+async def get_user() -> str:
     return ANONYMOUS
 
 

@@ -11,6 +11,7 @@ import ctypes
 import os
 import signal
 import sys
+import time
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,8 @@ from swath.store.database import transaction
 from swath.store.records import JobRecord, JobResults, JobStatus, ProcessRecord
 
 _PR_SET_PDEATHSIG = 1
+# The least time between two progress writes of one job (seconds).
+_PROGRESS_INTERVAL = 0.5
 
 
 def run_claimed_job(
@@ -50,9 +53,18 @@ def run_claimed_job(
     if job.attempts > 1 and job.message:
         log_line(log_path, f"The previous attempt ended: {job.message}")
 
+    last_written = time.monotonic()  # the claim wrote progress 0 and "Running."
+
     def report_progress(percent: int, message: str | None) -> None:
+        # Progress is advisory and every write is a transaction: at most one per interval, and reports in between
+        # are dropped (a trivial job makes five or more, which cost more than running it; bench/). Status moves
+        # and the final progress are never throttled.
+        nonlocal last_written
+        if time.monotonic() - last_written < _PROGRESS_INTERVAL:
+            return
         with transaction(sessions) as session:
             job_store.record_progress(session, job_id, percent, message, datetime.now(UTC))
+        last_written = time.monotonic()
 
     context = RunContext(
         settings=settings,

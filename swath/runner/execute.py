@@ -7,6 +7,7 @@ module only turns a job's inputs into results, or raises `JobFailed` with the se
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ def warm_up(container_runtime: str) -> None:
     package entry points (~35 ms, measured on the first catalog a process writes).
     """
     cwl.warm_up(container_runtime)
+    mimetypes.init()  # reads the system's type tables, once here rather than at every job's first output
     catalog = pystac.Catalog(id="warm-up", description="warm-up")
     catalog.add_item(pystac.Item("item", None, None, datetime.now(UTC), {}))
     catalog.normalize_hrefs("/warm-up")

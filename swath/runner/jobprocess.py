@@ -103,6 +103,11 @@ def beat_and_find_dismissed(sessions: sessionmaker[Session], job_ids: Sequence[s
 
 def record_exit(sessions: sessionmaker[Session], runner_id: str, child: RunningJob, wait_status: int) -> None:
     """Fail a job whose process ended without recording an outcome (killed, crashed, out of memory)."""
+    if child.kill_reason is None and os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == 0:
+        # A clean exit comes only after the child recorded the outcome (child.py); checking again would cost a
+        # write transaction per job, the pool's largest cost with trivial jobs (bench/). Should a child ever exit
+        # cleanly without one, its job stops beating and the reaper takes it back.
+        return
     if child.kill_reason:
         reason = child.kill_reason
     elif os.WIFSIGNALED(wait_status):

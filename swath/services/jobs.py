@@ -32,8 +32,9 @@ from swath.services.queues import package_needs, requested_needs, select_queue
 from swath.storage.base import job_log_key
 from swath.store import jobs as store
 from swath.store.database import reading, transaction
+from swath.store.group_commit import commit_new_job
 from swath.store.jobs import JobCursor, JobFilter
-from swath.store.records import JSON, JobRecord, JobResults, JobStatus, OutputRequest, OutputValue
+from swath.store.records import JSON, JobRecord, JobResults, JobStatus, OutputRequest, OutputValue, ProcessRecord
 
 TRANSMISSION_MODES = ("value", "reference")
 RESPONSE_TYPES = ("document", "raw")
@@ -51,9 +52,31 @@ class ExecuteRequest:
     resources: JSON | None = None
 
 
+def execute(
+    context: ServiceContext,
+    process_id: str,
+    request: ExecuteRequest,
+    user: str,
+    prefer_async: bool,
+    mode: str | None,
+    wait: float | None,
+) -> tuple[JobRecord, float | None]:
+    """Submit a job, and say how long the request should wait for it (None: answer at once; see `execution_wait`).
+
+    One read of the process serves both decisions: this is the hot path of submission (bench/, scenario 3).
+    """
+    process = get_process(context, process_id)
+    wait_for = _wait_for(process, prefer_async, mode, wait, context.settings.sync_wait_limit)
+    return create_job(context, process, request, user), wait_for
+
+
 def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest, user: str) -> JobRecord:
     """Check the request against the process description, then record the job and hand it to the executor."""
-    process = get_process(context, process_id)
+    return create_job(context, get_process(context, process_id), request, user)
+
+
+def create_job(context: ServiceContext, process: ProcessRecord, request: ExecuteRequest, user: str) -> JobRecord:
+    """`submit_job` for a process already read."""
     description = process.description
     settings = context.settings
     inputs = validate_inputs(
@@ -92,8 +115,7 @@ def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest
         progress=0,
         queue=queue,
     )
-    with transaction(context.sessions) as session:
-        store.insert_job(session, job)
+    commit_new_job(context.sessions, job)
     context.executor.submit(job.id, queue)
     return job
 
@@ -218,10 +240,16 @@ def execution_wait(
     async; otherwise the client's `Prefer: respond-async` (or the 1.0 draft's `mode: async`) asks for it. A sync
     wait never exceeds the configured limit; past it, the answer falls back to async.
     """
-    options = get_process(context, process_id).description.job_control_options
+    process = get_process(context, process_id)
+    return _wait_for(process, prefer_async, mode, wait, context.settings.sync_wait_limit)
+
+
+def _wait_for(
+    process: ProcessRecord, prefer_async: bool, mode: str | None, wait: float | None, limit: float
+) -> float | None:
+    options = process.description.job_control_options
     if "sync-execute" not in options or mode == "async" or (prefer_async and "async-execute" in options):
         return None
-    limit = context.settings.sync_wait_limit
     return min(wait, limit) if wait is not None else limit
 
 

@@ -175,8 +175,9 @@ async def execute(
     """
     respond_async, wait = _preferences(prefer)
     request_form = execute_request(body)
-    wait_for = await asyncio.to_thread(jobs.execution_wait, context, process_id, respond_async, body.mode, wait)
-    job = await asyncio.to_thread(jobs.submit_job, context, process_id, request_form, user)
+    job, wait_for = await asyncio.to_thread(
+        jobs.execute, context, process_id, request_form, user, respond_async, body.mode, wait
+    )
     if wait_for is not None:
         job = await jobs.wait_for_job(context, job.id, wait_for)
         if job.status.is_final:
