@@ -110,7 +110,7 @@ def _supervise(
     # Tools the job started in its group may outlive it; nothing of a finished job may keep running.
     signal_group(child.pid, signal.SIGKILL)
     record_exit(sessions, runner_id, child, wait_status)
-    clean(settings, child)
+    clean(settings, child.work_dir)
     return f"job {child.job_id} ran here"
 
 

@@ -31,6 +31,10 @@ from swath.store.tables import JobRow
 # SIGTERM first so cwltool can stop its tools, then SIGKILL for whatever is left (DESIGN.md: ~10 ms in all).
 KILL_GRACE = 0.5
 
+# Process revisions this supervisor has read, by primary key. A revision's CWL and description never change once
+# written (a replace writes a new revision; an undeploy only marks it retired), so each is read once per process.
+_REVISIONS: dict[int, ProcessRecord] = {}
+
 
 @dataclass
 class RunningJob:
@@ -52,7 +56,9 @@ def claim(sessions: sessionmaker[Session], job_id: str, runner_id: str) -> tuple
         job = job_store.get_job(session, job_id)
         if job is None:
             return None
-        return job, get_process_revision(session, job.process_pk)
+        if job.process_pk not in _REVISIONS:
+            _REVISIONS[job.process_pk] = get_process_revision(session, job.process_pk)
+        return job, _REVISIONS[job.process_pk]
 
 
 def fork_job(
@@ -81,6 +87,9 @@ def fork_job(
             detach(log_path, die_with_parent=parent if die_with_parent else None)
             run_claimed_job(settings, sessions, job, process, work_dir, log_path)
             status = 0
+            # The child empties its own work directory, in parallel with other jobs rather than in the
+            # supervisor's one loop; `clean` afterwards only finds what a killed job left.
+            clean(settings, work_dir)
         finally:
             os._exit(status)
     return RunningJob(job_id, pid, started, work_dir, log_path)
@@ -128,6 +137,6 @@ def record_exit(sessions: sessionmaker[Session], runner_id: str, child: RunningJ
         log_line(child.log_path, f"Job failed: {reason}")
 
 
-def clean(settings: Settings, child: RunningJob) -> None:
+def clean(settings: Settings, work_dir: Path) -> None:
     if not settings.keep_work_dirs:
-        shutil.rmtree(child.work_dir, ignore_errors=True)
+        shutil.rmtree(work_dir, ignore_errors=True)

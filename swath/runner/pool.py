@@ -184,7 +184,7 @@ class RunnerPool:
                 # Tools the job started in its group may outlive it; nothing of a finished job may keep running.
                 signal_group(pid, signal.SIGKILL)
                 record_exit(self.sessions, self.runner_id, child, wait_status)
-                clean(self.settings, child)
+                clean(self.settings, child.work_dir)
 
     def _shutdown(self) -> None:
         """Stop every job and give it back to the queue: the next start runs it again."""
@@ -199,7 +199,7 @@ class RunnerPool:
                 if job is not None and job.status is JobStatus.running and job.runner == self.runner_id:
                     reason = "The server stopped while the job ran."
                     job_store.release_job(session, job, self.settings.max_attempts, reason, now)
-            clean(self.settings, child)
+            clean(self.settings, child.work_dir)
         self.children.clear()
 
 

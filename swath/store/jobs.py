@@ -9,9 +9,9 @@ import dataclasses
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import Table, and_, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from swath.store.processes import as_utc
@@ -26,6 +26,10 @@ from swath.store.records import (
     StoredFile,
 )
 from swath.store.tables import JobRow
+
+# Status moves, heartbeats and progress are Core updates of the table, not ORM-enabled ones: nothing they change is
+# held in a session, and the ORM's bulk-update step cost more than the statement (bench/, profile of the pool).
+_JOBS = cast(Table, JobRow.__table__)
 
 
 def _record(row: JobRow) -> JobRecord:
@@ -128,10 +132,10 @@ def move_job(
     values: dict[str, Any] = {"status": target.value, "updated": now, **changes}
     if target.is_final:
         values.setdefault("finished", now)
-    query = update(JobRow).where(JobRow.id == job_id, JobRow.status.in_([status.value for status in source]))
+    query = update(_JOBS).where(_JOBS.c.id == job_id, _JOBS.c.status.in_([status.value for status in source]))
     if owner is not None:
-        query = query.where(JobRow.runner == owner)
-    result = session.execute(query.values(**values).execution_options(synchronize_session=False))
+        query = query.where(_JOBS.c.runner == owner)
+    result = session.execute(query.values(**values))
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -147,9 +151,9 @@ def claim_job(session: Session, job_id: str, runner: str, now: datetime) -> bool
         started=now,
         heartbeat=now,
         progress=0,
-        attempts=JobRow.attempts + 1,
+        attempts=_JOBS.c.attempts + 1,
         # A re-run keeps the message that says why the earlier attempt ended, until the job ends.
-        message=case((JobRow.attempts == 0, "Running."), else_=JobRow.message),
+        message=case((_JOBS.c.attempts == 0, "Running."), else_=_JOBS.c.message),
     )
 
 
@@ -158,10 +162,7 @@ def record_progress(session: Session, job_id: str, progress: int, message: str |
     if message:
         values["message"] = message
     session.execute(
-        update(JobRow)
-        .where(JobRow.id == job_id, JobRow.status == JobStatus.running.value)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        update(_JOBS).where(_JOBS.c.id == job_id, _JOBS.c.status == JobStatus.running.value).values(**values)
     )
 
 
@@ -169,10 +170,9 @@ def beat(session: Session, job_ids: Sequence[str], now: datetime) -> None:
     """Mark running jobs as alive."""
     if job_ids:
         session.execute(
-            update(JobRow)
-            .where(JobRow.id.in_(job_ids), JobRow.status == JobStatus.running.value)
+            update(_JOBS)
+            .where(_JOBS.c.id.in_(job_ids), _JOBS.c.status == JobStatus.running.value)
             .values(heartbeat=now, updated=now)
-            .execution_options(synchronize_session=False)
         )
 
 
