@@ -173,6 +173,11 @@ class Settings(BaseSettings):
         return (self.data_dir / "work").resolve()
 
     @property
+    def process_dir(self) -> Path:
+        """Where runners keep the documents of the process revisions they have loaded."""
+        return (self.data_dir / "processes").resolve()
+
+    @property
     def log_dir(self) -> Path:
         return (self.data_dir / "logs").resolve()
 

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,12 +24,13 @@ from cwltool.context import LoadingContext, RuntimeContext
 from cwltool.errors import WorkflowException
 from cwltool.executors import SingleJobExecutor
 from cwltool.load_tool import load_tool
+from cwltool.process import Process
 from cwltool.workflow import Workflow
 from schema_salad.exceptions import ValidationException
 
 from swath.errors import JobFailed
 from swath.runner.joblog import runner_logger
-from swath.store.records import JSON
+from swath.store.records import JSON, ProcessRecord
 
 ProgressCallback = Callable[[int, str | None], None]
 
@@ -37,6 +39,22 @@ NO_RUNTIME_NOTE = "No container runtime: DockerRequirement moved to hints; tools
 _PROBE_TIMEOUT = 5.0
 # cwltool's messages are long (schema-salad traces); a job's message keeps the start of one.
 _MESSAGE_LIMIT = 400
+
+
+@dataclass(frozen=True)
+class LoadedTool:
+    """A process revision's CWL as cwltool loaded it, ready to run."""
+
+    tool: Process
+    # Its DockerRequirements were moved to hints, because no container runtime is present.
+    docker_moved: bool
+
+
+# Loaded tools, by the folder their revision's document was written to (one per revision and data directory).
+# Loading and validating a document was about half of a trivial job's own work (bench/, a profile of the job
+# children), and a revision never changes: the supervisor loads each one once before it forks
+# (`load_process_tool`), and every child forked afterwards inherits it.
+_LOADED: dict[Path, LoadedTool] = {}
 
 
 def select_container_runtime(setting: str) -> str | None:
@@ -129,9 +147,32 @@ def _as_list(entries: Any) -> list[JSON]:
     return [entry for entry in entries if isinstance(entry, dict)]
 
 
+def load_process_tool(process: ProcessRecord, container_runtime: str, directory: Path) -> LoadedTool:
+    """The revision's tool, loaded once per process from a copy of its document written under `directory`.
+
+    Raises JobFailed when cwltool refuses the document.
+    """
+    folder = directory / f"process-{process.pk}"
+    loaded = _LOADED.get(folder)
+    if loaded is not None:
+        return loaded
+    if process.cwl is None:
+        raise JobFailed(f"Process '{process.id}' has no CWL document to run.")
+    engine = select_container_runtime(container_runtime)
+    document, moved = (process.cwl, False) if engine is not None else move_docker_requirements(process.cwl)
+    folder.mkdir(parents=True, exist_ok=True)
+    loading = LoadingContext()
+    loading.podman = engine == "podman"
+    try:
+        tool = load_tool(_write_document(document, process.workflow_id, folder), loading)
+    except (ValidationException, WorkflowException) as error:
+        raise JobFailed(f"The process's CWL document does not load: {_condense(error)}") from error
+    loaded = _LOADED[folder] = LoadedTool(tool, moved)
+    return loaded
+
+
 def run_cwl(
-    document: JSON,
-    workflow_id: str | None,
+    loaded: LoadedTool,
     job_order: JSON,
     *,
     work_dir: Path,
@@ -139,22 +180,14 @@ def run_cwl(
     container_runtime: str,
     report_progress: ProgressCallback,
 ) -> JSON:
-    """Run the document's process on `job_order` and return its CWL output object (files under work_dir).
+    """Run the loaded process on `job_order` and return its CWL output object (files under work_dir).
 
     Progress runs from 0 to 100: for a Workflow, the share of its steps completed.
     """
     engine = select_container_runtime(container_runtime)
-    if engine is None:
-        document, moved = move_docker_requirements(document)
-        if moved:
-            runner_logger().info(NO_RUNTIME_NOTE)
-    tool_uri = _write_document(document, workflow_id, work_dir)
-    loading = LoadingContext()
-    loading.podman = engine == "podman"
-    try:
-        tool = load_tool(tool_uri, loading)
-    except (ValidationException, WorkflowException) as error:
-        raise JobFailed(f"The process's CWL document does not load: {_condense(error)}") from error
+    if loaded.docker_moved:
+        runner_logger().info(NO_RUNTIME_NOTE)
+    tool = loaded.tool
     steps = (
         {step.id.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for step in tool.steps} if isinstance(tool, Workflow) else set()
     )
@@ -177,9 +210,9 @@ def run_cwl(
     return dict(output)
 
 
-def _write_document(document: JSON, workflow_id: str | None, work_dir: Path) -> str:
-    """Write the document as work_dir/process.cwl; the URI to load, with `#<workflow_id>` for a $graph."""
-    path = work_dir / "process.cwl"
+def _write_document(document: JSON, workflow_id: str | None, folder: Path) -> str:
+    """Write the document as folder/process.cwl; the URI to load, with `#<workflow_id>` for a $graph."""
+    path = folder / "process.cwl"
     if "$graph" not in document and "id" not in document:
         # cwltool names a job after its tool's id; without one, messages would say 'process.cwl'.
         document = {**document, "id": workflow_id or "main"}

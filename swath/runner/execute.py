@@ -16,7 +16,6 @@ from typing import BinaryIO
 
 import pystac
 
-from swath.errors import JobFailed
 from swath.runner import builtin, cwl
 from swath.runner.cwl import run_cwl
 from swath.runner.joblog import open_job_log, runner_logger
@@ -80,8 +79,9 @@ def execute_job(job: JobRecord, process: ProcessRecord, context: RunContext) -> 
 
 
 def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext, log: BinaryIO) -> StoredOutputs:
-    if process.cwl is None:
-        raise JobFailed(f"Process '{process.id}' has no CWL document to run.")
+    # Loaded by the supervisor before the fork, as a rule; else (a document that did not load there) here, so that
+    # the refusal lands in this job's log and message.
+    loaded = cwl.load_process_tool(process, context.settings.container_runtime, context.settings.process_dir)
     context.report_progress(0, "Staging inputs.")
     order = stage_inputs(
         job.inputs,
@@ -95,8 +95,7 @@ def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext
         context.report_progress(_RUN_START + _RUN_SPAN * percent // 100, message)
 
     outputs = run_cwl(
-        process.cwl,
-        process.workflow_id,
+        loaded,
         order,
         work_dir=context.work_dir,
         log=log,

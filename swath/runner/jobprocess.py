@@ -19,13 +19,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from swath.errors import JobFailed
 from swath.runner.child import detach, run_claimed_job
+from swath.runner.cwl import load_process_tool
 from swath.runner.joblog import log_line
 from swath.settings import Settings
 from swath.store import jobs as job_store
 from swath.store.database import transaction
 from swath.store.processes import get_process_revision
-from swath.store.records import JobRecord, JobStatus, ProcessRecord
+from swath.store.records import JobRecord, JobStatus, ProcessKind, ProcessRecord
 from swath.store.tables import JobRow
 
 # SIGTERM first so cwltool can stop its tools, then SIGKILL for whatever is left (DESIGN.md: ~10 ms in all).
@@ -74,6 +76,7 @@ def fork_job(
     `die_with_parent`: the child's whole group is killed when the forking process dies (a Celery pool process
     killed with its worker), so that a re-run elsewhere never overlaps with an orphan of the first run.
     """
+    _load_tool_before_fork(settings, process)
     job_id = job.id
     work_dir = settings.work_dir / job_id
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +96,14 @@ def fork_job(
         finally:
             os._exit(status)
     return RunningJob(job_id, pid, started, work_dir, log_path)
+
+
+def _load_tool_before_fork(settings: Settings, process: ProcessRecord) -> None:
+    """Load the revision's CWL here, once, so that every child forked from this process starts with it."""
+    if process.kind is ProcessKind.cwl:
+        # A document that does not load is reported by the child, in its job's log and message.
+        with contextlib.suppress(JobFailed):
+            load_process_tool(process, settings.container_runtime, settings.process_dir)
 
 
 def signal_group(pid: int, signum: signal.Signals) -> None:

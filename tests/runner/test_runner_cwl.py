@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from swath.errors import JobFailed
-from swath.runner.cwl import NO_RUNTIME_NOTE, move_docker_requirements, select_container_runtime, warm_up
+from swath.runner.cwl import (
+    NO_RUNTIME_NOTE,
+    load_process_tool,
+    move_docker_requirements,
+    select_container_runtime,
+    warm_up,
+)
 from tests.runner.harness import FileServer, Runner, load_cwl, make_job, make_process
 
 FILE_INPUT = {"text": {"x-cwl-class": "File"}}
@@ -143,3 +149,19 @@ def test_warm_up_loads_cwltool_from_memory_so_that_forked_jobs_start_fast() -> N
     warm_up("none")
 
     assert select_container_runtime("none") is None
+
+
+def test_a_revision_is_loaded_once_per_data_directory_and_jobs_run_from_that_load(runner: Runner) -> None:
+    process = make_process(load_cwl("wc.cwl"), "wc", FILE_INPUT)
+    first = load_process_tool(process, "none", runner.settings.process_dir)
+    assert load_process_tool(process, "none", runner.settings.process_dir) is first
+    assert load_process_tool(process, "none", runner.root / "elsewhere") is not first
+    run = runner.run(make_job(process, {"text": {"href": _text_file(runner, "a.txt", "1\n2\n").as_uri()}}), process)
+    assert run.results.outputs["count"].value.strip() == "2"
+
+
+def test_a_document_cwltool_refuses_fails_the_job_with_cwltool_s_reason(runner: Runner) -> None:
+    broken = {"cwlVersion": "v1.2", "class": "CommandLineTool", "id": "broken", "inputs": {}, "outputs": {"x": {}}}
+    process = make_process(broken, None)
+    with pytest.raises(JobFailed, match="The process's CWL document does not load: "):
+        load_process_tool(process, "none", runner.settings.process_dir)
