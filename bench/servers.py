@@ -122,9 +122,9 @@ def running(server: SwathServer) -> Iterator[SwathServer]:
 
 
 @contextmanager
-def fresh_postgresql_database(admin_url: str) -> Iterator[str]:
+def fresh_postgresql_database(admin_url: str, prefix: str = "swath_bench") -> Iterator[str]:
     """The URL of a new, empty database on the server `admin_url` names; dropped afterwards."""
-    name = f"swath_bench_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

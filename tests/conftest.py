@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,18 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from bench.servers import free_port
+from bench.servers import fresh_postgresql_database as throwaway_database
 
 REPO = Path(__file__).resolve().parents[1]
 POSTGRESQL_URL = os.environ.get("SWATH_TEST_POSTGRESQL_URL", "")
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, message: str = "condition"):  # type: ignore[no-untyped-def]
@@ -52,16 +45,8 @@ def fresh_postgresql_database() -> Iterator[str]:
         if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
             pytest.fail("SWATH_TEST_POSTGRESQL_URL is not set, and CI requires the PostgreSQL suite")
         pytest.skip("SWATH_TEST_POSTGRESQL_URL is not set")
-    name = f"swath_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRESQL_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRESQL_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(POSTGRESQL_URL, prefix="swath_test") as url:
+        yield url
 
 
 @dataclass
