@@ -53,9 +53,7 @@ class RunningJob:
 def claim(sessions: sessionmaker[Session], job_id: str, runner_id: str) -> tuple[JobRecord, ProcessRecord] | None:
     """Claim a job and load what its run needs, so the child starts without reading the database."""
     with transaction(sessions) as session:
-        if not job_store.claim_job(session, job_id, runner_id, datetime.now(UTC)):
-            return None
-        job = job_store.get_job(session, job_id)
+        job = job_store.claim_job(session, job_id, runner_id, datetime.now(UTC))
         if job is None:
             return None
         if job.process_pk not in _REVISIONS:

@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, case, func, insert, or_, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Update
 
 from swath.store.processes import as_utc
 from swath.store.records import (
@@ -32,7 +34,7 @@ from swath.store.tables import JobRow
 _JOBS = cast(Table, JobRow.__table__)
 
 
-def _record(row: JobRow) -> JobRecord:
+def _record(row: JobRow | Row[Any]) -> JobRecord:
     return JobRecord(
         id=row.id,
         process_pk=row.process_pk,
@@ -126,6 +128,31 @@ def move_job(
     Losing is normal (a dismissed job's late result, a second delivery of the same job) and must be handled by the
     caller, never retried blindly. Given `owner`, the move happens only while that runner holds the job.
     """
+    result = session.execute(_move(job_id, source, target, now, owner, changes))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def claim_job(session: Session, job_id: str, runner: str, now: datetime) -> JobRecord | None:
+    """Take an accepted job for `runner`, counting the attempt, and return it as it now is; None when it was not
+    accepted (a job delivered twice is claimed once)."""
+    changes = {
+        "runner": runner,
+        "started": now,
+        "heartbeat": now,
+        "progress": 0,
+        "attempts": _JOBS.c.attempts + 1,
+        # A re-run keeps the message that says why the earlier attempt ended, until the job ends.
+        "message": case((_JOBS.c.attempts == 0, "Running."), else_=_JOBS.c.message),
+    }
+    move = _move(job_id, [JobStatus.accepted], JobStatus.running, now, None, changes)
+    # One statement moves and reads the job (RETURNING: SQLite 3.35+, PostgreSQL); the claim is on every job's path.
+    row = session.execute(move.returning(*_JOBS.c)).first()
+    return _record(row) if row else None
+
+
+def _move(
+    job_id: str, source: Collection[JobStatus], target: JobStatus, now: datetime, owner: str | None, changes: JSON
+) -> Update:
     illegal = [status for status in source if target not in TRANSITIONS[status]]
     if illegal:
         raise ValueError(f"job status cannot move from {illegal} to {target}")
@@ -135,26 +162,7 @@ def move_job(
     query = update(_JOBS).where(_JOBS.c.id == job_id, _JOBS.c.status.in_([status.value for status in source]))
     if owner is not None:
         query = query.where(_JOBS.c.runner == owner)
-    result = session.execute(query.values(**values))
-    return bool(getattr(result, "rowcount", 0))
-
-
-def claim_job(session: Session, job_id: str, runner: str, now: datetime) -> bool:
-    """Take an accepted job for `runner`, counting the attempt. A job delivered twice is claimed once."""
-    return move_job(
-        session,
-        job_id,
-        [JobStatus.accepted],
-        JobStatus.running,
-        now,
-        runner=runner,
-        started=now,
-        heartbeat=now,
-        progress=0,
-        attempts=_JOBS.c.attempts + 1,
-        # A re-run keeps the message that says why the earlier attempt ended, until the job ends.
-        message=case((_JOBS.c.attempts == 0, "Running."), else_=_JOBS.c.message),
-    )
+    return query.values(**values)
 
 
 def record_progress(session: Session, job_id: str, progress: int, message: str | None, now: datetime) -> None:

@@ -52,13 +52,15 @@ def test_migrations_create_the_tables_and_their_indexes(sessions: sessionmaker[S
 def test_a_job_is_claimed_once_however_often_it_is_delivered(sessions: sessionmaker[Session]) -> None:
     [job_id] = add_jobs(sessions, 1)
     with transaction(sessions) as session:
-        assert store.claim_job(session, job_id, "runner-a", T0)
+        claimed = store.claim_job(session, job_id, "runner-a", T0)
     with transaction(sessions) as session:
-        assert not store.claim_job(session, job_id, "runner-b", T0)
+        assert store.claim_job(session, job_id, "runner-b", T0) is None
     with sessions() as session:
         job = store.get_job(session, job_id)
+    # The claim answers with the job as the table holds it afterwards.
+    assert claimed == job
     assert job is not None
-    assert (job.status, job.runner, job.attempts) == (JobStatus.running, "runner-a", 1)
+    assert (job.status, job.runner, job.attempts, job.message) == (JobStatus.running, "runner-a", 1, "Running.")
 
 
 def test_a_late_result_never_overwrites_dismissed(sessions: sessionmaker[Session]) -> None:
