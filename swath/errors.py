@@ -11,6 +11,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     │   ├── InvalidPackage (400, invalid-package)
     │   └── WorkflowNotFound (400, workflow-not-found)
     ├── UnsupportedMediaType (415, unsupported-media-type)
+    ├── ContentTooLarge (413, content-too-large)
     ├── NotFound (404)
     │   ├── NoSuchProcess (404, no-such-process)
     │   ├── NoSuchJob (404, no-such-job)
@@ -86,6 +87,14 @@ class UnsupportedMediaType(SwathError):
     type = _PART2 + "unsupported-media-type"
     status = 415
     title = "Unsupported media type"
+
+
+class ContentTooLarge(SwathError):
+    """A request body larger than the server accepts (an upload over `max_upload_size`)."""
+
+    type = _SWATH + "content-too-large"
+    status = 413
+    title = "Content too large"
 
 
 class NotFound(SwathError):

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # "auto": use docker or podman when present, else run tools on the host; "none": always on the host.
     container_runtime: str = Field(default="auto", pattern="^(auto|none|docker|podman)$")
     keep_work_dirs: bool = False
+    # The largest file a client may upload for jobs to read (`POST /files`), in bytes.
+    max_upload_size: int = Field(default=10 * 1024**3, gt=0)
     log_level: str = "info"
 
     # Scale-out mode (docs/deployment.md). "local": runner processes started by the server; "celery": `swath worker`

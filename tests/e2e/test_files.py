@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
-from tests.conftest import Server
+from tests.conftest import Server, make_server
 from tests.e2e.helpers import submit, wait_for_status
 from tests.ogc_schemas import validate
 
@@ -38,3 +40,18 @@ def test_an_unknown_upload_is_not_found(client: httpx.Client) -> None:
     assert response.status_code == 404
     validate(response.json(), "exception.yaml")
     assert response.json()["detail"] == f"No uploaded file '{'0' * 32}/nothing.txt' exists."
+
+
+def test_an_upload_over_the_size_limit_is_refused_and_nothing_of_it_is_kept(tmp_path: Path) -> None:
+    server = make_server(tmp_path, max_upload_size="100000").start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            response = client.post("/files", params={"name": "big.bin"}, content=b"x" * 300_000)
+            assert client.post("/files", params={"name": "small.bin"}, content=b"x" * 1000).status_code == 201
+    finally:
+        server.stop()
+    assert response.status_code == 413
+    document = response.json()
+    validate(document, "exception.yaml")
+    assert document["detail"] == "The file 'big.bin' is larger than the 100,000 bytes an upload may hold."
+    assert not list(server.data_dir.rglob("big.bin")) and not list(server.data_dir.glob(".upload-*"))

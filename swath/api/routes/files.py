@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from swath.api.dependencies import Context
 from swath.api.render import base_url
+from swath.errors import ContentTooLarge
 from swath.services import uploads
 from swath.storage.local import guess_media_type
 
@@ -49,7 +50,11 @@ async def upload(
     with tempfile.NamedTemporaryFile(dir=context.settings.data_dir, prefix=".upload-", delete=False) as spool:
         path = Path(spool.name)
         try:
+            size, limit = 0, context.settings.max_upload_size
             async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise ContentTooLarge(f"The file '{name}' is larger than the {limit:,} bytes an upload may hold.")
                 spool.write(chunk)
             spool.close()
             stored = await asyncio.to_thread(uploads.store_upload, context, name, path, media_type)
