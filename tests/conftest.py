@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import pytest
 
 from bench.servers import free_port
 from bench.servers import fresh_postgresql_database as throwaway_database
+from bench.servers import wait_until as poll_until
 
 REPO = Path(__file__).resolve().parents[1]
 POSTGRESQL_URL = os.environ.get("SWATH_TEST_POSTGRESQL_URL", "")
@@ -25,14 +25,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, message: str = "condition"):  # type: ignore[no-untyped-def]
     """Poll `condition` until it returns something truthy, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
-        time.sleep(interval)
+    return poll_until(condition, timeout, message, interval)
 
 
 @contextmanager
