@@ -33,8 +33,9 @@ from swath.store.tables import JobRow
 # SIGTERM first so cwltool can stop its tools, then SIGKILL for whatever is left (DESIGN.md: ~10 ms in all).
 KILL_GRACE = 0.5
 
-# Process revisions this supervisor has read, by primary key. A revision's CWL and description never change once
-# written (a replace writes a new revision; an undeploy only marks it retired), so each is read once per process.
+# Process revisions this supervisor has read, by primary key (a supervising process serves one database). A
+# revision's CWL and description never change once written (a replace writes a new revision; an undeploy only marks
+# it retired), so each is read once per process.
 _REVISIONS: dict[int, ProcessRecord] = {}
 
 
