@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Self, TypeVar
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 T = TypeVar("T")
+S = TypeVar("S", bound="ServeProcess")
 
 
 def free_port() -> int:
@@ -52,11 +53,12 @@ def child_environment(extra: dict[str, str]) -> dict[str, str]:
 
 
 @dataclass
-class SwathServer:
-    """A `swath serve` process, started the way a user starts it."""
+class ServeProcess:
+    """A `swath serve` process with exactly `environment`, started the way a user starts it (the tests' servers
+    are these too)."""
 
     data_dir: Path
-    settings: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -70,22 +72,12 @@ class SwathServer:
             raise RuntimeError("the server is not running")
         return self.process.pid
 
-    def start(self) -> SwathServer:
+    def start(self) -> Self:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        environment = child_environment(
-            {
-                "SWATH_PUBLIC_URL": self.url,
-                "SWATH_DEPLOY_EXAMPLES": "false",
-                "SWATH_CONTAINER_RUNTIME": "none",
-                "SWATH_LOG_LEVEL": "warning",
-                "SWATH_ALLOWED_INPUT_ROOTS": f'["{DATA}"]',
-                **{f"SWATH_{key.upper()}": value for key, value in self.settings.items()},
-            }
-        )
         with (self.data_dir / "server.log").open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "swath", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-                env=environment,
+                env=self.environment,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=self.data_dir,
@@ -95,16 +87,15 @@ class SwathServer:
 
     def _answers(self) -> bool:
         if self.process is None or self.process.poll() is not None:
-            tail = (self.data_dir / "server.log").read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"the Swath server exited:\n{tail}")
+            raise RuntimeError(f"the Swath server exited:\n{self.log()[-3000:]}")
         try:
             return httpx.get(self.url + "/", timeout=2).status_code == 200
         except httpx.TransportError:
             return False
 
-    def stop(self) -> None:
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(sig)
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
@@ -112,11 +103,35 @@ class SwathServer:
                 self.process.wait()
         self.process = None
 
+    def log(self) -> str:
+        return (self.data_dir / "server.log").read_text(errors="replace")
+
+
+@dataclass
+class SwathServer(ServeProcess):
+    """A server with the benchmarks' defaults, and `settings` (SWATH_ names without the prefix) on top."""
+
+    settings: dict[str, str] = field(default_factory=dict)
+
+    def start(self) -> Self:
+        self.environment = child_environment(
+            {
+                "SWATH_PUBLIC_URL": self.url,
+                "SWATH_DEPLOY_EXAMPLES": "false",
+                "SWATH_CONTAINER_RUNTIME": "none",
+                "SWATH_LOG_LEVEL": "warning",
+                "SWATH_ALLOWED_INPUT_ROOTS": f'["{DATA}"]',
+                **{f"SWATH_{key.upper()}": value for key, value in self.settings.items()},
+            }
+        )
+        return super().start()
+
 
 @contextmanager
-def running(server: SwathServer) -> Iterator[SwathServer]:
+def running(server: S) -> Iterator[S]:
+    server.start()
     try:
-        yield server.start()
+        yield server
     finally:
         server.stop()
 

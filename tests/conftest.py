@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bench.servers import free_port
+from bench.servers import ServeProcess, free_port
 from bench.servers import fresh_postgresql_database as throwaway_database
 from bench.servers import wait_until as poll_until
 
@@ -42,52 +38,8 @@ def fresh_postgresql_database() -> Iterator[str]:
         yield url
 
 
-@dataclass
-class Server:
-    """A `swath serve` process, started the way a user starts it."""
-
-    data_dir: Path
-    port: int
-    environment: dict[str, str]
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Server:
-        with (self.data_dir / "server.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "swath", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-                env=self.environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.data_dir,
-            )
-        wait_until(self._answers, timeout=60, message=f"the server on port {self.port} to answer")
-        return self
-
-    def _answers(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            raise AssertionError("the server exited:\n" + (self.data_dir / "server.log").read_text()[-4000:])
-        try:
-            return httpx.get(self.url + "/", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def log(self) -> str:
-        return (self.data_dir / "server.log").read_text(errors="replace")
+# The tests' servers are the benchmark harness's: one launcher for both.
+Server = ServeProcess
 
 
 def make_server(tmp_path: Path, **settings: str) -> Server:

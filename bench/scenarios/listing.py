@@ -62,7 +62,7 @@ def _seeded_server(database: str, size: int, options: Options) -> Iterator[tuple
         begin = time.perf_counter()
         seeded = seed(url, size)
         print(f"seeded {size:,} jobs into {database} in {time.perf_counter() - begin:.1f} s")
-        with running(SwathServer(folder, {"workers": "1", "database_url": url})) as server:
+        with running(SwathServer(folder, settings={"workers": "1", "database_url": url})) as server:
             yield server, seeded
 
 

@@ -23,7 +23,7 @@ MiB = 2**20
 
 
 def run(results: Run, options: Options) -> None:
-    server = SwathServer(options.work_dir / "memory", {"workers": str(options.workers)})
+    server = SwathServer(options.work_dir / "memory", settings={"workers": str(options.workers)})
     with running(server), httpx.Client(base_url=server.url, timeout=60) as client:
         me = psutil.Process(server.pid)
         pool = wait_until(lambda: _pool(me), timeout=30, what="the runner pool")

@@ -24,7 +24,7 @@ POLL_INTERVAL = 0.002
 
 def run(results: Run, options: Options) -> None:
     baseline = Figure(SCENARIO, "cwltool command line", "ms", Summary.of(_cwltool_runs(options.cwltool_runs)))
-    server = SwathServer(options.work_dir / "overhead", {"workers": str(options.workers)})
+    server = SwathServer(options.work_dir / "overhead", settings={"workers": str(options.workers)})
     with running(server), httpx.Client(base_url=server.url, timeout=60) as client:
         process_id = deploy(client, DATA / "echo.cwl")
         _one_job(client, process_id)  # the first job pays for imports nobody else pays for

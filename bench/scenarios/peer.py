@@ -37,7 +37,7 @@ def run(results: Run, options: Options) -> None:
             options,
             lambda client: client.get("/jobs", params={"f": "json", "limit": 10}),
         )
-    server = SwathServer(options.work_dir / "peer-swath", {"workers": str(options.workers)})
+    server = SwathServer(options.work_dir / "peer-swath", settings={"workers": str(options.workers)})
     with running(server), httpx.Client(base_url=server.url, timeout=60) as client:
         process_id = deploy(client, DATA / "echo.cwl")
         swath_figures = _measure(

@@ -32,7 +32,7 @@ def run(results: Run, options: Options) -> None:
         results.notes.append("wrk is not installed (apt-get install wrk); submission used the httpx generator.")
     with _bare_server() as bare_url:
         bare = measure(bare_url + "/processes/bare/execution", generator, options)
-    server = SwathServer(options.work_dir / "submission", {"workers": str(options.workers)})
+    server = SwathServer(options.work_dir / "submission", settings={"workers": str(options.workers)})
     with running(server), httpx.Client(base_url=server.url, timeout=60) as client:
         process_id = deploy(client, DATA / "echo.cwl")
         burst = measure(f"{server.url}/processes/{process_id}/execution", generator, options)

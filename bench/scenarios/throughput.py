@@ -62,7 +62,7 @@ def _executor_server(executor: str, options: Options) -> Iterator[SwathServer]:
     folder = options.work_dir / f"throughput-{executor}"
     settings = {"workers": str(options.workers)}
     if executor == "local":
-        with running(SwathServer(folder, settings)) as server:
+        with running(SwathServer(folder, settings=settings)) as server:
             yield server
         return
     # Celery: the server only queues; a `swath worker` on this machine runs `options.workers` jobs at once, through
@@ -74,7 +74,7 @@ def _executor_server(executor: str, options: Options) -> Iterator[SwathServer]:
             "database_url": database_url,
             "queue_prefix": f"bench-{uuid.uuid4().hex[:8]}",
         }
-        with running(SwathServer(folder, settings)) as server, _workers(folder, settings, options.workers):
+        with running(SwathServer(folder, settings=settings)) as server, _workers(folder, settings, options.workers):
             yield server
 
 
