@@ -21,6 +21,13 @@ def test_an_upload_is_served_back_at_the_href_it_answers(client: httpx.Client, s
     assert client.get(href).content == b"alpha beta\n"
 
 
+def test_an_upload_sent_with_a_generic_type_takes_its_type_from_its_name(client: httpx.Client) -> None:
+    # curl --data-binary sends application/x-www-form-urlencoded unless told otherwise.
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = client.post("/files", params={"name": "scene.json"}, content=b"{}", headers=headers)
+    assert response.json()["type"] == "application/json"
+
+
 def test_a_job_reads_an_uploaded_file(client: httpx.Client) -> None:
     href = client.post("/files", params={"name": "words.txt"}, content=b"one two three\n").json()["href"]
     job_id = submit(client, "word-count", {"inputs": {"text": {"href": href}}})

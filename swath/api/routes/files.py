@@ -19,6 +19,7 @@ from swath.services import uploads
 from swath.storage.local import guess_media_type
 
 router = APIRouter(tags=["Files"])
+_UNTYPED = ("application/octet-stream", "application/x-www-form-urlencoded")
 
 _UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -46,7 +47,9 @@ async def upload(
     as an input (`{"href": ...}`) of an execute request.
     """
     uploads.check_name(name)
-    media_type = None if content_type in (None, "application/octet-stream") else content_type
+    # Generic types say nothing of the file (curl sends a form type by default): then the name decides.
+    essence = (content_type or "").split(";", 1)[0].strip().lower()
+    media_type = None if essence in ("", *_UNTYPED) else content_type
     with tempfile.NamedTemporaryFile(dir=context.settings.data_dir, prefix=".upload-", delete=False) as spool:
         path = Path(spool.name)
         try:
