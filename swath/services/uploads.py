@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from swath.errors import InvalidParameterValue, NoSuchFile
+from swath.errors import ContentTooLarge, InvalidParameterValue, NoSuchFile
 from swath.services.context import ServiceContext
 from swath.storage.local import guess_media_type
 
@@ -38,6 +38,13 @@ def check_name(name: str) -> str:
             "starting with a letter or digit."
         )
     return name
+
+
+def check_size(context: ServiceContext, name: str, size: int) -> None:
+    """Refuse an upload that has grown past `max_upload_size` bytes."""
+    limit = context.settings.max_upload_size
+    if size > limit:
+        raise ContentTooLarge(f"The file '{name}' is larger than the {limit:,} bytes an upload may hold.")
 
 
 def store_upload(context: ServiceContext, name: str, source: Path, media_type: str | None = None) -> Upload:

@@ -14,7 +14,6 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from swath.api.dependencies import Context
 from swath.api.render import base_url
-from swath.errors import ContentTooLarge
 from swath.services import uploads
 from swath.storage.local import guess_media_type
 
@@ -53,11 +52,10 @@ async def upload(
     with tempfile.NamedTemporaryFile(dir=context.settings.data_dir, prefix=".upload-", delete=False) as spool:
         path = Path(spool.name)
         try:
-            size, limit = 0, context.settings.max_upload_size
+            size = 0
             async for chunk in request.stream():
                 size += len(chunk)
-                if size > limit:
-                    raise ContentTooLarge(f"The file '{name}' is larger than the {limit:,} bytes an upload may hold.")
+                uploads.check_size(context, name, size)  # before the rest of a too large body is read
                 spool.write(chunk)
             spool.close()
             stored = await asyncio.to_thread(uploads.store_upload, context, name, path, media_type)
