@@ -11,6 +11,7 @@ import copy
 import functools
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -216,7 +217,11 @@ def _write_document(document: JSON, workflow_id: str | None, folder: Path) -> st
     if "$graph" not in document and "id" not in document:
         # cwltool names a job after its tool's id; without one, messages would say 'process.cwl'.
         document = {**document, "id": workflow_id or "main"}
-    path.write_text(json.dumps(document), encoding="utf-8")
+    # Several supervisors on one data directory (a Celery worker's pool processes) write the same revision's file:
+    # written aside and renamed into place, a reader never sees it half written.
+    partial = folder / f"process.cwl.{os.getpid()}.part"
+    partial.write_text(json.dumps(document), encoding="utf-8")
+    partial.replace(path)
     uri = path.resolve().as_uri()
     if "$graph" in document:
         return f"{uri}#{(workflow_id or 'main').lstrip('#')}"

@@ -8,6 +8,7 @@ short grace, then SIGKILL, and fail it when it ends without recording an outcome
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -19,7 +20,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from swath.errors import JobFailed
 from swath.runner.child import detach, run_claimed_job
 from swath.runner.cwl import load_process_tool
 from swath.runner.joblog import log_line
@@ -29,6 +29,8 @@ from swath.store.database import transaction
 from swath.store.processes import get_process_revision
 from swath.store.records import JobRecord, JobStatus, ProcessKind, ProcessRecord
 from swath.store.tables import JobRow
+
+log = logging.getLogger("swath.runner")
 
 # SIGTERM first so cwltool can stop its tools, then SIGKILL for whatever is left (DESIGN.md: ~10 ms in all).
 KILL_GRACE = 0.5
@@ -99,10 +101,14 @@ def fork_job(
 
 def _load_tool_before_fork(settings: Settings, process: ProcessRecord) -> None:
     """Load the revision's CWL here, once, so that every child forked from this process starts with it."""
-    if process.kind is ProcessKind.cwl:
-        # A document that does not load is reported by the child, in its job's log and message.
-        with contextlib.suppress(JobFailed):
-            load_process_tool(process, settings.container_runtime, settings.process_dir)
+    if process.kind is not ProcessKind.cwl:
+        return
+    try:
+        load_process_tool(process, settings.container_runtime, settings.process_dir)
+    except Exception as error:
+        # Only a head start: the job is claimed already and must reach its child, which loads the document again
+        # and reports a failure in the job's own log and message.
+        log.warning("Process %s could not be loaded before the fork (%r); its job loads it itself.", process.id, error)
 
 
 def signal_group(pid: int, signum: signal.Signals) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from swath.errors import JobFailed
+from swath.runner import cwl as cwl_module
 from swath.runner.cwl import (
     NO_RUNTIME_NOTE,
     load_process_tool,
@@ -165,3 +167,21 @@ def test_a_document_cwltool_refuses_fails_the_job_with_cwltool_s_reason(runner: 
     process = make_process(broken, None)
     with pytest.raises(JobFailed, match="The process's CWL document does not load: "):
         load_process_tool(process, "none", runner.settings.process_dir)
+
+
+def test_supervisors_sharing_a_data_directory_load_one_revision_at_once(runner: Runner) -> None:
+    # A Celery worker's pool processes write the same revision's document while others read it.
+    process = make_process(load_cwl("wc.cwl"), "wc", FILE_INPUT)
+
+    def load_repeatedly() -> None:
+        for _ in range(40):
+            cwl_module._LOADED.clear()
+            load_process_tool(process, "none", runner.settings.process_dir)
+
+    context = multiprocessing.get_context("fork")
+    loaders = [context.Process(target=load_repeatedly) for _ in range(3)]
+    for loader in loaders:
+        loader.start()
+    for loader in loaders:
+        loader.join(60)
+    assert [loader.exitcode for loader in loaders] == [0, 0, 0]
