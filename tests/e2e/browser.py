@@ -98,6 +98,7 @@ def serious_accessibility_violations(page: Any) -> list[str]:
     """axe-core's serious and critical violations of the page (WCAG 2 A and AA rules)."""
     page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated by the browser's debugger: not subject to the CSP
     result = page.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})")
+    assert result["passes"], "axe-core checked nothing"
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} at "
         + ", ".join(str(node["target"]) for node in violation["nodes"][:3])

@@ -103,7 +103,13 @@ class Follower {
     }
   }
 
-  async pollLog() {
+  /** One read of the log at a time: two at the same offset would show the same lines twice. */
+  pollLog() {
+    this.reading = (this.reading || Promise.resolve()).then(() => this.readLog());
+    return this.reading;
+  }
+
+  async readLog() {
     if (this.paused) return;
     let response;
     try {
