@@ -256,6 +256,21 @@ def test_re_run_starts_a_new_job_with_the_same_inputs(page: Any, server: Server,
     assert "Ada" in page.locator("section[aria-labelledby=inputs]").inner_text()
 
 
+def test_edit_and_run_again_opens_the_form_filled_with_the_job_s_inputs(
+    page: Any, server: Server, greeted: str
+) -> None:
+    page.goto(f"{server.url}/jobs/{greeted}")
+    page.get_by_role("link", name="Edit the inputs and run again").click()
+    page.wait_for_url(f"**rerun={greeted}**")
+    name = page.get_by_label("Who to greet")
+    page.wait_for_function("() => document.querySelector('[data-input=name] input').value === 'Ada'")
+    name.fill("Ada Lovelace")
+    page.get_by_role("button", name="Run").click()
+    page.wait_for_url("**/jobs/*")
+    page.wait_for_selector("#job-status .status-successful")
+    assert "Ada Lovelace" in page.locator("section[aria-labelledby=inputs]").inner_text()
+
+
 def test_the_job_list_filters_by_status_process_and_time_and_pages(
     page: Any, http: httpx.Client, server: Server
 ) -> None:
