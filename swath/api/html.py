@@ -103,14 +103,23 @@ class OutputFile:
     media_type: str
 
 
-def output_files(context: ServiceContext, job_id: str) -> list[OutputFile]:
-    """Every file the job's outputs hold, by output, with its size."""
+@dataclass(frozen=True)
+class OutputListing:
+    """What the job page shows of a successful job's results: its files, and its STAC catalog for the map."""
+
+    files: list[OutputFile]
+    catalog_href: str | None
+
+
+def output_listing(context: ServiceContext, job_id: str) -> OutputListing:
+    """Every file the job's outputs hold, by output, with its size; and where its STAC catalog is."""
     _, results = jobs.get_results(context, job_id)
-    return [
+    files = [
         OutputFile(output_id, stored.key.rsplit("/", 1)[-1], stored.href, stored.size, stored.media_type)
         for output_id, output in results.outputs.items()
         for stored in output.files
     ]
+    return OutputListing(files, results.catalog.href if results.catalog else None)
 
 
 @dataclass(frozen=True)

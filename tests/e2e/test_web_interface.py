@@ -238,6 +238,27 @@ def test_a_validation_error_from_the_server_appears_next_to_the_field_it_names(
     assert page.url.endswith(f"/processes/{ensure_deployed(http, 'greet')}")
 
 
+def test_the_skip_link_and_the_form_work_with_the_keyboard_alone(
+    page: Any, errors: ConsoleErrors, http: httpx.Client, server: Server
+) -> None:
+    errors.expect("status of 400 (Bad Request) (http://127.0.0.1")
+    page.goto(f"{server.url}/processes/{ensure_deployed(http, 'form-kinds')}")
+    page.locator("[data-input=words] input").first.wait_for()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to the content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    page.get_by_role("button", name="Add an item to Words").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == page.get_by_label("Words, item 2").get_attribute("id")
+    page.keyboard.type("typed")
+    page.keyboard.press("Enter")  # implicit submission: the server refuses the missing inputs, the first one named
+    page.locator("[data-input=title] .field-error").wait_for()
+    assert page.evaluate("() => document.activeElement.id") == page.get_by_label("Title of the report").get_attribute(
+        "id"
+    )
+
+
 def test_a_synchronous_run_shows_its_results_on_the_process_page(page: Any, http: httpx.Client, server: Server) -> None:
     page.goto(f"{server.url}/processes/{ensure_deployed(http, 'greet')}")
     page.get_by_label("Who to greet").fill("Grace")

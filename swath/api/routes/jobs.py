@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from swath.api.dependencies import Context
-from swath.api.html import job_filter_form, log_tail, output_files, render_html, wants_html
+from swath.api.html import OutputListing, job_filter_form, log_tail, output_listing, render_html, wants_html
 from swath.api.render import JSON_TYPE, status_info
 from swath.api.results import job_results_document, output_response, results_response
 from swath.api.schemas import JobList, Link, StatusInfo
@@ -123,7 +123,7 @@ def get_status(job_id: str, request: Request, context: Context) -> StatusInfo | 
             job=document,
             inputs=job.inputs,
             log=log_tail(context, job_id),
-            files=output_files(context, job_id) if job.status is JobStatus.successful else [],
+            outputs=output_listing(context, job_id) if job.status is JobStatus.successful else OutputListing([], None),
             map_tiles_url=context.settings.map_tiles_url,
             map_tiles_attribution=context.settings.map_tiles_attribution,
         )
