@@ -96,7 +96,6 @@ function valueControl(inputId, schema, cwlClass, describedBy, labelText) {
   return {
     node: control,
     focus: control,
-    json: true,
     read: () => {
       if (control.value.trim() === "") return undefined;
       try {
@@ -247,7 +246,7 @@ function inputField(inputId, description) {
         return values.length ? values : undefined;
       },
       write: (values) => {
-        controls.splice(0).forEach(() => {});
+        controls.length = 0;
         list.replaceChildren();
         (Array.isArray(values) ? values : [values]).forEach((value) => addItem(value));
       },
@@ -376,8 +375,7 @@ async function start() {
 /** Fill the form with the inputs of an earlier job (`?rerun=<job id>`), to change some before running again. */
 async function prefillFrom(jobId, fields) {
   try {
-    const base = form.dataset.uploads.replace(/\/files$/, "");
-    const request = await getJSON(`${base}/jobs/${encodeURIComponent(jobId)}/inputs`);
+    const request = await getJSON(`${form.dataset.jobs}/${encodeURIComponent(jobId)}/inputs`);
     for (const [inputId, value] of Object.entries(request.inputs || {})) {
       if (fields.has(inputId) && value !== null) fields.get(inputId).write(value);
     }
