@@ -284,7 +284,7 @@ def test_edit_and_run_again_opens_the_form_filled_with_the_job_s_inputs(
     page.get_by_role("link", name="Edit the inputs and run again").click()
     page.wait_for_url(f"**rerun={greeted}**")
     name = page.get_by_label("Who to greet")
-    page.wait_for_function("() => document.querySelector('[data-input=name] input').value === 'Ada'")
+    page.wait_for_function("() => document.querySelector('[data-input=name] input')?.value === 'Ada'")
     name.fill("Ada Lovelace")
     page.get_by_role("button", name="Run").click()
     page.wait_for_url("**/jobs/*")
