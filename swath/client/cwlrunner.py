@@ -31,14 +31,16 @@ class JobFailed(Exception):
     """The job ran and did not succeed; the message is the job's."""
 
 
-def run_package(client: Client, tool: str, job: Mapping[str, Any], base: Path, outdir: Path) -> dict[str, Any]:
-    """Deploy `tool` (a path, with an optional `#entry`), run it on the CWL job `job`, and return the CWL output
-    object with every file downloaded under `outdir`.
+def run_package(
+    client: Client, tool: str, job: Mapping[str, Any], base: Path, outdir: Path, process_id: str | None = None
+) -> dict[str, Any]:
+    """Deploy `tool` (a path, with an optional `#entry`; unless `process_id` names it deployed already), run it on
+    the CWL job `job`, and return the CWL output object with every file downloaded under `outdir`.
 
     `base` is the folder relative paths of the job are taken from (the job file's). Raises JobFailed when the job
     does not succeed.
     """
-    process_id = deploy_package(client, tool)
+    process_id = process_id or deploy_package(client, tool)
     description = client.process(process_id)
     outputs = {name: {"format": {"mediaType": CWL_JSON}} for name in description.get("outputs") or {}}
     started = client.execute(process_id, cwl_inputs(job, base), outputs=outputs)

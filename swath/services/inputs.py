@@ -228,8 +228,11 @@ def _file_value(input_id: str, cwl_class: str, value: Any, check: LocationCheck)
         if isinstance(value.get("mediaType"), str):
             inline["mediaType"] = value["mediaType"]
         return inline
-    allowed = f'a link {{"href": <URL>}}, a URL string, a CWL {cwl_class} object'
-    allowed += ' or inline content {"value": <text>, "mediaType": ...}' if cwl_class == "File" else ""
+    allowed = 'a link {"href": <URL>}, a URL string'
+    if cwl_class == "File":
+        allowed += ', a CWL File object or inline content {"value": <text>, "mediaType": ...}'
+    else:
+        allowed += f" or a CWL {cwl_class} object"
     raise InvalidInput(f"Input '{input_id}' is a {cwl_class}, so it takes {allowed}, not {value!r}.")
 
 
