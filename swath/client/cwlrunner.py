@@ -43,7 +43,11 @@ def run_package(
     process_id = process_id or deploy_package(client, tool)
     description = client.process(process_id)
     outputs = {name: {"format": {"mediaType": CWL_JSON}} for name in description.get("outputs") or {}}
-    started = client.execute(process_id, cwl_inputs(job, base), outputs=outputs)
+    # cwltool ignores job keys that are no input of the tool; the OGC API refuses them, so they are left out here.
+    known = set(description.get("inputs") or {}) | {"cwl:requirements"}
+    namespaces = _namespaces(Path(tool.partition("#")[0]))
+    inputs = {name: value for name, value in cwl_inputs(job, base, namespaces).items() if name in known}
+    started = client.execute(process_id, inputs, outputs=outputs)
     finished = started.wait(show=False)
     if finished.status != "successful":
         raise JobFailed(finished.message or f"Job {finished.id} ended {finished.status}.")
@@ -141,15 +145,38 @@ def _absolute_files(node: Any, base: str) -> Any:
     return node
 
 
-def cwl_inputs(job: Mapping[str, Any], base: Path) -> dict[str, Any]:
+def _namespaces(path: Path) -> dict[str, Any]:
+    document = _load_yaml(path.read_text(encoding="utf-8"))
+    found = document.get("$namespaces") if isinstance(document, Mapping) else None
+    return dict(found) if isinstance(found, Mapping) else {}
+
+
+def cwl_inputs(job: Mapping[str, Any], base: Path, namespaces: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Execute inputs from a CWL job: values as they are, File and Directory objects with absolute locations.
 
     `cwl:tool` is left out (the tool is deployed); `cwl:requirements` goes as itself, which the server adds to the
-    run, as cwltool does.
+    run, as cwltool does. Format prefixes (`edam:`) are expanded with the tool's `namespaces` and the job's own.
     """
+    given = job.get("$namespaces")
+    namespaces = {**(namespaces or {}), **(given if isinstance(given, Mapping) else {})}
     return {
-        name: _absolute_files(value, base.resolve().as_uri() + "/") for name, value in job.items() if name != "cwl:tool"
+        name: _expanded_formats(_absolute_files(value, base.resolve().as_uri() + "/"), namespaces)
+        for name, value in job.items()
+        if name not in ("cwl:tool", "$namespaces", "$schemas")
     }
+
+
+def _expanded_formats(node: Any, namespaces: Mapping[str, Any]) -> Any:
+    """`format: edam:format_2330` written with the job's `$namespaces`, as the full URI cwltool compares."""
+    if isinstance(node, list):
+        return [_expanded_formats(item, namespaces) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    copy = {key: _expanded_formats(value, namespaces) for key, value in node.items()}
+    prefix, colon, rest = str(copy.get("format", "")).partition(":")
+    if copy.get("class") == "File" and colon and prefix in namespaces:
+        copy["format"] = str(namespaces[prefix]) + rest
+    return copy
 
 
 # Collecting the outputs -------------------------------------------------------------------------------------------
