@@ -58,7 +58,9 @@ def deploy_package(client: Client, tool: str) -> str:
     """The id of the process that runs `tool`: deployed under an id made from its content, or already there."""
     path_text, _, entry = tool.partition("#")
     path = Path(path_text).resolve()
-    body, media_type = _package_body(path, entry or None)
+    body, media_type, packed = _package_body(path, entry or None)
+    if packed:
+        entry = ""  # Packing makes the chosen process the $graph's `#main`.
     process_id = "cwl-" + hashlib.sha256(body + (entry or "").encode()).hexdigest()[:20]
     wrapped = {
         "processDescription": {"process": {"id": process_id}},
@@ -72,15 +74,17 @@ def deploy_package(client: Client, tool: str) -> str:
     return process_id
 
 
-def _package_body(path: Path, entry: str | None) -> tuple[bytes, str]:
-    """The package as written when it is self-contained; packed into one document when it names other files."""
+def _package_body(path: Path, entry: str | None) -> tuple[bytes, str, bool]:
+    """The package as written when it is self-contained, else packed into one document when it names other files;
+    and whether it was packed."""
     text = path.read_text(encoding="utf-8")
     document = _load_yaml(text)
     if not _names_other_files(document) and not _has_relative_files(document):
-        return text.encode("utf-8"), "application/cwl+yaml"
-    packed = _pack(path, entry) if _names_other_files(document) else document
+        return text.encode("utf-8"), "application/cwl+yaml", False
+    is_packed = _names_other_files(document)
+    packed = _pack(path, entry) if is_packed else document
     absolute = _absolute_files(packed, path.parent.as_uri() + "/")
-    return json.dumps(absolute, ensure_ascii=False).encode("utf-8"), CWL_JSON
+    return json.dumps(absolute, ensure_ascii=False).encode("utf-8"), CWL_JSON, is_packed
 
 
 def _load_yaml(text: str) -> Any:

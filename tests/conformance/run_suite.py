@@ -17,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from bench.servers import SwathServer, child_environment, running
+from bench.servers import REPO, SwathServer, child_environment, running
 
 HERE = Path(__file__).resolve().parent
-SUITE = Path(os.environ.get("SWATH_CWL_SUITE", "/work/shared/cwl-v1.2"))
+SUITE = Path(os.environ.get("SWATH_CWL_SUITE", str(REPO.parent / "shared" / "cwl-v1.2")))
 RUNNER = HERE / "swath_cwl_runner.py"
 
 
