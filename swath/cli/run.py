@@ -2,7 +2,8 @@
 
 `swath run word-count -i text=notes.txt --wait` runs a deployed process; `swath run app.cwl job.yml` deploys the
 package (or reuses it when the same package is deployed, or replaces it when it changed), runs it with the CWL
-job file's inputs and waits. File inputs may be local paths or URLs.
+job file's inputs and waits, then prints the CWL output object as cwltool does, with the output files downloaded
+into `--outdir` (the current folder by default). File inputs may be local paths or URLs.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import yaml
 from swath.cli import render
 from swath.cli.common import JOB_FAILED, JsonOption, UrlOption, connected, print_json
 from swath.client import Client, DuplicatedProcess, Job
+from swath.client.cwlrunner import JobFailed, run_package
 from swath.client.inputs import from_cwl_job, parse_assignment
 
 _PACKAGE_SUFFIXES = (".cwl", ".yml", ".yaml", ".json")
@@ -37,6 +39,9 @@ def run(
         bool | None, typer.Option("--wait/--no-wait", help="Wait for the end (default: only for a CWL file).")
     ] = None,
     collection: Annotated[str | None, typer.Option(help="File the outputs into this collection.")] = None,
+    outdir: Annotated[
+        Path, typer.Option(help="Where a CWL file's run puts its output files (as cwltool's --outdir).")
+    ] = Path("."),
     url: UrlOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -44,6 +49,10 @@ def run(
     with connected(url) as client:
         is_package = Path(target).suffix in _PACKAGE_SUFFIXES and Path(target).is_file()
         process_id = deploy_or_reuse(client, Path(target)) if is_package else target
+        cwl_job = _cwl_job(job_file) if is_package and not (json_output or inputs or input_file or wait) else None
+        if cwl_job is not None and job_file is not None:
+            _run_like_cwltool(client, target, process_id, cwl_job, job_file, outdir)
+            return
         values, outputs = _read_inputs(job_file or input_file, inputs or [])
         job = client.execute(process_id, values, outputs=outputs, collection=collection)
         if not json_output:
@@ -70,6 +79,27 @@ def deploy_or_reuse(client: Client, package: Path) -> str:
     if client.package(process_id) != package.read_bytes():
         client.replace(process_id, package)
     return process_id
+
+
+def _cwl_job(path: Path | None) -> dict[str, Any] | None:
+    """The CWL job file's content, or None when `path` is no CWL job (absent, or an OGC execute request)."""
+    if path is None or not path.is_file():
+        return None
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(document, dict) or isinstance(document.get("inputs"), dict | list):
+        return None
+    return document
+
+
+def _run_like_cwltool(
+    client: Client, target: str, process_id: str, job: dict[str, Any], job_file: Path, outdir: Path
+) -> None:
+    try:
+        output = run_package(client, target, job, job_file.resolve().parent, outdir.resolve(), process_id=process_id)
+    except JobFailed as error:
+        render.console.print(f"Job failed: {error}", markup=False, highlight=False)
+        raise typer.Exit(JOB_FAILED) from None
+    print(json.dumps(output, indent=4, ensure_ascii=False))
 
 
 def _read_inputs(path: Path | None, assignments: list[str]) -> tuple[dict[str, Any], dict[str, Any] | None]:

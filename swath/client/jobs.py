@@ -32,6 +32,10 @@ class Job:
         return f"Job(id={self.id!r}, process={self.process_id!r}, status={self.status!r})"
 
     @property
+    def transport(self) -> Transport:
+        return self._transport
+
+    @property
     def id(self) -> str:
         return str(self.document["jobID"])
 

@@ -29,8 +29,9 @@ from cwltool.process import Process
 from cwltool.workflow import Workflow
 from schema_salad.exceptions import ValidationException
 
-from swath.errors import JobFailed
+from swath.errors import JobFailed, SwathError
 from swath.runner.joblog import runner_logger
+from swath.services.package_sources import read_package_source
 from swath.store.records import JSON, ProcessRecord
 
 ProgressCallback = Callable[[int, str | None], None]
@@ -165,7 +166,9 @@ def load_process_tool(process: ProcessRecord, container_runtime: str, directory:
     loading = LoadingContext()
     loading.podman = engine == "podman"
     try:
-        tool = load_tool(_write_document(document, process.workflow_id, folder), loading)
+        tool = load_tool(
+            _write_document(document, _deployed_text(process) if not moved else None, process, folder), loading
+        )
     except (ValidationException, WorkflowException) as error:
         raise JobFailed(f"The process's CWL document does not load: {_condense(error)}") from error
     loaded = _LOADED[folder] = LoadedTool(tool, moved)
@@ -211,16 +214,39 @@ def run_cwl(
     return dict(output)
 
 
-def _write_document(document: JSON, workflow_id: str | None, folder: Path) -> str:
-    """Write the document as folder/process.cwl; the URI to load, with `#<workflow_id>` for a $graph."""
-    path = folder / "process.cwl"
+def _deployed_text(process: ProcessRecord) -> str | None:
+    """The CWL text as it was deployed, or None when the package only linked to it.
+
+    cwltool reads this text itself, so that the package runs as deployed: a JSON copy of the parsed document
+    would turn YAML's `1.23e5` into `123000.0`, and text outside the BMP into escapes that YAML reads as lone
+    surrogates.
+    """
+
+    def no_fetch(href: str) -> bytes:
+        raise JobFailed(f"The package's execution unit is at {href}; it is run from its stored copy.")
+
+    try:
+        return read_package_source(process.package, process.package_media_type, no_fetch)[1].text
+    except (SwathError, ValueError):
+        return None
+
+
+def _write_document(document: JSON, text: str | None, process: ProcessRecord, folder: Path) -> str:
+    """Write the document (its deployed text when given) under folder; the URI to load, `#<id>` for a $graph.
+
+    A document without an `id` is written to a file named after the process's workflow id, because cwltool names
+    a job after its tool's id, which is then the file's URI: messages say 'main', not 'process.cwl'.
+    """
+    workflow_id = process.workflow_id
     if "$graph" not in document and "id" not in document:
-        # cwltool names a job after its tool's id; without one, messages would say 'process.cwl'.
-        document = {**document, "id": workflow_id or "main"}
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", workflow_id or "main")
+    else:
+        name = "process.cwl"
+    path = folder / name
     # Several supervisors on one data directory (a Celery worker's pool processes) write the same revision's file:
     # written aside and renamed into place, a reader never sees it half written.
-    partial = folder / f"process.cwl.{os.getpid()}.part"
-    partial.write_text(json.dumps(document), encoding="utf-8")
+    partial = folder / f"{name}.{os.getpid()}.part"
+    partial.write_text(text if text is not None else json.dumps(document, ensure_ascii=False), encoding="utf-8")
     partial.replace(path)
     uri = path.resolve().as_uri()
     if "$graph" in document:

@@ -3,6 +3,12 @@
 Keys: a File output goes to `jobs/<job>/<output>/<basename>` (its secondaryFiles beside it), a Directory output's
 files to `jobs/<job>/<output>/<directory name>/<relative path>`. In an array whose members share a basename (a
 scatter's outputs usually do), each member goes one level deeper, under its index, so none overwrites another.
+Files and Directories anywhere else in an output (record fields, nested arrays, `Any`) are stored too, under
+`jobs/<job>/<output>/<field or index>/...`.
+
+Every output that holds files also keeps its CWL value (`OutputValue.value`) with each `location` the stored file's
+href, and `basename`, `size`, `checksum`, `format`, `secondaryFiles` and nested `listing`s (empty directories
+keep their name), in the shape cwltool returned: what `application/cwl+json` results show.
 """
 
 from __future__ import annotations
@@ -50,19 +56,96 @@ def store_outputs(cwl_outputs: Mapping[str, Any], job_id: str, storage: Storage)
     products: list[Product] = []
     for output_id, value in cwl_outputs.items():
         members = value if isinstance(value, list) else [value]
-        if not members or not all(_cwl_class(member) for member in members):
+        prefix = f"jobs/{job_id}/{output_id}"
+        if members and all(_cwl_class(member) and not isinstance(member, list) for member in members):
+            prefixes = _member_prefixes(prefix, members)
+            stored = [
+                _store_member(output_id, key, member, storage) for key, member in zip(prefixes, members, strict=True)
+            ]
+            products.extend(stored)
+            values[output_id] = OutputValue(
+                value=_cwl_value(value, prefixes if isinstance(value, list) else prefixes[0], storage),
+                files=[file for product in stored for file in product.files],
+                cwl_class=_cwl_class(members[0]),
+            )
+        elif _holds_files(value):
+            nested = [
+                (key, _store_member(output_id, key, member, storage)) for key, member in _nested_members(prefix, value)
+            ]
+            products.extend(product for _, product in nested)
+            values[output_id] = OutputValue(
+                value=_nested_cwl_value(prefix, value, storage), files=[f for _, p in nested for f in p.files]
+            )
+        else:
             values[output_id] = OutputValue(value=value)
-            continue
-        prefixes = _member_prefixes(f"jobs/{job_id}/{output_id}", members)
-        stored = [
-            _store_member(output_id, prefix, member, storage) for prefix, member in zip(prefixes, members, strict=True)
-        ]
-        products.extend(stored)
-        values[output_id] = OutputValue(
-            files=[file for product in stored for file in product.files],
-            cwl_class=_cwl_class(members[0]),
-        )
     return StoredOutputs(values=values, products=products)
+
+
+def _holds_files(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_holds_files(item) for item in value)
+    if isinstance(value, dict):
+        return _cwl_class(value) is not None or any(_holds_files(item) for item in value.values())
+    return False
+
+
+def _nested_members(prefix: str, value: Any) -> list[tuple[str, JSON]]:
+    """Every File/Directory in a value that is not a plain list of them, with the key prefix it is stored under."""
+    if _cwl_class(value):
+        return [(prefix, value)]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _nested_members(f"{prefix}/{index}", item)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _nested_members(f"{prefix}/{key}", item)]
+    return []
+
+
+def _nested_cwl_value(prefix: str, value: Any, storage: Storage) -> Any:
+    if _cwl_class(value):
+        return _cwl_value(value, prefix, storage)
+    if isinstance(value, list):
+        return [_nested_cwl_value(f"{prefix}/{index}", item, storage) for index, item in enumerate(value)]
+    if isinstance(value, dict):
+        return {key: _nested_cwl_value(f"{prefix}/{key}", item, storage) for key, item in value.items()}
+    return value
+
+
+def _cwl_value(value: Any, prefix: str | list[str], storage: Storage) -> Any:
+    """The CWL value of stored members, each location the href its file was stored at."""
+    if isinstance(value, list):
+        keys = prefix if isinstance(prefix, list) else [prefix] * len(value)
+        return [_cwl_value(member, key, storage) for member, key in zip(value, keys, strict=True)]
+    key = f"{prefix}/{_name(value)}"
+    path = _path(value)
+    described: JSON = {"class": value["class"], "location": storage.href(key), "basename": _name(value)}
+    if value["class"] == "File":
+        size = path.stat().st_size if path.exists() else value.get("size")
+        described.update({"size": size, "nameroot": Path(_name(value)).stem, "nameext": Path(_name(value)).suffix})
+        for field in ("checksum", "format", "contents"):
+            if value.get(field) is not None:
+                described[field] = value[field]
+        if value.get("secondaryFiles"):
+            described["secondaryFiles"] = [_cwl_value(item, prefix, storage) for item in value["secondaryFiles"]]
+    else:
+        described["listing"] = _listing(path, key, storage)
+    return described
+
+
+def _listing(directory: Path, key: str, storage: Storage) -> list[JSON]:
+    """A stored directory's deep listing, read from the run's copy on disk."""
+    if not directory.is_dir():
+        return []
+    listing: list[JSON] = []
+    for child in sorted(directory.iterdir()):
+        child_key = f"{key}/{child.name}"
+        entry: JSON = {"class": "Directory" if child.is_dir() else "File", "location": storage.href(child_key)}
+        entry["basename"] = child.name
+        if child.is_dir():
+            entry["listing"] = _listing(child, child_key, storage)
+        else:
+            entry.update({"size": child.stat().st_size, "nameroot": child.stem, "nameext": child.suffix})
+        listing.append(entry)
+    return listing
 
 
 def _cwl_class(value: Any) -> str | None:

@@ -9,6 +9,9 @@ Where an href leads:
 A Directory input that is a STAC catalog (a `.json` Catalog/Collection, or a directory holding `catalog.json`) is
 copied with its items and assets into one self-contained local directory, as the OGC EO Application Package best
 practice (OGC 20-089) expects of an input product.
+CWL File and Directory objects (`swath.services.cwlvalues`), wherever they sit in a value, are staged the same way:
+each `location` is fetched or checked, their `listing` and `secondaryFiles` too, and everything else they carry
+(`basename`, `format`, `contents`, literal listings) goes to cwltool as given.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import httpx
 from swath.errors import JobFailed, NoSuchFile, StorageUnavailable
 from swath.runner import stac_input
 from swath.runner.joblog import runner_logger
+from swath.services.cwlvalues import CWL_REQUIREMENTS, is_cwl_object
 from swath.settings import Settings
 from swath.storage import Storage
 from swath.storage.base import ObjectReader
@@ -156,29 +160,71 @@ def stage_inputs(
     try:
         order: JSON = {}
         for input_id, value in inputs.items():
+            if input_id == CWL_REQUIREMENTS[0]:
+                order[CWL_REQUIREMENTS[1]] = _stage_value(fetcher, input_id, value, work_dir / "inputs" / input_id)
+                continue
             description = descriptions.get(input_id, {})
             cwl_class = description.get("x-cwl-class")
+            target = work_dir / "inputs" / input_id
             if cwl_class not in ("File", "Directory") or value is None:
-                order[input_id] = value
+                order[input_id] = _stage_value(fetcher, input_id, value, target)
                 continue
             # cwltool refuses a File without the `format` its input declares; the first declared one is given.
             formats = description.get("x-cwl-format") or []
-            target = work_dir / "inputs" / input_id
-            staged = (
-                [
-                    _stage_one(fetcher, input_id, cwl_class, item, target / str(index))
-                    for index, item in enumerate(value)
-                ]
-                if isinstance(value, list)
-                else [_stage_one(fetcher, input_id, cwl_class, value, target)]
-            )
-            for item in staged:
-                if item["class"] == "File" and formats:
-                    item["format"] = formats[0]
-            order[input_id] = staged if isinstance(value, list) else staged[0]
+            staged = _stage_files(fetcher, input_id, cwl_class, value, target)
+            for item in staged if isinstance(staged, list) else [staged]:
+                for member in item if isinstance(item, list) else [item]:
+                    if member["class"] == "File" and formats and "format" not in member:
+                        member["format"] = formats[0]
+            order[input_id] = staged
         return order
     finally:
         fetcher.close()
+
+
+def _stage_files(fetcher: Fetcher, input_id: str, cwl_class: str, value: Any, target: Path) -> Any:
+    """A File/Directory input: one value, or a list of them (nested once for `File | File[]` given a list)."""
+    if isinstance(value, list):
+        return [
+            _stage_files(fetcher, input_id, cwl_class, item, target / str(index)) for index, item in enumerate(value)
+        ]
+    if is_cwl_object(value):
+        return _stage_object(fetcher, input_id, value, target)
+    return _stage_one(fetcher, input_id, cwl_class, value, target)
+
+
+def _stage_value(fetcher: Fetcher, input_id: str, value: Any, target: Path) -> Any:
+    """Any value with every CWL File/Directory object in it staged; the rest as it is."""
+    if isinstance(value, list):
+        return [_stage_value(fetcher, input_id, item, target / str(index)) for index, item in enumerate(value)]
+    if is_cwl_object(value):
+        return _stage_object(fetcher, input_id, value, target)
+    if isinstance(value, Mapping):
+        return {key: _stage_value(fetcher, input_id, item, target / str(key)) for key, item in value.items()}
+    return value
+
+
+def _stage_object(fetcher: Fetcher, input_id: str, value: Mapping[str, Any], target: Path) -> JSON:
+    staged: JSON = dict(value)
+    location = value.get("location")
+    if isinstance(location, str):
+        if value["class"] == "Directory":
+            staged["location"] = _directory(fetcher, input_id, location, target)["location"]
+        else:
+            path = fetcher.local_path(location, input_id)
+            if path is None:
+                path = fetcher.download(location, target / str(value.get("basename") or _basename(location)), input_id)
+            elif not path.is_file():
+                raise JobFailed(f"Input '{input_id}' at {location} is not a file.")
+            staged["location"] = path.as_uri()
+    for key in ("listing", "secondaryFiles"):
+        if isinstance(value.get(key), list):
+            staged[key] = [
+                _stage_object(fetcher, input_id, item, target / f"{key}-{index}")
+                for index, item in enumerate(value[key])
+                if is_cwl_object(item)
+            ]
+    return staged
 
 
 def _stage_one(fetcher: Fetcher, input_id: str, cwl_class: str, value: Any, target_dir: Path) -> JSON:

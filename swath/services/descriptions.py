@@ -9,6 +9,12 @@ allow them on the description itself, so Swath's private markers live on the des
   other layers can tell file inputs and outputs apart without reading the CWL again.
 - `x-cwl-format`: the CWL `format` URIs of a File parameter. cwltool refuses an input File that has no `format`
   when the tool declares one, so the runner must stamp it on the File objects it builds.
+- `x-cwl-type`: the parameter's CWL type as plain JSON (`swath.services.cwlvalues.cwl_type_json`), from which
+  values that hold Files anywhere (records, unions, `Any`) are mapped to CWL and checked.
+
+A File or Directory that is the whole parameter (or every item of it) is described as OGC describes a complex
+input, a URI string (the link); anywhere else (a record field, a union with other types) its schema also admits
+the link object and the CWL object, which are the forms `swath.services.cwlvalues` takes.
 
 Inputs come from a loaded cwltool `Process` (`tool.tool["inputs"]`), whose types are already normalised (`string?`
 is `["null", "string"]`, `File[]` is an array schema) and whose ids and names are full URIs.
@@ -19,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from swath.services.cwlvalues import cwl_type_json
 from swath.store.records import JSON
 
 # IANA media types as CWL `format` URIs (the `iana:` prefix that OGC 20-089 application packages use).
@@ -110,46 +117,66 @@ def plain_json(value: Any) -> Any:
 
 def _describe(parameter: Mapping[str, Any], types: Mapping[str, Mapping[str, Any]]) -> JSON:
     formats = _formats(parameter.get("format"))
-    schema = _schema(parameter["type"], types, formats, parameter["id"], 0)
+    cwl_class = _file_class(parameter["type"], types)
+    schema = _schema(parameter["type"], types, formats, parameter["id"], 0, plain_files=cwl_class is not None)
     description: JSON = {}
     if isinstance(parameter.get("label"), str):
         description["title"] = parameter["label"]
     if parameter.get("doc"):
         description["description"] = _text(parameter["doc"])
     description["schema"] = schema
-    cwl_class = _file_class(parameter["type"], types)
     if cwl_class is not None:
         description["x-cwl-class"] = cwl_class
         if formats:
             description["x-cwl-format"] = formats
+    description["x-cwl-type"] = cwl_type_json(parameter["type"], types)
     return description
 
 
-def _schema(cwl_type: Any, types: Mapping[str, Mapping[str, Any]], formats: list[str], owner: str, depth: int) -> JSON:
-    """The JSON schema of one CWL type. `owner` is the URI that prefixes an inline enum's symbols."""
+def _schema(
+    cwl_type: Any,
+    types: Mapping[str, Mapping[str, Any]],
+    formats: list[str],
+    owner: str,
+    depth: int,
+    plain_files: bool = False,
+) -> JSON:
+    """The JSON schema of one CWL type. `owner` is the URI that prefixes an inline enum's symbols; `plain_files`
+    describes a File as a URI only (the parameter is a File, or Files, as a whole)."""
     if depth > _MAX_DEPTH:
         return {}
     if isinstance(cwl_type, list):
         branches = [branch for branch in cwl_type if branch != "null"]
-        schemas = [_schema(branch, types, formats, owner, depth + 1) for branch in branches]
+        schemas = [_schema(branch, types, formats, owner, depth + 1, plain_files) for branch in branches]
         return schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
     if isinstance(cwl_type, str):
         if cwl_type in _LITERAL_SCHEMAS:
             return dict(_LITERAL_SCHEMAS[cwl_type])
         if cwl_type in _FILE_CLASSES:
-            return _file_schema(formats)
+            return _file_schema(formats) if plain_files else _nested_file_schema(cwl_type, formats)
         if cwl_type in types:
-            return _schema(types[cwl_type], types, formats, owner, depth + 1)
+            return _schema(types[cwl_type], types, formats, owner, depth + 1, plain_files)
         return {}  # An unresolvable name: cwltool validated the document, so this is a type it knows and we don't.
     kind = cwl_type.get("type")
     if kind == "array":
-        return {"type": "array", "items": _schema(cwl_type["items"], types, formats, owner, depth + 1)}
+        return {"type": "array", "items": _schema(cwl_type["items"], types, formats, owner, depth + 1, plain_files)}
     if kind == "enum":
         prefix = cwl_type.get("name", owner)
         return {"type": "string", "enum": [_symbol(symbol, prefix) for symbol in cwl_type["symbols"]]}
     if kind == "record":
         return _record_schema(cwl_type, types, depth)
-    return _schema(kind, types, formats, owner, depth + 1)
+    return _schema(kind, types, formats, owner, depth + 1, plain_files)
+
+
+def _nested_file_schema(cwl_class: str, formats: list[str]) -> JSON:
+    """A File or Directory inside another value: the URI, the OGC link, or the CWL object."""
+    link = {"type": "object", "required": ["href"], "properties": {"href": {"type": "string", "format": "uri"}}}
+    cwl_object = {
+        "type": "object",
+        "required": ["class"],
+        "properties": {"class": {"type": "string", "enum": [cwl_class]}},
+    }
+    return {"anyOf": [_file_schema(formats), link, cwl_object]}
 
 
 def _record_schema(record: Mapping[str, Any], types: Mapping[str, Mapping[str, Any]], depth: int) -> JSON:

@@ -7,6 +7,10 @@ A job that is accepted must only fail for reasons found while it runs; anything 
 Occurrences follow OGC Part 1: `minOccurs` / `maxOccurs` count values. An input whose schema is an array (a CWL
 array) takes one JSON array, and its occurrences are the array's items; a single item is taken as a one-item array.
 Any other input with `maxOccurs` above 1 takes one value or a list of values, each checked against the schema.
+
+Files and Directories anywhere in a value (records, unions, `Any`, listings, secondaryFiles, `cwl:requirements`)
+are mapped to CWL objects by `swath.services.cwlvalues`, and every location they hold passes the same input-roots
+and URL rules as a File input's link.
 """
 
 from __future__ import annotations
@@ -19,6 +23,15 @@ from urllib.parse import unquote, urlsplit
 import jsonschema
 
 from swath.errors import InvalidInput
+from swath.services.cwlvalues import (
+    CWL_JSON,
+    CWL_REQUIREMENTS,
+    LocationCheck,
+    file_objects,
+    holds_file_type,
+    is_cwl_object,
+    to_cwl_value,
+)
 from swath.store.records import JSON, ProcessDescription
 
 __all__ = ["inputs_from_request", "validate_inputs"]
@@ -82,34 +95,57 @@ def validate_inputs(
     callers need not change when http(s) links become restricted. `s3://` links are accepted only with
     `allow_s3` (S3 storage configured, whose credentials the runner reads them with).
     """
-    unknown = [key for key in inputs if key not in description.inputs]
+    unknown = [key for key in inputs if key not in description.inputs and key not in CWL_REQUIREMENTS]
     if unknown:
         known = ", ".join(f"'{key}'" for key in description.inputs) or "none"
         raise InvalidInput(
             f"Input '{unknown[0]}' is not an input of this process; its inputs are: {known}.", input=unknown[0]
         )
-    # Resolving the roots asks the file system; only File and Directory inputs need them (bench/: ~4 % of the CPU of
-    # a submission without them).
-    takes_files = any(input_description.get("x-cwl-class") for input_description in description.inputs.values())
-    roots = [root.resolve() for root in allowed_roots] if takes_files else []
+    check = _location_check(allowed_roots, allow_s3)
     normalised: JSON = {}
     for input_id, input_description in description.inputs.items():
         if input_id in inputs and inputs[input_id] is not None:
-            normalised[input_id] = _check_input(input_id, input_description, inputs[input_id], roots, allow_s3)
+            normalised[input_id] = _check_input(input_id, input_description, inputs[input_id], check)
         elif _min_occurs(input_description) >= 1 and "default" not in input_description.get("schema", {}):
             raise InvalidInput(f"Input '{input_id}' is required but missing.", input=input_id)
         elif input_id in inputs:
             normalised[input_id] = None
+    for key in CWL_REQUIREMENTS:
+        if key in inputs:
+            normalised[CWL_REQUIREMENTS[0]] = _requirements(inputs[key], check)
     return normalised
 
 
-def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path], allow_s3: bool) -> Any:
+def _location_check(allowed_roots: list[Path], allow_s3: bool) -> LocationCheck:
+    """The rule every location of every input passes. The roots are resolved at the first local path only:
+    resolving asks the file system (bench/: ~4 % of the CPU of a submission without files)."""
+    resolved: list[list[Path]] = []
+
+    def check(input_id: str, href: str) -> str:
+        if not resolved:
+            resolved.append([root.resolve() for root in allowed_roots])
+        return _checked_href(input_id, href, resolved[0], allow_s3)
+
+    return check
+
+
+def _requirements(value: Any, check: LocationCheck) -> list[Any]:
+    """`cwl:requirements` of the job (CWL v1.1+): requirement objects that cwltool adds to the process's own."""
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) and "class" in item for item in value):
+        raise InvalidInput("Input 'cwl:requirements' must be a list of CWL requirement objects, each with a `class`.")
+    checked: list[Any] = file_objects("cwl:requirements", value, check)
+    return checked
+
+
+def _check_input(input_id: str, description: JSON, value: Any, check: LocationCheck) -> Any:
     schema = description.get("schema", {})
     cwl_class = description.get("x-cwl-class")
     if cwl_class is None:
         value = _unqualified(value, schema)  # A File's qualified value is inline content, kept as it is.
     is_array = schema.get("type") == "array"
-    if is_array or (isinstance(value, list) and _max_occurs(description) != 1):
+    if isinstance(value, list) and not is_array and _has_array_branch(schema):
+        occurrences, as_list = [value], False  # `File | File[]`, `int | int[]`: the list is the array branch.
+    elif is_array or (isinstance(value, list) and _max_occurs(description) != 1):
         occurrences, as_list = (value if isinstance(value, list) else [value]), True
     elif isinstance(value, list) and ("type" in schema or cwl_class is not None):
         raise InvalidInput(f"Input '{input_id}' takes one value, but {len(value)} were given.", input=input_id)
@@ -119,13 +155,21 @@ def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path]
         # An array schema counts its items itself (minItems/maxItems); the whole array is one occurrence.
         _check_count(input_id, description, len(occurrences))
     if cwl_class is not None:
-        items = [_file_value(input_id, cwl_class, item, roots, allow_s3) for item in occurrences]
-    else:
-        item_schema = schema.get("items", {}) if is_array else schema
-        items = [_unqualified(item, item_schema) for item in occurrences]
-        for item in [items] if is_array else items:
-            _check_schema(input_id, schema, item)
-    return items if as_list else items[0]
+        items = [_file_value(input_id, cwl_class, item, check) for item in occurrences]
+        return items if as_list else items[0]
+    item_schema = schema.get("items", {}) if is_array else schema
+    items = [_unqualified(item, item_schema) for item in occurrences]
+    for item in [items] if is_array else items:
+        _check_schema(input_id, schema, item)
+    result = items if as_list else items[0]
+    cwl_type = description.get("x-cwl-type")
+    if cwl_type is None or (as_list and not is_array):
+        return file_objects(input_id, result, check)  # No CWL type (an older description): check every object.
+    return to_cwl_value(input_id, result, cwl_type, check) if holds_file_type(cwl_type) else result
+
+
+def _has_array_branch(schema: JSON) -> bool:
+    return any(isinstance(branch, Mapping) and branch.get("type") == "array" for branch in schema.get("anyOf", []))
 
 
 def _check_count(input_id: str, description: JSON, count: int) -> None:
@@ -173,11 +217,15 @@ def _check_schema(input_id: str, schema: JSON, value: Any) -> None:
     raise InvalidInput(f"Input '{input_id}' is invalid{at}: {error.message}.", input=input_id)
 
 
-def _file_value(input_id: str, cwl_class: str, value: Any, roots: list[Path], allow_s3: bool) -> JSON:
+def _file_value(input_id: str, cwl_class: str, value: Any, check: LocationCheck) -> Any:
+    if isinstance(value, list):
+        return [_file_value(input_id, cwl_class, item, check) for item in value]
     if isinstance(value, str):
-        return {"href": _checked_href(input_id, value, roots, allow_s3)}
+        return {"href": check(input_id, value)}
+    if is_cwl_object(value) or (isinstance(value, Mapping) and value.get("mediaType") == CWL_JSON):
+        return to_cwl_value(input_id, value, cwl_class, check)
     if isinstance(value, Mapping) and isinstance(value.get("href"), str):
-        link: JSON = {"href": _checked_href(input_id, value["href"], roots, allow_s3)}
+        link: JSON = {"href": check(input_id, value["href"])}
         if isinstance(value.get("type"), str):
             link["type"] = value["type"]
         return link
@@ -187,7 +235,10 @@ def _file_value(input_id: str, cwl_class: str, value: Any, roots: list[Path], al
             inline["mediaType"] = value["mediaType"]
         return inline
     allowed = 'a link {"href": <URL>}, a URL string'
-    allowed += ' or inline content {"value": <text>, "mediaType": ...}' if cwl_class == "File" else ""
+    if cwl_class == "File":
+        allowed += ', a CWL File object or inline content {"value": <text>, "mediaType": ...}'
+    else:
+        allowed += f" or a CWL {cwl_class} object"
     raise InvalidInput(f"Input '{input_id}' is a {cwl_class}, so it takes {allowed}, not {value!r}.", input=input_id)
 
 

@@ -97,7 +97,7 @@ def _read_apppkg(document: JSON, fetch: Callable[[str], bytes]) -> PackageSource
         )
     if isinstance(unit, Mapping):
         cwl = plain_json(unit)
-        source = PackageSource(json.dumps(cwl, indent=2), cwl)
+        source = PackageSource(json.dumps(cwl, indent=2, ensure_ascii=False), cwl)
     elif unit.startswith("href:"):
         href = unit.removeprefix("href:")
         if urlsplit(href).scheme not in ("http", "https"):

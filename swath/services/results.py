@@ -3,6 +3,11 @@
 Literal outputs are transmitted by value. File outputs are transmitted by reference (a link to the stored file) by
 default; asked for by value, a small text file is inlined and anything else stays a reference, because inlining
 large or binary products would make the document useless to clients.
+
+An output asked for with `format: {"mediaType": "application/cwl+json"}` comes back as its CWL value, a qualified
+value whose Files and Directories carry the stored files' hrefs as `location` (with `basename`, `size`, `format`,
+`secondaryFiles`, nested `listing`s): the output object cwltool prints. Outputs that hold files inside records or
+`Any` values, which no link or list of links can carry, always come back that way.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from swath.services.cwlvalues import CWL_JSON
 from swath.store.records import JSON, JobRecord, JobResults, OutputValue, StoredFile
 
 # The results document also links the job's STAC catalog of all output files, under this key.
@@ -34,8 +40,12 @@ def _is_inlinable(stored: StoredFile) -> bool:
     return stored.size <= _INLINE_LIMIT and stored.media_type.startswith(_TEXT_TYPES)
 
 
-def output_document(output: OutputValue, transmission_mode: str, read_text: TextReader) -> Any:
+def output_document(
+    output: OutputValue, transmission_mode: str, read_text: TextReader, media_type: str | None = None
+) -> Any:
     """One output as it appears in the results document."""
+    if output.value is not None and (media_type == CWL_JSON or (output.cwl_class is None and output.files)):
+        return {"value": output.value, "mediaType": CWL_JSON}
     if output.cwl_class is None:
         return output.value
     if transmission_mode == "value" and len(output.files) == 1 and _is_inlinable(output.files[0]):
@@ -69,7 +79,8 @@ def results_document(job: JobRecord, results: JobResults, read_text: TextReader)
         if output_id in results.outputs:
             request = job.outputs.get(output_id)
             mode = request.transmission_mode if request else "reference"
-            document[output_id] = output_document(results.outputs[output_id], mode, read_text)
+            media_type = (request.format or {}).get("mediaType") if request else None
+            document[output_id] = output_document(results.outputs[output_id], mode, read_text, media_type)
     link = catalog_link(results)
     if link is not None and CATALOG_KEY not in document:
         document[CATALOG_KEY] = link

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -190,3 +191,20 @@ def test_run_a_changed_cwl_file_replaces_the_deployed_process(server: Server, tm
     assert changed["processID"] == "greet-run:2.1"
     described = as_json(swath("process", "describe", "greet-run:2.1", "--json", url=server.url))
     assert described["title"] == "Greet someone, changed"
+
+
+def test_run_a_cwl_file_with_a_cwl_job_file_prints_the_cwl_output_object(server: Server, tmp_path: Path) -> None:
+    # The input lies under the server's input roots (a local file elsewhere is refused, not uploaded, when sent as a
+    # CWL File object).
+    given = DATA / "e2e" / "greet.cwl"
+    (tmp_path / "job.yml").write_text(f"text:\n  class: File\n  path: {given}\n")
+    shutil.copy(DATA / "e2e" / "file-record.cwl", tmp_path / "app.cwl")
+    result = swath("run", "app.cwl", "job.yml", "--outdir", "out", url=server.url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    copied = output["pair"]["copy"]
+    assert (copied["class"], copied["basename"], copied["size"]) == ("File", "copy.txt", given.stat().st_size)
+    assert copied["location"] == (tmp_path / "out" / "copy.txt").as_uri()
+    assert copied["checksum"] == "sha1$" + hashlib.sha1(given.read_bytes()).hexdigest()
+    assert (tmp_path / "out" / "copy.txt").read_bytes() == given.read_bytes()
+    assert output["pair"]["name"] == "greet.cwl"

@@ -72,7 +72,7 @@ def echo() -> dict[str, dict[str, Any]]:
     ],
 )
 def test_a_literal_cwl_type_maps_to_its_json_schema_type(tmp_path: Path, cwl_type: str, schema: Any) -> None:
-    assert input_of(tmp_path, cwl_type) == {"minOccurs": 1, "maxOccurs": 1, "schema": schema}
+    assert input_of(tmp_path, cwl_type) == {"minOccurs": 1, "maxOccurs": 1, "schema": schema, "x-cwl-type": cwl_type}
 
 
 def test_label_and_doc_become_title_and_description(echo: dict[str, dict[str, Any]]) -> None:
@@ -88,7 +88,12 @@ def test_an_optional_input_may_occur_zero_times(echo: dict[str, dict[str, Any]])
 
 
 def test_a_default_goes_into_the_schema_and_makes_the_input_optional(echo: dict[str, dict[str, Any]]) -> None:
-    assert echo["repeat"] == {"minOccurs": 0, "maxOccurs": 1, "schema": {"type": "integer", "default": 1}}
+    assert echo["repeat"] == {
+        "minOccurs": 0,
+        "maxOccurs": 1,
+        "schema": {"type": "integer", "default": 1},
+        "x-cwl-type": "int",
+    }
 
 
 def test_an_enum_lists_its_symbols_as_written(echo: dict[str, dict[str, Any]]) -> None:
@@ -106,6 +111,7 @@ def test_an_array_is_one_value_of_array_type_with_unbounded_occurrences(echo: di
         "minOccurs": 0,
         "maxOccurs": "unbounded",
         "schema": {"type": "array", "items": {"type": "string"}},
+        "x-cwl-type": ["null", {"type": "array", "items": "string"}],
     }
 
 
@@ -130,6 +136,7 @@ def test_a_file_is_a_uri_with_the_iana_media_type_of_its_format(tmp_path: Path) 
         "schema": {"type": "string", "format": "uri", "contentMediaType": "text/csv"},
         "x-cwl-class": "File",
         "x-cwl-format": ["https://www.iana.org/assignments/media-types/text/csv"],
+        "x-cwl-type": "File",
     }
 
 
@@ -149,6 +156,7 @@ def test_a_directory_is_marked_as_a_directory(echo: dict[str, dict[str, Any]]) -
         "maxOccurs": 1,
         "schema": {"type": "string", "format": "uri"},
         "x-cwl-class": "Directory",
+        "x-cwl-type": ["null", "Directory"],
     }
 
 
@@ -174,11 +182,15 @@ def test_a_file_output_is_a_uri_marked_as_a_file(tmp_path: Path) -> None:
         "schema": {"type": "string", "format": "uri", "contentMediaType": "image/tiff"},
         "x-cwl-class": "File",
         "x-cwl-format": ["https://www.iana.org/assignments/media-types/image/tiff"],
+        "x-cwl-type": "File",
     }
 
 
 def test_a_literal_output_has_no_file_marker(tmp_path: Path) -> None:
-    assert output_of(tmp_path, "{type: int, outputBinding: {outputEval: '$(1)'}}") == {"schema": {"type": "integer"}}
+    assert output_of(tmp_path, "{type: int, outputBinding: {outputEval: '$(1)'}}") == {
+        "schema": {"type": "integer"},
+        "x-cwl-type": "int",
+    }
 
 
 @pytest.mark.parametrize(("name", "workflow"), FIXTURES)

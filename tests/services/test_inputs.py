@@ -251,14 +251,15 @@ def test_an_output_of_an_earlier_job_is_accepted_as_a_file(wc: ProcessDescriptio
 
 def test_a_directory_cannot_be_inline_content(echo: ProcessDescription) -> None:
     assert refusal(echo, {"message": "hi", "mode": "fast", "data": {"value": "x"}}) == (
-        "Input 'data' is a Directory, so it takes a link {\"href\": <URL>}, a URL string, not {'value': 'x'}."
+        "Input 'data' is a Directory, so it takes a link {\"href\": <URL>}, a URL string or a CWL Directory object, "
+        "not {'value': 'x'}."
     )
 
 
 def test_a_file_given_as_a_number_is_refused(wc: ProcessDescription) -> None:
     assert refusal(wc, {"text": 3}) == (
-        "Input 'text' is a File, so it takes a link {\"href\": <URL>}, a URL string or inline content "
-        '{"value": <text>, "mediaType": ...}, not 3.'
+        "Input 'text' is a File, so it takes a link {\"href\": <URL>}, a URL string, a CWL File object or inline "
+        'content {"value": <text>, "mediaType": ...}, not 3.'
     )
 
 
