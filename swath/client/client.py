@@ -17,6 +17,7 @@ from swath.client.inputs import has_local_files, link_local_files
 from swath.client.jobs import Job
 from swath.client.settings import ClientSettings
 from swath.client.transport import Transport
+from swath.ogc import Preference
 
 __all__ = ["Client"]
 
@@ -158,7 +159,7 @@ class Client:
             body["outputs"] = dict(outputs)
         if collection:
             body["collection"] = collection
-        headers = {"Prefer": "respond-async"}
+        headers = {"Prefer": str(Preference.respond_async)}
         document = self._transport.json("POST", _process_path(process) + "/execution", json=body, headers=headers)
         return Job(self._transport, document)
 

@@ -25,6 +25,7 @@ from swath.errors import (
     ResultNotAvailable,
     ResultNotReady,
 )
+from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
 from swath.services.context import ServiceContext
 from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
@@ -36,9 +37,6 @@ from swath.store.group_commit import commit_new_job
 from swath.store.jobs import JobCursor, JobFilter
 from swath.store.records import JSON, JobRecord, JobResults, JobStatus, OutputRequest, OutputValue, ProcessRecord
 
-TRANSMISSION_MODES = ("value", "reference")
-RESPONSE_TYPES = ("document", "raw")
-
 
 @dataclass(frozen=True)
 class ExecuteRequest:
@@ -46,7 +44,7 @@ class ExecuteRequest:
 
     inputs: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, OutputRequest] = field(default_factory=dict)
-    response: str = "document"
+    response: str = ResponseType.document
     collection: str | None = None
     # What the job needs (CWL words: coresMin, ramMin, outdirMin), replacing the package's ResourceRequirement.
     resources: JSON | None = None
@@ -90,13 +88,13 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
         if output_id not in description.outputs:
             known = ", ".join(sorted(description.outputs)) or "none"
             raise InvalidInput(f"Output '{output_id}' is not an output of process '{process.id}'; known: {known}.")
-        if wanted.transmission_mode not in TRANSMISSION_MODES:
+        if wanted.transmission_mode not in set(TransmissionMode):
             raise InvalidInput(
                 f"Output '{output_id}' asks for transmissionMode '{wanted.transmission_mode}'; "
-                "allowed: value, reference."
+                f"allowed: {allowed(TransmissionMode)}."
             )
-    if request.response not in RESPONSE_TYPES:
-        raise InvalidInput(f"Response type '{request.response}' is not supported; allowed: document, raw.")
+    if request.response not in set(ResponseType):
+        raise InvalidInput(f"Response type '{request.response}' is not supported; allowed: {allowed(ResponseType)}.")
     queue = select_queue(settings.queues, requested_needs(package_needs(process.cwl), request.resources))
     now = datetime.now(UTC)
     job = JobRecord(
@@ -248,7 +246,11 @@ def _wait_for(
     process: ProcessRecord, prefer_async: bool, mode: str | None, wait: float | None, limit: float
 ) -> float | None:
     options = process.description.job_control_options
-    if "sync-execute" not in options or mode == "async" or (prefer_async and "async-execute" in options):
+    if (
+        JobControlOption.sync_execute not in options
+        or mode == ExecutionMode.async_
+        or (prefer_async and JobControlOption.async_execute in options)
+    ):
         return None
     return min(wait, limit) if wait is not None else limit
 

@@ -15,6 +15,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ from schema_salad.exceptions import SchemaSaladException, ValidationException
 from schema_salad.fetcher import DefaultFetcher
 
 from swath.errors import InvalidPackage, WorkflowNotFound
+from swath.ogc import JobControlOption, TransmissionMode, allowed
 from swath.services.descriptions import describe_inputs, describe_outputs, named_types
 from swath.services.package_sources import PackageSource, fetch_url, read_package_source
 from swath.store.records import JSON, ProcessDescription
@@ -36,8 +38,6 @@ __all__ = ["ApplicationPackage", "parse_package"]
 
 _PROCESS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _SCHEMA_ORG = ("https://schema.org/", "http://schema.org/")
-_JOB_CONTROL_OPTIONS = ("async-execute", "dismiss", "sync-execute")
-_TRANSMISSION_MODES = ("reference", "value")
 _DEFAULT_VERSION = "1.0.0"
 # schema-salad keeps module-level caches that it fills while loading; it makes no promise of thread safety, and the
 # API deploys from a thread pool. Loading takes milliseconds once warm, so one lock costs little.
@@ -255,10 +255,8 @@ def _describe(source: PackageSource, entry: JSON, tool: Process) -> ProcessDescr
         keywords=_keywords(keywords),
         inputs=inputs,
         outputs=outputs,
-        job_control_options=_options(process, "jobControlOptions", _JOB_CONTROL_OPTIONS)
-        or defaults.job_control_options,
-        output_transmission=_options(process, "outputTransmission", _TRANSMISSION_MODES)
-        or defaults.output_transmission,
+        job_control_options=_options(process, "jobControlOptions", JobControlOption) or defaults.job_control_options,
+        output_transmission=_options(process, "outputTransmission", TransmissionMode) or defaults.output_transmission,
     )
 
 
@@ -267,14 +265,14 @@ def _keywords(value: Any) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-def _options(process: JSON, key: str, allowed: tuple[str, ...]) -> list[str]:
+def _options(process: JSON, key: str, vocabulary: type[StrEnum]) -> list[str]:
     values = process.get(key) or []
     if not isinstance(values, list):
         raise InvalidPackage(f"processDescription.process.{key} must be a list, not {values!r}.")
     for value in values:
-        if value not in allowed:
+        if value not in set(vocabulary):
             raise InvalidPackage(
-                f"processDescription.process.{key} holds {value!r}, which is not one of: {', '.join(allowed)}."
+                f"processDescription.process.{key} holds {value!r}, which is not one of: {allowed(vocabulary)}."
             )
     return list(values)
 

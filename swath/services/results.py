@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from swath.ogc import TransmissionMode
 from swath.store.records import JSON, JobRecord, JobResults, OutputValue, StoredFile
 
 # The results document also links the job's STAC catalog of all output files, under this key.
@@ -38,7 +39,7 @@ def output_document(output: OutputValue, transmission_mode: str, read_text: Text
     """One output as it appears in the results document."""
     if output.cwl_class is None:
         return output.value
-    if transmission_mode == "value" and len(output.files) == 1 and _is_inlinable(output.files[0]):
+    if transmission_mode == TransmissionMode.value and len(output.files) == 1 and _is_inlinable(output.files[0]):
         stored = output.files[0]
         return {"value": read_text(stored), "mediaType": stored.media_type}
     if output.cwl_class == "File" and len(output.files) == 1:
@@ -68,7 +69,7 @@ def results_document(job: JobRecord, results: JobResults, read_text: TextReader)
     for output_id in wanted:
         if output_id in results.outputs:
             request = job.outputs.get(output_id)
-            mode = request.transmission_mode if request else "reference"
+            mode = request.transmission_mode if request else TransmissionMode.reference
             document[output_id] = output_document(results.outputs[output_id], mode, read_text)
     link = catalog_link(results)
     if link is not None and CATALOG_KEY not in document:
