@@ -17,8 +17,8 @@ class JobControlOption(StrEnum):
     """How a process may be run and controlled (jobControlOptions.yaml)."""
 
     async_execute = "async-execute"
-    sync_execute = "sync-execute"
     dismiss = "dismiss"
+    sync_execute = "sync-execute"
 
 
 class TransmissionMode(StrEnum):

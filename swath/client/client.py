@@ -17,6 +17,7 @@ from swath.client.inputs import has_local_files, link_local_files
 from swath.client.jobs import Job
 from swath.client.settings import ClientSettings
 from swath.client.transport import Transport
+from swath.layout import job_path
 from swath.ogc import Preference
 
 __all__ = ["Client"]
@@ -178,7 +179,7 @@ class Client:
         return str(response.json()["href"])
 
     def job(self, job_id: str) -> Job:
-        return Job(self._transport, self._transport.json("GET", f"/jobs/{job_id}"))
+        return Job(self._transport, self._transport.json("GET", job_path(job_id)))
 
     def jobs(
         self,

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from swath.errors import StorageUnavailable, StoreUnavailable
+from swath.layout import job_log_key
 from swath.runner.jobprocess import (
     KILL_GRACE,
     RunningJob,
@@ -30,7 +31,6 @@ from swath.runner.jobprocess import (
 )
 from swath.settings import Settings
 from swath.storage import Storage
-from swath.storage.base import job_log_key
 from swath.store import jobs as job_store
 from swath.store.database import reading, transaction
 from swath.store.records import JobStatus

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from swath.errors import JobFailed
+from swath.layout import output_key
 from swath.storage import Storage
 from swath.storage.local import guess_media_type
 from swath.store.records import JSON, OutputValue, StoredFile
@@ -53,7 +54,7 @@ def store_outputs(cwl_outputs: Mapping[str, Any], job_id: str, storage: Storage)
         if not members or not all(_cwl_class(member) for member in members):
             values[output_id] = OutputValue(value=value)
             continue
-        prefixes = _member_prefixes(f"jobs/{job_id}/{output_id}", members)
+        prefixes = _member_prefixes(output_key(job_id, output_id), members)
         stored = [
             _store_member(output_id, prefix, member, storage) for prefix, member in zip(prefixes, members, strict=True)
         ]

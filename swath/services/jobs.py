@@ -25,12 +25,12 @@ from swath.errors import (
     ResultNotAvailable,
     ResultNotReady,
 )
+from swath.layout import job_log_key, output_key
 from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
 from swath.services.context import ServiceContext
 from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
 from swath.services.queues import package_needs, requested_needs, select_queue
-from swath.storage.base import job_log_key
 from swath.store import jobs as store
 from swath.store.database import reading, transaction
 from swath.store.group_commit import commit_new_job
@@ -195,7 +195,7 @@ def _output_key(context: ServiceContext, job_id: str, relative_path: str) -> str
     normal = posixpath.normpath(relative_path)
     if relative_path.startswith("/") or normal == ".." or normal.startswith("../") or "\\" in relative_path:
         raise NoSuchFile(f"Output path '{relative_path}' lies outside the outputs of job '{job_id}'.")
-    return f"jobs/{job_id}/{normal}"
+    return output_key(job_id, normal)
 
 
 def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:

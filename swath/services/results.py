@@ -11,11 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from swath.layout import CATALOG_MEMBER, CATALOG_NAME
 from swath.ogc import TransmissionMode
 from swath.store.records import JSON, JobRecord, JobResults, OutputValue, StoredFile
 
-# The results document also links the job's STAC catalog of all output files, under this key.
-CATALOG_KEY = "stac_catalog"
 _INLINE_LIMIT = 1 << 20
 TextReader = Callable[[StoredFile], str]
 _TEXT_TYPES = ("text/", "application/json", "application/geo+json", "application/yaml", "application/xml")
@@ -58,7 +57,7 @@ def directory_catalog(output: OutputValue) -> StoredFile | None:
     """
     if output.cwl_class != "Directory":
         return None
-    catalogs = [stored for stored in output.files if stored.key.endswith("/catalog.json")]
+    catalogs = [stored for stored in output.files if stored.key.endswith("/" + CATALOG_NAME)]
     return min(catalogs, key=lambda stored: stored.key.count("/"), default=None)
 
 
@@ -72,8 +71,8 @@ def results_document(job: JobRecord, results: JobResults, read_text: TextReader)
             mode = request.transmission_mode if request else TransmissionMode.reference
             document[output_id] = output_document(results.outputs[output_id], mode, read_text)
     link = catalog_link(results)
-    if link is not None and CATALOG_KEY not in document:
-        document[CATALOG_KEY] = link
+    if link is not None and CATALOG_MEMBER not in document:
+        document[CATALOG_MEMBER] = link
     return document
 
 
