@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import jsonschema
 
-from swath.errors import InvalidInput
+from swath.errors import InvalidInput, Reason
 from swath.store.records import JSON, ProcessDescription
 
 __all__ = ["inputs_from_request", "validate_inputs"]
@@ -47,7 +47,9 @@ def inputs_from_request(raw: Any) -> JSON:
     for position, item in enumerate(raw):
         input_id, value = _list_item(position, item)
         if input_id in inputs:
-            raise InvalidInput(f"Input '{input_id}' is given twice in the inputs list; give each input once.")
+            raise InvalidInput(
+                f"Input '{input_id}' is given twice in the inputs list; give each input once.", input_id=input_id
+            )
         inputs[input_id] = value
     return inputs
 
@@ -67,7 +69,6 @@ def validate_inputs(
     description: ProcessDescription,
     inputs: Mapping[str, Any],
     allowed_roots: list[Path],
-    public_url: str,
     allow_s3: bool = False,
 ) -> JSON:
     """Check `inputs` and return them normalised for the runner.
@@ -76,8 +77,7 @@ def validate_inputs(
     values become links `{"href": ..., "type": ...}` (`type` only when given), local paths as `file://` URIs with
     symlinks and `..` resolved; a File may instead be inline content, kept as `{"value": ..., "mediaType": ...}`.
     Local paths must lie under one of `allowed_roots`. Links to earlier jobs' outputs
-    (`<public_url>/jobs/<id>/outputs/...`) are accepted like every http(s) link; `public_url` is taken so that
-    callers need not change when http(s) links become restricted. `s3://` links are accepted only with
+    (`<public_url>/jobs/<id>/outputs/...`) are accepted like every http(s) link. `s3://` links are accepted only with
     `allow_s3` (S3 storage configured, whose credentials the runner reads them with).
     """
     unknown = [key for key in inputs if key not in description.inputs]
@@ -93,7 +93,7 @@ def validate_inputs(
         if input_id in inputs and inputs[input_id] is not None:
             normalised[input_id] = _check_input(input_id, input_description, inputs[input_id], roots, allow_s3)
         elif _min_occurs(input_description) >= 1 and "default" not in input_description.get("schema", {}):
-            raise InvalidInput(f"Input '{input_id}' is required but missing.")
+            raise InvalidInput(f"Input '{input_id}' is required but missing.", input_id=input_id)
         elif input_id in inputs:
             normalised[input_id] = None
     return normalised
@@ -108,7 +108,7 @@ def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path]
     if is_array or (isinstance(value, list) and _max_occurs(description) != 1):
         occurrences, as_list = (value if isinstance(value, list) else [value]), True
     elif isinstance(value, list) and ("type" in schema or cwl_class is not None):
-        raise InvalidInput(f"Input '{input_id}' takes one value, but {len(value)} were given.")
+        raise InvalidInput(f"Input '{input_id}' takes one value, but {len(value)} were given.", input_id=input_id)
     else:
         occurrences, as_list = [value], False  # An input of any type (schema {}) takes a list as one value.
     if not is_array:
@@ -127,9 +127,13 @@ def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path]
 def _check_count(input_id: str, description: JSON, count: int) -> None:
     least, most = _min_occurs(description), _max_occurs(description)
     if count < least:
-        raise InvalidInput(f"Input '{input_id}' needs at least {least} value(s), but {count} were given.")
+        raise InvalidInput(
+            f"Input '{input_id}' needs at least {least} value(s), but {count} were given.", input_id=input_id
+        )
     if most is not None and count > most:
-        raise InvalidInput(f"Input '{input_id}' takes at most {most} value(s), but {count} were given.")
+        raise InvalidInput(
+            f"Input '{input_id}' takes at most {most} value(s), but {count} were given.", input_id=input_id
+        )
 
 
 def _min_occurs(description: JSON) -> int:
@@ -164,7 +168,7 @@ def _check_schema(input_id: str, schema: JSON, value: Any) -> None:
         return
     where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
     at = f" at {input_id}{where}" if where else ""
-    raise InvalidInput(f"Input '{input_id}' is invalid{at}: {error.message}.")
+    raise InvalidInput(f"Input '{input_id}' is invalid{at}: {error.message}.", input_id=input_id)
 
 
 def _file_value(input_id: str, cwl_class: str, value: Any, roots: list[Path], allow_s3: bool) -> JSON:
@@ -182,21 +186,27 @@ def _file_value(input_id: str, cwl_class: str, value: Any, roots: list[Path], al
         return inline
     allowed = 'a link {"href": <URL>}, a URL string'
     allowed += ' or inline content {"value": <text>, "mediaType": ...}' if cwl_class == "File" else ""
-    raise InvalidInput(f"Input '{input_id}' is a {cwl_class}, so it takes {allowed}, not {value!r}.")
+    raise InvalidInput(f"Input '{input_id}' is a {cwl_class}, so it takes {allowed}, not {value!r}.", input_id=input_id)
 
 
 def _checked_href(input_id: str, href: str, roots: list[Path], allow_s3: bool) -> str:
     parts = urlsplit(href)
     if parts.scheme == "s3" and allow_s3:
         if not parts.netloc or not parts.path.strip("/"):
-            raise InvalidInput(f"Input '{input_id}' refers to {href}, which names no bucket or no object.")
+            raise InvalidInput(
+                f"Input '{input_id}' refers to {href}, which names no bucket or no object.", input_id=input_id
+            )
         return href
     if parts.scheme == "s3":
         # Refused here rather than failing the job later: no S3 store is configured for the runner to read from.
-        raise InvalidInput(f"Input '{input_id}' refers to {href}, but this server has no S3 storage configured.")
+        raise InvalidInput(
+            f"Input '{input_id}' refers to {href}, but this server has no S3 storage configured.", input_id=input_id
+        )
     if parts.scheme in _REMOTE_SCHEMES:
         if not parts.netloc:
-            raise InvalidInput(f"Input '{input_id}' refers to {href}, which names no host or bucket.")
+            raise InvalidInput(
+                f"Input '{input_id}' refers to {href}, which names no host or bucket.", input_id=input_id
+            )
         return href
     if parts.scheme == "file" and parts.netloc in ("", "localhost"):
         path = unquote(parts.path)
@@ -211,6 +221,8 @@ def _checked_href(input_id: str, href: str, roots: list[Path], allow_s3: bool) -
         listing = ", ".join(str(root) for root in roots) or "none are configured"
         shown = path if str(resolved) == path else f"{path} (resolved: {resolved})"
         raise InvalidInput(
-            f"Input '{input_id}' refers to {shown}, which is outside the allowed input roots ({listing})."
+            f"Input '{input_id}' refers to {shown}, which is outside the allowed input roots ({listing}).",
+            input_id=input_id,
+            reason=Reason.path_not_readable,
         )
     return resolved.as_uri()

@@ -22,6 +22,7 @@ from swath.errors import (
     NoSuchFile,
     NoSuchJob,
     NoSuchOutput,
+    Reason,
     ResultNotAvailable,
     ResultNotReady,
 )
@@ -59,7 +60,7 @@ def execute(
     mode: str | None,
     wait: float | None,
 ) -> tuple[JobRecord, float | None]:
-    """Submit a job, and say how long the request should wait for it (None: answer at once; see `execution_wait`).
+    """Submit a job, and say how long the request should wait for it (None: answer at once; see `_wait_for`).
 
     One read of the process serves both decisions: this is the hot path of submission (bench/, scenario 3).
     """
@@ -81,13 +82,16 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
         description,
         request.inputs,
         settings.readable_input_roots,
-        settings.resolved_public_url,
         allow_s3=settings.is_s3_storage,
     )
     for output_id, wanted in request.outputs.items():
         if output_id not in description.outputs:
             known = ", ".join(sorted(description.outputs)) or "none"
-            raise InvalidInput(f"Output '{output_id}' is not an output of process '{process.id}'; known: {known}.")
+            raise InvalidInput(
+                f"Output '{output_id}' is not an output of process '{process.id}'; known: {known}.",
+                process_id=process.id,
+                output_id=output_id,
+            )
         if wanted.transmission_mode not in set(TransmissionMode):
             raise InvalidInput(
                 f"Output '{output_id}' asks for transmissionMode '{wanted.transmission_mode}'; "
@@ -122,7 +126,7 @@ def get_job(context: ServiceContext, job_id: str) -> JobRecord:
     with reading(context.sessions) as session:
         job = store.get_job(session, job_id)
     if job is None:
-        raise NoSuchJob(f"No job with id '{job_id}' exists.")
+        raise NoSuchJob(f"No job with id '{job_id}' exists.", job_id=job_id)
     return job
 
 
@@ -157,7 +161,9 @@ def dismiss_job(context: ServiceContext, job_id: str) -> JobRecord:
         context.executor.cancel(job_id)
     elif job.status is not JobStatus.dismissed:
         raise JobNotDismissable(
-            f"Job '{job_id}' has already finished ({job.status}); only queued or running jobs can be dismissed."
+            f"Job '{job_id}' has already finished ({job.status}); only queued or running jobs can be dismissed.",
+            job_id=job_id,
+            reason=Reason.job_finished,
         )
     return job
 
@@ -165,10 +171,10 @@ def dismiss_job(context: ServiceContext, job_id: str) -> JobRecord:
 def get_results(context: ServiceContext, job_id: str) -> tuple[JobRecord, JobResults]:
     job = get_job(context, job_id)
     if job.status in (JobStatus.accepted, JobStatus.running):
-        raise ResultNotReady(f"Job '{job_id}' is {job.status}; its results are not ready yet.")
+        raise ResultNotReady(f"Job '{job_id}' is {job.status}; its results are not ready yet.", job_id=job_id)
     if job.status is not JobStatus.successful or job.results is None:
         reason = job.message or f"the job is {job.status}"
-        raise ResultNotAvailable(f"Job '{job_id}' has no results because it is {job.status}: {reason}")
+        raise ResultNotAvailable(f"Job '{job_id}' has no results because it is {job.status}: {reason}", job_id=job_id)
     return job, store.results_from_json(job.results)
 
 
@@ -176,7 +182,9 @@ def get_output(context: ServiceContext, job_id: str, output_id: str) -> tuple[Jo
     job, results = get_results(context, job_id)
     if output_id not in results.outputs:
         known = ", ".join(sorted(results.outputs)) or "none"
-        raise NoSuchOutput(f"Job '{job_id}' has no output '{output_id}'; its outputs are: {known}.")
+        raise NoSuchOutput(
+            f"Job '{job_id}' has no output '{output_id}'; its outputs are: {known}.", job_id=job_id, output_id=output_id
+        )
     return job, results.outputs[output_id]
 
 
@@ -229,8 +237,8 @@ async def wait_for_job(context: ServiceContext, job_id: str, timeout: float) -> 
         pause = min(pause * 1.5, 0.25)
 
 
-def execution_wait(
-    context: ServiceContext, process_id: str, prefer_async: bool, mode: str | None, wait: float | None
+def _wait_for(
+    process: ProcessRecord, prefer_async: bool, mode: str | None, wait: float | None, limit: float
 ) -> float | None:
     """How long an execute request waits for the job before answering, or None to answer at once (async).
 
@@ -238,13 +246,6 @@ def execution_wait(
     async; otherwise the client's `Prefer: respond-async` (or the 1.0 draft's `mode: async`) asks for it. A sync
     wait never exceeds the configured limit; past it, the answer falls back to async.
     """
-    process = get_process(context, process_id)
-    return _wait_for(process, prefer_async, mode, wait, context.settings.sync_wait_limit)
-
-
-def _wait_for(
-    process: ProcessRecord, prefer_async: bool, mode: str | None, wait: float | None, limit: float
-) -> float | None:
     options = process.description.job_control_options
     if (
         JobControlOption.sync_execute not in options

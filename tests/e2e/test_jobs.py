@@ -212,6 +212,9 @@ def test_dismissing_a_finished_job_is_a_conflict(client: httpx.Client) -> None:
     response = client.delete(f"/jobs/{job_id}")
     assert response.status_code == 409
     assert "successful" in response.json()["detail"]
+    validate(response.json(), "exception.yaml")
+    assert response.json()["jobID"] == job_id
+    assert response.json()["reason"] == "job-finished"
 
 
 def test_unknown_jobs_are_no_such_job(client: httpx.Client) -> None:
@@ -219,6 +222,7 @@ def test_unknown_jobs_are_no_such_job(client: httpx.Client) -> None:
         response = client.get(path)
         assert response.status_code == 404
         assert response.json()["type"].endswith("/no-such-job")
+        assert response.json()["jobID"] == "nope"
     assert client.delete("/jobs/nope").status_code == 404
 
 
