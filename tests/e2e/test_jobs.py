@@ -200,7 +200,9 @@ def test_a_dismissed_queued_job_never_starts(client: httpx.Client) -> None:
     assert client.delete(f"/jobs/{queued}").json()["status"] == "dismissed"
     for blocker in blockers:
         client.delete(f"/jobs/{blocker}")
-    time.sleep(1.5)  # give a wrongly started job time to show itself
+    # Runners take jobs in order: once a job submitted after it has ended, a wrongly started job would have started.
+    probe = submit(client, process, {"inputs": {"seconds": 0}})
+    wait_until(lambda: client.get(f"/jobs/{probe}").json()["status"] == "successful", message="the probe job ends")
     status = client.get(f"/jobs/{queued}").json()
     assert status["status"] == "dismissed"
     assert "started" not in status
