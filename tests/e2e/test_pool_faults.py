@@ -13,20 +13,15 @@ import psutil
 import pytest
 
 from tests.conftest import Server, make_server, wait_until
-from tests.e2e.helpers import ensure_deployed, submit, wait_for_status
+from tests.e2e.helpers import ensure_deployed, pool_of, submit, wait_for_status
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
+    """A server of the test's own (the `client` fixture talks to it): these tests kill and stop what it runs."""
     running = make_server(tmp_path, workers="1", max_attempts="3").start()
     yield running
     running.stop()
-
-
-@pytest.fixture
-def client(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as http:
-        yield http
 
 
 def _token() -> int:
@@ -51,17 +46,6 @@ def _any_alive(processes: list[psutil.Process]) -> bool:
     return any(alive(process) for process in processes)
 
 
-def _pool_of(server: Server) -> psutil.Process:
-    assert server.process is not None
-    pools = [
-        child
-        for child in psutil.Process(server.process.pid).children()
-        if "swath.runner.pool" in " ".join(child.cmdline())
-    ]
-    assert len(pools) == 1, pools
-    return pools[0]
-
-
 def test_a_killed_pool_takes_its_jobs_tools_with_it_and_a_new_pool_runs_them_once(
     server: Server, client: httpx.Client, tmp_path: Path
 ) -> None:
@@ -70,7 +54,7 @@ def test_a_killed_pool_takes_its_jobs_tools_with_it_and_a_new_pool_runs_them_onc
         client, ensure_deployed(client, "ledger"), {"inputs": {"ledger": str(ledger), "token": token, "seconds": 3}}
     )
     first = wait_until(lambda: _processes_with(f"3.{token}"), message="the tool to start")
-    _pool_of(server).kill()
+    pool_of(server).kill()
     # The job's processes die with their supervisor, at once, not when a heartbeat goes stale.
     wait_until(lambda: not _any_alive(first), timeout=2, message="the first run's tool to die")
     status = wait_for_status(client, job_id, timeout=30)
@@ -94,7 +78,7 @@ def test_the_tools_of_a_killed_pool_are_gone_before_its_job_runs_again(
         {"inputs": {"ledger": str(tmp_path / "l"), "token": token, "seconds": 60}},
     )
     first = wait_until(lambda: _processes_with(f"60.{token}"), message="the tool to start")
-    _pool_of(server).kill()
+    pool_of(server).kill()
     wait_until(lambda: not _any_alive(first), timeout=2, message="the first run's tool to die")
     wait_until(lambda: client.get(f"/jobs/{job_id}").json()["message"].endswith("(attempt 2 of 3)."), timeout=5)
     client.delete(f"/jobs/{job_id}")
@@ -108,7 +92,7 @@ def test_jobs_queued_when_the_pool_dies_run_without_another_submission(
     running = submit(client, process, {"inputs": {"ledger": str(tmp_path / "a"), "token": running_token, "seconds": 2}})
     queued = submit(client, process, {"inputs": {"ledger": str(tmp_path / "b"), "token": queued_token, "seconds": 0}})
     wait_until(lambda: _processes_with(f"2.{running_token}"), message="the first tool to start")
-    _pool_of(server).kill()
+    pool_of(server).kill()
     for job_id in (running, queued):
         assert wait_for_status(client, job_id, timeout=20)["status"] == "successful"
 
@@ -137,7 +121,7 @@ def test_daemons_of_a_running_job_end_when_the_server_stops(server: Server, clie
 
 
 def test_health_reports_a_hung_pool_and_its_recovery(server: Server, client: httpx.Client) -> None:
-    pool = _pool_of(server)
+    pool = pool_of(server)
     os.kill(pool.pid, signal.SIGSTOP)
     try:
         response = wait_until(

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 
 from tests.conftest import Server, make_server
-from tests.e2e.helpers import ensure_deployed, submit, wait_for_status
+from tests.e2e.helpers import ensure_deployed, pool_of, submit, wait_for_status
 
 
 @pytest.fixture
@@ -50,22 +49,11 @@ def test_a_job_whose_runner_keeps_dying_is_failed_with_the_reason(restartable: S
     assert "tried 2 times" in status["message"]
 
 
-def _pool_of(server: Server) -> psutil.Process:
-    assert server.process is not None
-    pools = [
-        child
-        for child in psutil.Process(server.process.pid).children()
-        if "swath.runner.pool" in " ".join(child.cmdline())
-    ]
-    assert len(pools) == 1, pools
-    return pools[0]
-
-
 def test_a_job_whose_runner_pool_dies_is_taken_back_by_the_next_pool_and_run_again(restartable: Server) -> None:
     with httpx.Client(base_url=restartable.url, timeout=60) as client:
         job_id = submit(client, ensure_deployed(client, "sleeper"), {"inputs": {"seconds": 2}})
         wait_for_status(client, job_id, {"running"})
-        pool = _pool_of(restartable)
+        pool = pool_of(restartable)
         job_processes = pool.children(recursive=True)
         for process in [pool, *job_processes]:
             process.kill()
