@@ -106,7 +106,7 @@ class InvalidParameterValue(InvalidRequest):
 
 
 class InvalidInput(InvalidRequest):
-    """An execute request's input does not fit the process description."""
+    """An execute request's input does not fit the process description; `input_id` names it when one is at fault."""
 
     type = _SWATH + "invalid-input"
     title = "Invalid input"

@@ -50,12 +50,16 @@ def exception_response(
         page = render_html(request, "error.html", status_code=status, **body)
         page.headers.update(headers or {})
         return page
-    return JSONResponse(body, status_code=status, media_type=EXCEPTION_MEDIA_TYPE, headers=headers)
+    return JSONResponse(
+        {**(members or {}), **body}, status_code=status, media_type=EXCEPTION_MEDIA_TYPE, headers=headers
+    )
 
 
 def _swath_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, SwathError)
-    return exception_response(error.status, error.type, error.title, error.detail, request, members=error.members)
+    return exception_response(
+        error.status, error.type, error.title, error.detail, request, members=error.members or None
+    )
 
 
 def _location(parts: tuple[Any, ...]) -> str:

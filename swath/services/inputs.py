@@ -62,7 +62,9 @@ def _list_item(position: int, item: Any) -> tuple[str, Any]:
             return item["id"], item[key]
     if "href" in item:
         return item["id"], {key: item[key] for key in ("href", "type") if key in item}
-    raise InvalidInput(f"Input '{item['id']}' in the inputs list has no `data`, `value` or `href`.")
+    raise InvalidInput(
+        f"Input '{item['id']}' in the inputs list has no `data`, `value` or `href`.", input_id=str(item["id"])
+    )
 
 
 def validate_inputs(
@@ -83,7 +85,9 @@ def validate_inputs(
     unknown = [key for key in inputs if key not in description.inputs]
     if unknown:
         known = ", ".join(f"'{key}'" for key in description.inputs) or "none"
-        raise InvalidInput(f"Input '{unknown[0]}' is not an input of this process; its inputs are: {known}.")
+        raise InvalidInput(
+            f"Input '{unknown[0]}' is not an input of this process; its inputs are: {known}.", input_id=unknown[0]
+        )
     # Resolving the roots asks the file system; only File and Directory inputs need them (bench/: ~4 % of the CPU of
     # a submission without them).
     takes_files = any(input_description.get("x-cwl-class") for input_description in description.inputs.values())
@@ -214,7 +218,8 @@ def _checked_href(input_id: str, href: str, roots: list[Path], allow_s3: bool) -
         path = href
     else:
         raise InvalidInput(
-            f"Input '{input_id}' refers to {href}, which is not an http, https or file URL or an absolute path."
+            f"Input '{input_id}' refers to {href}, which is not an http, https or file URL or an absolute path.",
+            input_id=input_id,
         )
     resolved = Path(path).resolve()
     if not any(resolved.is_relative_to(root) for root in roots):
