@@ -30,16 +30,30 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     └── RunnersUnavailable (503, runners-unavailable)
 
     JobFailed: a running job's failure; recorded on the job, never rendered as an HTTP error.
+
+Beside its detail, an error names the objects it is about (`processID`, `jobID`, `input`, `output`) and, where a
+client must act on it, a `reason` from `Reason`; the handler renders these as extra members of the exception
+document, and clients read them instead of the prose.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar
 
 _PART1 = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/"
 _PART2 = "http://www.opengis.net/def/exceptions/ogcapi-processes-2/1.0/"
 # Swath's own types, for errors the standard does not name.
 _SWATH = "https://swath.dev/exceptions/"
+
+
+class Reason(StrEnum):
+    """Why a request was refused, where a client decides what to do next by it (the `reason` member)."""
+
+    # A local path the server may not read: a client on the same machine uploads the file instead.
+    path_not_readable = "path-not-readable"
+    # The job has already ended, so it can no longer be dismissed.
+    job_finished = "job-finished"
 
 
 class SwathError(Exception):
@@ -49,12 +63,35 @@ class SwathError(Exception):
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal server error"
 
-    def __init__(self, detail: str, **members: str) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        process_id: str | None = None,
+        job_id: str | None = None,
+        input_id: str | None = None,
+        output_id: str | None = None,
+        reason: Reason | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
-        # Structured members of the exception document (`input`, `processID`, `jobID`): what clients read, so that
-        # a form can put the message beside the field it names without parsing the detail.
-        self.members = members
+        self.process_id = process_id
+        self.job_id = job_id
+        self.input_id = input_id
+        self.output_id = output_id
+        self.reason = reason
+
+    @property
+    def members(self) -> dict[str, str]:
+        """The exception document's structured members, named as OGC names them (`processID`, `jobID`)."""
+        named = {
+            "processID": self.process_id,
+            "jobID": self.job_id,
+            "input": self.input_id,
+            "output": self.output_id,
+            "reason": self.reason,
+        }
+        return {key: str(value) for key, value in named.items() if value is not None}
 
 
 class InvalidRequest(SwathError):
@@ -69,7 +106,7 @@ class InvalidParameterValue(InvalidRequest):
 
 
 class InvalidInput(InvalidRequest):
-    """An execute request's input does not fit the process description; `input=` names it when one is at fault."""
+    """An execute request's input does not fit the process description; `input_id` names it when one is at fault."""
 
     type = _SWATH + "invalid-input"
     title = "Invalid input"

@@ -32,8 +32,8 @@ from swath.store.database import create_database_engine, create_session_factory,
 log = logging.getLogger("swath.api")
 
 
-def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
-    """Build the app. `executor` replaces the local runner pool (tests may pass an honest inline one)."""
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app, with the executor the settings name."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,7 +44,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
             settings=settings,
             sessions=create_session_factory(engine),
             storage=open_storage(settings),
-            executor=executor or _executor(settings),
+            executor=_executor(settings),
         )
         app.state.context = context
         await asyncio.to_thread(install_builtin_processes, context)

@@ -38,7 +38,14 @@ def exception_response(
     headers: dict[str, str] | None = None,
     members: dict[str, str] | None = None,
 ) -> Response:
-    body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": str(request.url)}
+    body: dict[str, object] = {
+        "type": type_,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": str(request.url),
+        **(members or {}),
+    }
     if wants_html(request):
         page = render_html(request, "error.html", status_code=status, **body)
         page.headers.update(headers or {})

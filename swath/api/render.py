@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import Request
 
 from swath.api.schemas import Link, Process, ProcessSummary, StatusInfo
+from swath.layout import CATALOG_NAME, job_path, output_path
 from swath.store.records import JobRecord, JobStatus, ProcessRecord
 
 REL = "http://www.opengis.net/def/rel/ogc/1.0/"
@@ -22,7 +23,7 @@ def process_url(request: Request, process_id: str) -> str:
 
 
 def job_url(request: Request, job_id: str) -> str:
-    return f"{base_url(request)}/jobs/{job_id}"
+    return base_url(request) + job_path(job_id)
 
 
 def _process_links(request: Request, process: ProcessRecord) -> list[Link]:
@@ -82,7 +83,14 @@ def status_info(request: Request, job: JobRecord) -> StatusInfo:
     ]
     if job.status is JobStatus.successful:
         links.append(Link(href=f"{url}/results", rel=REL + "results", type=JSON_TYPE, title="Job results"))
-        links.append(Link(href=f"{url}/outputs/catalog.json", rel="catalog", type=JSON_TYPE, title="STAC catalog"))
+        links.append(
+            Link(
+                href=base_url(request) + output_path(job.id, CATALOG_NAME),
+                rel="catalog",
+                type=JSON_TYPE,
+                title="STAC catalog",
+            )
+        )
     return StatusInfo(
         jobID=job.id,
         status=job.status.value,

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from swath.ogc import ExecutionMode, ResponseType, TransmissionMode
+
 
 class Link(BaseModel):
     """link.yaml"""
@@ -92,7 +94,7 @@ class OutputSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str | None = None
-    transmissionMode: str = "value"
+    transmissionMode: str = TransmissionMode.value
     format: dict[str, Any] | None = None
 
 
@@ -108,8 +110,8 @@ class Execute(BaseModel):
 
     inputs: dict[str, Any] | list[Any] = Field(default_factory=dict)
     outputs: dict[str, OutputSpec] | list[OutputSpec] = Field(default_factory=dict)
-    response: str = "document"
-    mode: Literal["async", "sync", "auto"] | None = None
+    response: str = ResponseType.document
+    mode: ExecutionMode | None = None
     subscriber: dict[str, Any] | None = None
     collection: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._:-]+$")
     # Swath's extension: what the job needs (coresMin, ramMin, outdirMin), which picks its queue class.

@@ -9,7 +9,6 @@ into `--outdir` (the current folder by default). File inputs may be local paths 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -71,11 +70,10 @@ def deploy_or_reuse(client: Client, package: Path) -> str:
     try:
         return str(client.deploy(package)["id"])
     except DuplicatedProcess as error:
-        # The server names the process that holds the id (services/processes via store/processes).
-        found = re.search(r"id '([^']+)'", error.detail)
-        if found is None:
+        # The server names the process that holds the id in the error document's `processID`.
+        if error.process_id is None:
             raise
-        process_id = found.group(1)
+        process_id = error.process_id
     if client.package(process_id) != package.read_bytes():
         client.replace(process_id, package)
     return process_id

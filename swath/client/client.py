@@ -17,6 +17,9 @@ from swath.client.inputs import has_local_files, link_local_files
 from swath.client.jobs import Job
 from swath.client.settings import ClientSettings
 from swath.client.transport import Transport
+from swath.errors import Reason
+from swath.layout import job_path
+from swath.ogc import Preference
 
 __all__ = ["Client"]
 
@@ -24,8 +27,6 @@ _CWL_YAML = "application/cwl+yaml"
 _CWL_JSON = "application/cwl+json"
 _APP_PACKAGE = "application/ogcapppkg+json"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
-# The server's refusal of a local path it may not read (services/inputs.py); the client then uploads instead.
-_UNREADABLE_PATH = "outside the allowed input roots"
 _PAGE = 100
 
 Package = str | Path | Mapping[str, Any] | bytes
@@ -138,7 +139,8 @@ class Client:
         try:
             return self._submit(process, referenced, outputs, collection)
         except InvalidInput as error:
-            if _UNREADABLE_PATH not in error.detail:
+            # The server may not read a local path: upload the files instead.
+            if error.reason_code != Reason.path_not_readable:
                 raise
         return None
 
@@ -158,7 +160,7 @@ class Client:
             body["outputs"] = dict(outputs)
         if collection:
             body["collection"] = collection
-        headers = {"Prefer": "respond-async"}
+        headers = {"Prefer": str(Preference.respond_async)}
         document = self._transport.json("POST", _process_path(process) + "/execution", json=body, headers=headers)
         return Job(self._transport, document)
 
@@ -177,7 +179,7 @@ class Client:
         return str(response.json()["href"])
 
     def job(self, job_id: str) -> Job:
-        return Job(self._transport, self._transport.json("GET", f"/jobs/{job_id}"))
+        return Job(self._transport, self._transport.json("GET", job_path(job_id)))
 
     def jobs(
         self,

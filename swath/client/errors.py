@@ -58,12 +58,24 @@ class APIError(requests.exceptions.HTTPError):
         self.type: str = str(document.get("type", ""))
         self.title: str = str(document.get("title") or response.reason)
         self.detail: str = str(document.get("detail") or self.title)
+        # The structured members that name what the error is about (swath.errors.SwathError.members); read these,
+        # never the detail, to decide what to do.
+        self.process_id: str | None = _member(document, "processID")
+        self.job_id: str | None = _member(document, "jobID")
+        self.input_id: str | None = _member(document, "input")
+        self.output_id: str | None = _member(document, "output")
+        self.reason_code: str | None = _member(document, "reason")
         super().__init__(f"{self.title}: {self.detail}", response=response)
 
     @property
     def reason(self) -> str:
         """What was wrong, in one sentence (the document's `detail`)."""
         return self.detail
+
+
+def _member(document: dict[str, Any], name: str) -> str | None:
+    value = document.get(name)
+    return value if isinstance(value, str) else None
 
 
 class InvalidRequest(APIError):

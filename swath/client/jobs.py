@@ -13,11 +13,11 @@ import pystac
 from swath.client.display import DownloadDisplay, open_display, open_download_display
 from swath.client.errors import JobTimeout
 from swath.client.transport import Transport
+from swath.layout import CATALOG_MEMBER, CATALOG_NAME, job_path, output_path, parse_output_path
 
 __all__ = ["FINAL_STATUSES", "Job"]
 
 FINAL_STATUSES = frozenset({"successful", "failed", "dismissed"})
-CATALOG_KEY = "stac_catalog"
 _CHUNK = 1 << 16
 
 
@@ -60,7 +60,7 @@ class Job:
         return self.status in FINAL_STATUSES
 
     def refresh(self) -> Job:
-        self.document = self._transport.json("GET", f"/jobs/{self.id}")
+        self.document = self._transport.json("GET", job_path(self.id))
         return self
 
     def wait(self, timeout: float | None = None, show: bool | None = None) -> Job:
@@ -87,7 +87,7 @@ class Job:
 
     def results(self) -> dict[str, Any]:
         """The results document: each output's value or link, and the STAC catalog link under `stac_catalog`."""
-        document: dict[str, Any] = self._transport.json("GET", f"/jobs/{self.id}/results")
+        document: dict[str, Any] = self._transport.json("GET", job_path(self.id) + "/results")
         return document
 
     def catalog(self) -> pystac.Catalog:
@@ -96,14 +96,14 @@ class Job:
         return pystac.Catalog.from_dict(self._transport.json("GET", href), href=href)
 
     def _catalog_href(self) -> str:
-        link = self.results().get(CATALOG_KEY)
+        link = self.results().get(CATALOG_MEMBER)
         if isinstance(link, dict) and isinstance(link.get("href"), str):
             return str(link["href"])
-        return self._transport.absolute(f"/jobs/{self.id}/outputs/catalog.json")
+        return self._transport.absolute(output_path(self.id, CATALOG_NAME))
 
     def dismiss(self) -> Job:
         """Stop the job (queued: never starts; running: its processes are stopped)."""
-        self.document = self._transport.json("DELETE", f"/jobs/{self.id}")
+        self.document = self._transport.json("DELETE", job_path(self.id))
         return self
 
     @overload
@@ -116,13 +116,13 @@ class Job:
         """The job's log so far; with `follow`, an iterator of new text until the job ends."""
         if follow:
             return self._follow_logs()
-        return self._transport.request("GET", f"/jobs/{self.id}/logs").text
+        return self._transport.request("GET", job_path(self.id) + "/logs").text
 
     def _follow_logs(self) -> Iterator[str]:
         offset = 0
         while True:
             finished = self.refresh().is_finished
-            response = self._transport.request("GET", f"/jobs/{self.id}/logs", params={"since": offset})
+            response = self._transport.request("GET", job_path(self.id) + "/logs", params={"since": offset})
             offset = int(response.headers.get("X-Log-Offset", offset + len(response.content)))
             if response.text:
                 yield response.text
@@ -154,9 +154,10 @@ class Job:
         return path
 
     def _relative_path(self, href: str) -> str:
-        marker = f"/jobs/{self.id}/outputs/"
-        path = urlsplit(href).path
-        return path.split(marker, 1)[1] if marker in path else path.rsplit("/", 1)[-1]
+        output = parse_output_path(href, urlsplit(self._transport.url).path)
+        if output is not None and output.job_id == self.id:
+            return output.relative_path
+        return urlsplit(href).path.rsplit("/", 1)[-1]
 
     def _output_hrefs(self) -> list[str]:
         """Every file of the results document, and every STAC document and asset the catalogs reach."""

@@ -1,8 +1,7 @@
 """Run one CWL document with cwltool's Python API, inside the job's work directory.
 
-cwltool is loaded with `load_tool`, never `cwltool.main.main`: main() empties schema-salad's schema cache on every
-call (~0.4 s per job) while load_tool keeps it (~11 ms per job, DESIGN.md). This module is the one place that
-translates cwltool's errors into `JobFailed`.
+cwltool is configured, loads documents and has its errors described by `services/cwl_loading.py`, exactly as at
+deploy; this module decides what a run does with them (a failure becomes `JobFailed`, the job's message).
 """
 
 from __future__ import annotations
@@ -21,16 +20,20 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import cwltool.process
-from cwltool.context import LoadingContext, RuntimeContext
-from cwltool.errors import WorkflowException
 from cwltool.executors import SingleJobExecutor
 from cwltool.load_tool import load_tool
 from cwltool.process import Process
 from cwltool.workflow import Workflow
-from schema_salad.exceptions import ValidationException
 
 from swath.errors import JobFailed, SwathError
 from swath.runner.joblog import runner_logger
+from swath.services.cwl_loading import (
+    CWL_RUN_ERRORS,
+    describe_cwl_error,
+    load_document,
+    loading_context,
+    runtime_context,
+)
 from swath.services.package_sources import read_package_source
 from swath.store.records import JSON, ProcessRecord
 
@@ -106,7 +109,7 @@ def warm_up(container_runtime: str) -> None:
     level = logger.level
     logger.setLevel(logging.WARNING)
     try:
-        load_tool(copy.deepcopy(tool), LoadingContext())
+        load_tool(copy.deepcopy(tool), loading_context(None))
     finally:
         logger.setLevel(level)
 
@@ -163,14 +166,10 @@ def load_process_tool(process: ProcessRecord, container_runtime: str, directory:
     engine = select_container_runtime(container_runtime)
     document, moved = (process.cwl, False) if engine is not None else move_docker_requirements(process.cwl)
     folder.mkdir(parents=True, exist_ok=True)
-    loading = LoadingContext()
-    loading.podman = engine == "podman"
-    try:
-        tool = load_tool(
-            _write_document(document, _deployed_text(process) if not moved else None, process, folder), loading
-        )
-    except (ValidationException, WorkflowException) as error:
-        raise JobFailed(f"The process's CWL document does not load: {_condense(error)}") from error
+    path, entry_id = _write_document(document, _deployed_text(process) if not moved else None, process, folder)
+    tool = load_document(
+        path, entry_id, _job_failure, "The process's CWL document does not load", podman=engine == "podman"
+    )
     loaded = _LOADED[folder] = LoadedTool(tool, moved)
     return loaded
 
@@ -203,8 +202,8 @@ def run_cwl(
     cwltool.process._names.clear()
     try:
         report_progress(0, "Running the application.")
-        output, status = SingleJobExecutor()(tool, job_order, _runtime_context(work_dir, log, engine))
-    except (ValidationException, WorkflowException) as error:
+        output, status = SingleJobExecutor()(tool, job_order, runtime_context(work_dir, log, engine))
+    except CWL_RUN_ERRORS as error:
         raise JobFailed(watcher.failure or f"The CWL run failed: {_condense(error)}") from error
     finally:
         logging.getLogger("cwltool").removeHandler(watcher)
@@ -231,8 +230,10 @@ def _deployed_text(process: ProcessRecord) -> str | None:
         return None
 
 
-def _write_document(document: JSON, text: str | None, process: ProcessRecord, folder: Path) -> str:
-    """Write the document (its deployed text when given) under folder; the URI to load, `#<id>` for a $graph.
+def _write_document(
+    document: JSON, text: str | None, process: ProcessRecord, folder: Path
+) -> tuple[Path, str | None]:
+    """Write the document (its deployed text when given) under folder; its path, and the entry to load for a $graph.
 
     A document without an `id` is written to a file named after the process's workflow id, because cwltool names
     a job after its tool's id, which is then the file's URI: messages say 'main', not 'process.cwl'.
@@ -248,33 +249,15 @@ def _write_document(document: JSON, text: str | None, process: ProcessRecord, fo
     partial = folder / f"{name}.{os.getpid()}.part"
     partial.write_text(text if text is not None else json.dumps(document, ensure_ascii=False), encoding="utf-8")
     partial.replace(path)
-    uri = path.resolve().as_uri()
-    if "$graph" in document:
-        return f"{uri}#{(workflow_id or 'main').lstrip('#')}"
-    return uri
-
-
-def _runtime_context(work_dir: Path, log: BinaryIO, engine: str | None) -> RuntimeContext:
-    scratch = work_dir / "cwl-tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
-    runtime = RuntimeContext()
-    runtime.basedir = str(work_dir)
-    runtime.outdir = str(work_dir / "outputs")
-    runtime.tmpdir_prefix = str(scratch / "tmp")
-    runtime.tmp_outdir_prefix = str(scratch / "out")
-    # Tools' output goes to the job log: inside a Celery worker sys.stderr has no fileno() (DESIGN.md).
-    runtime.default_stdout = log
-    runtime.default_stderr = log
-    runtime.use_container = engine is not None
-    runtime.podman = engine == "podman"
-    # Stage-out computes sha256 itself; cwltool's sha1 of every output would be a second full read.
-    runtime.compute_checksum = False
-    return runtime
+    return path, (workflow_id or "main").lstrip("#") if "$graph" in document else None
 
 
 def _condense(error: BaseException) -> str:
-    text = re.sub(r"\s+", " ", str(error)).strip()
-    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
+    return describe_cwl_error(error, limit=_MESSAGE_LIMIT)
+
+
+def _job_failure(message: str) -> JobFailed:
+    return JobFailed(message if len(message) <= _MESSAGE_LIMIT else message[: _MESSAGE_LIMIT - 1] + "…")
 
 
 class _JobWatcher(logging.Handler):

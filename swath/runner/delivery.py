@@ -14,11 +14,11 @@ import select
 import time
 
 from swath.errors import StorageUnavailable
+from swath.layout import job_log_key
 from swath.runner.supervision import RunningJob, Supervisor
 from swath.services.recovery import recover_job
 from swath.settings import Settings
 from swath.storage import Storage
-from swath.storage.base import job_log_key
 from swath.store import jobs as job_store
 from swath.store.database import reading
 from swath.store.records import JobStatus

@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from swath.errors import JobFailed
+from swath.layout import output_key
 from swath.storage import Storage
 from swath.storage.local import guess_media_type
 from swath.store.records import JSON, OutputValue, StoredFile
@@ -56,7 +57,7 @@ def store_outputs(cwl_outputs: Mapping[str, Any], job_id: str, storage: Storage)
     products: list[Product] = []
     for output_id, value in cwl_outputs.items():
         members = value if isinstance(value, list) else [value]
-        prefix = f"jobs/{job_id}/{output_id}"
+        prefix = output_key(job_id, output_id)
         if members and all(_cwl_class(member) and not isinstance(member, list) for member in members):
             prefixes = _member_prefixes(prefix, members)
             stored = [

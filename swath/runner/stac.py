@@ -19,6 +19,7 @@ import pystac
 from pystac.extensions.file import FileExtension
 
 from swath.errors import JobFailed
+from swath.layout import job_catalog_key, output_key
 from swath.runner.outputs import Product, StoredOutputs
 from swath.storage import Storage
 from swath.store.records import JSON, JobRecord, ProcessRecord, StoredFile
@@ -185,14 +186,14 @@ def _publish(root: pystac.Catalog, job_id: str, storage: Storage) -> tuple[Store
     """Give every object its storage href, then store each document with absolute links."""
     root.catalog_type = pystac.CatalogType.ABSOLUTE_PUBLISHED
     objects = _descendants(root)
-    keys: dict[int, str] = {id(root): f"jobs/{job_id}/catalog.json"}
+    keys: dict[int, str] = {id(root): job_catalog_key(job_id)}
     used = set(keys.values())
     for stac_object in objects:
         folder = "items" if isinstance(stac_object, pystac.Item) else "catalogs"
-        key, number = f"jobs/{job_id}/{folder}/{stac_object.id}.json", 1
+        key, number = output_key(job_id, f"{folder}/{stac_object.id}.json"), 1
         while key in used:
             number += 1
-            key = f"jobs/{job_id}/{folder}/{stac_object.id}-{number}.json"
+            key = output_key(job_id, f"{folder}/{stac_object.id}-{number}.json")
         used.add(key)
         keys[id(stac_object)] = key
     for stac_object in [root, *objects]:

@@ -26,6 +26,7 @@ from urllib.request import url2pathname
 import httpx
 
 from swath.errors import JobFailed, NoSuchFile, StorageUnavailable
+from swath.layout import CATALOG_NAME, OutputKey, output_key, parse_output_path
 from swath.runner import stac_input
 from swath.runner.joblog import runner_logger
 from swath.services.cwlvalues import CWL_REQUIREMENTS, is_cwl_object
@@ -49,7 +50,7 @@ class Fetcher:
         self.inputs_dir = work_dir / "inputs"
         self._client: httpx.Client | None = None
         self._documents = 0
-        self._outputs_prefix = settings.resolved_public_url + "/jobs/"
+        self._public_url = settings.resolved_public_url
 
     def close(self) -> None:
         if self._client is not None:
@@ -63,8 +64,8 @@ class Fetcher:
 
     def local_path(self, href: str, input_id: str) -> Path | None:
         """The file or directory behind `href` on this machine, or None for an href that must be downloaded."""
-        if href.startswith(self._outputs_prefix):
-            return self._earlier_output(href, input_id)
+        if href.startswith(self._public_url + "/") and (output := self._earlier_output_key(href)) is not None:
+            return self._earlier_output(output, input_id)
         parsed = urlparse(href)
         if parsed.scheme in ("http", "https"):
             return None
@@ -85,17 +86,19 @@ class Fetcher:
             raise JobFailed(f"Input '{input_id}' path {path} does not exist.")
         return resolved
 
-    def _earlier_output(self, href: str, input_id: str) -> Path:
-        job_id, _, rest = href.removeprefix(self._outputs_prefix).partition("/")
-        relative = unquote(urlparse(rest).path).removeprefix("outputs/").strip("/")
+    def _earlier_output_key(self, href: str) -> OutputKey | None:
+        return parse_output_path(href, urlparse(self._public_url).path)
+
+    def _earlier_output(self, output: OutputKey, input_id: str) -> Path:
+        job_id, relative = output.job_id, output.relative_path
         try:
-            return self.storage.local_path(f"jobs/{job_id}/{relative}")
+            return self.storage.local_path(output_key(job_id, relative))
         except NoSuchFile:
             pass
         try:
             # A directory output: its catalog names it.
-            self.storage.local_path(f"jobs/{job_id}/{relative}/catalog.json")
-            return self.storage.local_directory(f"jobs/{job_id}/{relative}")
+            self.storage.local_path(output_key(job_id, f"{relative}/{CATALOG_NAME}"))
+            return self.storage.local_directory(output_key(job_id, relative))
         except NoSuchFile as error:
             raise JobFailed(
                 f"Input '{input_id}' refers to output '{relative}' of job {job_id}, which does not exist."

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import jsonschema
 
-from swath.errors import InvalidInput
+from swath.errors import InvalidInput, Reason
 from swath.services.cwlvalues import (
     CWL_JSON,
     CWL_REQUIREMENTS,
@@ -61,7 +61,7 @@ def inputs_from_request(raw: Any) -> JSON:
         input_id, value = _list_item(position, item)
         if input_id in inputs:
             raise InvalidInput(
-                f"Input '{input_id}' is given twice in the inputs list; give each input once.", input=input_id
+                f"Input '{input_id}' is given twice in the inputs list; give each input once.", input_id=input_id
             )
         inputs[input_id] = value
     return inputs
@@ -75,14 +75,15 @@ def _list_item(position: int, item: Any) -> tuple[str, Any]:
             return item["id"], item[key]
     if "href" in item:
         return item["id"], {key: item[key] for key in ("href", "type") if key in item}
-    raise InvalidInput(f"Input '{item['id']}' in the inputs list has no `data`, `value` or `href`.", input=item["id"])
+    raise InvalidInput(
+        f"Input '{item['id']}' in the inputs list has no `data`, `value` or `href`.", input_id=str(item["id"])
+    )
 
 
 def validate_inputs(
     description: ProcessDescription,
     inputs: Mapping[str, Any],
     allowed_roots: list[Path],
-    public_url: str,
     allow_s3: bool = False,
 ) -> JSON:
     """Check `inputs` and return them normalised for the runner.
@@ -91,15 +92,14 @@ def validate_inputs(
     values become links `{"href": ..., "type": ...}` (`type` only when given), local paths as `file://` URIs with
     symlinks and `..` resolved; a File may instead be inline content, kept as `{"value": ..., "mediaType": ...}`.
     Local paths must lie under one of `allowed_roots`. Links to earlier jobs' outputs
-    (`<public_url>/jobs/<id>/outputs/...`) are accepted like every http(s) link; `public_url` is taken so that
-    callers need not change when http(s) links become restricted. `s3://` links are accepted only with
+    (`<public_url>/jobs/<id>/outputs/...`) are accepted like every http(s) link. `s3://` links are accepted only with
     `allow_s3` (S3 storage configured, whose credentials the runner reads them with).
     """
     unknown = [key for key in inputs if key not in description.inputs and key not in CWL_REQUIREMENTS]
     if unknown:
         known = ", ".join(f"'{key}'" for key in description.inputs) or "none"
         raise InvalidInput(
-            f"Input '{unknown[0]}' is not an input of this process; its inputs are: {known}.", input=unknown[0]
+            f"Input '{unknown[0]}' is not an input of this process; its inputs are: {known}.", input_id=unknown[0]
         )
     check = _location_check(allowed_roots, allow_s3)
     normalised: JSON = {}
@@ -107,7 +107,7 @@ def validate_inputs(
         if input_id in inputs and inputs[input_id] is not None:
             normalised[input_id] = _check_input(input_id, input_description, inputs[input_id], check)
         elif _min_occurs(input_description) >= 1 and "default" not in input_description.get("schema", {}):
-            raise InvalidInput(f"Input '{input_id}' is required but missing.", input=input_id)
+            raise InvalidInput(f"Input '{input_id}' is required but missing.", input_id=input_id)
         elif input_id in inputs:
             normalised[input_id] = None
     for key in CWL_REQUIREMENTS:
@@ -148,7 +148,7 @@ def _check_input(input_id: str, description: JSON, value: Any, check: LocationCh
     elif is_array or (isinstance(value, list) and _max_occurs(description) != 1):
         occurrences, as_list = (value if isinstance(value, list) else [value]), True
     elif isinstance(value, list) and ("type" in schema or cwl_class is not None):
-        raise InvalidInput(f"Input '{input_id}' takes one value, but {len(value)} were given.", input=input_id)
+        raise InvalidInput(f"Input '{input_id}' takes one value, but {len(value)} were given.", input_id=input_id)
     else:
         occurrences, as_list = [value], False  # An input of any type (schema {}) takes a list as one value.
     if not is_array:
@@ -176,10 +176,12 @@ def _check_count(input_id: str, description: JSON, count: int) -> None:
     least, most = _min_occurs(description), _max_occurs(description)
     if count < least:
         raise InvalidInput(
-            f"Input '{input_id}' needs at least {least} value(s), but {count} were given.", input=input_id
+            f"Input '{input_id}' needs at least {least} value(s), but {count} were given.", input_id=input_id
         )
     if most is not None and count > most:
-        raise InvalidInput(f"Input '{input_id}' takes at most {most} value(s), but {count} were given.", input=input_id)
+        raise InvalidInput(
+            f"Input '{input_id}' takes at most {most} value(s), but {count} were given.", input_id=input_id
+        )
 
 
 def _min_occurs(description: JSON) -> int:
@@ -214,7 +216,7 @@ def _check_schema(input_id: str, schema: JSON, value: Any) -> None:
         return
     where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
     at = f" at {input_id}{where}" if where else ""
-    raise InvalidInput(f"Input '{input_id}' is invalid{at}: {error.message}.", input=input_id)
+    raise InvalidInput(f"Input '{input_id}' is invalid{at}: {error.message}.", input_id=input_id)
 
 
 def _file_value(input_id: str, cwl_class: str, value: Any, check: LocationCheck) -> Any:
@@ -239,7 +241,7 @@ def _file_value(input_id: str, cwl_class: str, value: Any, check: LocationCheck)
         allowed += ', a CWL File object or inline content {"value": <text>, "mediaType": ...}'
     else:
         allowed += f" or a CWL {cwl_class} object"
-    raise InvalidInput(f"Input '{input_id}' is a {cwl_class}, so it takes {allowed}, not {value!r}.", input=input_id)
+    raise InvalidInput(f"Input '{input_id}' is a {cwl_class}, so it takes {allowed}, not {value!r}.", input_id=input_id)
 
 
 def _checked_href(input_id: str, href: str, roots: list[Path], allow_s3: bool) -> str:
@@ -247,17 +249,19 @@ def _checked_href(input_id: str, href: str, roots: list[Path], allow_s3: bool) -
     if parts.scheme == "s3" and allow_s3:
         if not parts.netloc or not parts.path.strip("/"):
             raise InvalidInput(
-                f"Input '{input_id}' refers to {href}, which names no bucket or no object.", input=input_id
+                f"Input '{input_id}' refers to {href}, which names no bucket or no object.", input_id=input_id
             )
         return href
     if parts.scheme == "s3":
         # Refused here rather than failing the job later: no S3 store is configured for the runner to read from.
         raise InvalidInput(
-            f"Input '{input_id}' refers to {href}, but this server has no S3 storage configured.", input=input_id
+            f"Input '{input_id}' refers to {href}, but this server has no S3 storage configured.", input_id=input_id
         )
     if parts.scheme in _REMOTE_SCHEMES:
         if not parts.netloc:
-            raise InvalidInput(f"Input '{input_id}' refers to {href}, which names no host or bucket.", input=input_id)
+            raise InvalidInput(
+                f"Input '{input_id}' refers to {href}, which names no host or bucket.", input_id=input_id
+            )
         return href
     if parts.scheme == "file" and parts.netloc in ("", "localhost"):
         path = unquote(parts.path)
@@ -266,7 +270,7 @@ def _checked_href(input_id: str, href: str, roots: list[Path], allow_s3: bool) -
     else:
         raise InvalidInput(
             f"Input '{input_id}' refers to {href}, which is not an http, https or file URL or an absolute path.",
-            input=input_id,
+            input_id=input_id,
         )
     resolved = Path(path).resolve()
     if not any(resolved.is_relative_to(root) for root in roots):
@@ -274,6 +278,7 @@ def _checked_href(input_id: str, href: str, roots: list[Path], allow_s3: bool) -
         shown = path if str(resolved) == path else f"{path} (resolved: {resolved})"
         raise InvalidInput(
             f"Input '{input_id}' refers to {shown}, which is outside the allowed input roots ({listing}).",
-            input=input_id,
+            input_id=input_id,
+            reason=Reason.path_not_readable,
         )
     return resolved.as_uri()

@@ -22,23 +22,22 @@ from swath.errors import (
     NoSuchFile,
     NoSuchJob,
     NoSuchOutput,
+    Reason,
     ResultNotAvailable,
     ResultNotReady,
 )
+from swath.layout import job_log_key, output_key
+from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
 from swath.services.context import ServiceContext
 from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
 from swath.services.queues import package_needs, requested_needs, select_queue
 from swath.services.recovery import recover_jobs
-from swath.storage.base import job_log_key
 from swath.store import jobs as store
 from swath.store.database import reading, transaction
 from swath.store.group_commit import commit_new_job
 from swath.store.jobs import JobCursor, JobFilter
 from swath.store.records import JSON, JobRecord, JobResults, JobStatus, OutputRequest, OutputValue, ProcessRecord
-
-TRANSMISSION_MODES = ("value", "reference")
-RESPONSE_TYPES = ("document", "raw")
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class ExecuteRequest:
 
     inputs: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, OutputRequest] = field(default_factory=dict)
-    response: str = "document"
+    response: str = ResponseType.document
     collection: str | None = None
     # What the job needs (CWL words: coresMin, ramMin, outdirMin), replacing the package's ResourceRequirement.
     resources: JSON | None = None
@@ -62,7 +61,7 @@ def execute(
     mode: str | None,
     wait: float | None,
 ) -> tuple[JobRecord, float | None]:
-    """Submit a job, and say how long the request should wait for it (None: answer at once; see `execution_wait`).
+    """Submit a job, and say how long the request should wait for it (None: answer at once; see `_wait_for`).
 
     One read of the process serves both decisions: this is the hot path of submission (bench/, scenario 3).
     """
@@ -84,20 +83,23 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
         description,
         request.inputs,
         settings.readable_input_roots,
-        settings.resolved_public_url,
         allow_s3=settings.is_s3_storage,
     )
     for output_id, wanted in request.outputs.items():
         if output_id not in description.outputs:
             known = ", ".join(sorted(description.outputs)) or "none"
-            raise InvalidInput(f"Output '{output_id}' is not an output of process '{process.id}'; known: {known}.")
-        if wanted.transmission_mode not in TRANSMISSION_MODES:
+            raise InvalidInput(
+                f"Output '{output_id}' is not an output of process '{process.id}'; known: {known}.",
+                process_id=process.id,
+                output_id=output_id,
+            )
+        if wanted.transmission_mode not in set(TransmissionMode):
             raise InvalidInput(
                 f"Output '{output_id}' asks for transmissionMode '{wanted.transmission_mode}'; "
-                "allowed: value, reference."
+                f"allowed: {allowed(TransmissionMode)}."
             )
-    if request.response not in RESPONSE_TYPES:
-        raise InvalidInput(f"Response type '{request.response}' is not supported; allowed: document, raw.")
+    if request.response not in set(ResponseType):
+        raise InvalidInput(f"Response type '{request.response}' is not supported; allowed: {allowed(ResponseType)}.")
     queue = select_queue(settings.queues, requested_needs(package_needs(process.cwl), request.resources))
     now = datetime.now(UTC)
     job = JobRecord(
@@ -125,7 +127,7 @@ def get_job(context: ServiceContext, job_id: str) -> JobRecord:
     with reading(context.sessions) as session:
         job = store.get_job(session, job_id)
     if job is None:
-        raise NoSuchJob(f"No job with id '{job_id}' exists.")
+        raise NoSuchJob(f"No job with id '{job_id}' exists.", job_id=job_id)
     return job
 
 
@@ -160,7 +162,9 @@ def dismiss_job(context: ServiceContext, job_id: str) -> JobRecord:
         context.executor.cancel(job_id)
     elif job.status is not JobStatus.dismissed:
         raise JobNotDismissable(
-            f"Job '{job_id}' has already finished ({job.status}); only queued or running jobs can be dismissed."
+            f"Job '{job_id}' has already finished ({job.status}); only queued or running jobs can be dismissed.",
+            job_id=job_id,
+            reason=Reason.job_finished,
         )
     return job
 
@@ -168,10 +172,10 @@ def dismiss_job(context: ServiceContext, job_id: str) -> JobRecord:
 def get_results(context: ServiceContext, job_id: str) -> tuple[JobRecord, JobResults]:
     job = get_job(context, job_id)
     if job.status in (JobStatus.accepted, JobStatus.running):
-        raise ResultNotReady(f"Job '{job_id}' is {job.status}; its results are not ready yet.")
+        raise ResultNotReady(f"Job '{job_id}' is {job.status}; its results are not ready yet.", job_id=job_id)
     if job.status is not JobStatus.successful or job.results is None:
         reason = job.message or f"the job is {job.status}"
-        raise ResultNotAvailable(f"Job '{job_id}' has no results because it is {job.status}: {reason}")
+        raise ResultNotAvailable(f"Job '{job_id}' has no results because it is {job.status}: {reason}", job_id=job_id)
     return job, store.results_from_json(job.results)
 
 
@@ -179,7 +183,9 @@ def get_output(context: ServiceContext, job_id: str, output_id: str) -> tuple[Jo
     job, results = get_results(context, job_id)
     if output_id not in results.outputs:
         known = ", ".join(sorted(results.outputs)) or "none"
-        raise NoSuchOutput(f"Job '{job_id}' has no output '{output_id}'; its outputs are: {known}.")
+        raise NoSuchOutput(
+            f"Job '{job_id}' has no output '{output_id}'; its outputs are: {known}.", job_id=job_id, output_id=output_id
+        )
     return job, results.outputs[output_id]
 
 
@@ -198,7 +204,7 @@ def _output_key(context: ServiceContext, job_id: str, relative_path: str) -> str
     normal = posixpath.normpath(relative_path)
     if relative_path.startswith("/") or normal == ".." or normal.startswith("../") or "\\" in relative_path:
         raise NoSuchFile(f"Output path '{relative_path}' lies outside the outputs of job '{job_id}'.")
-    return f"jobs/{job_id}/{normal}"
+    return output_key(job_id, normal)
 
 
 def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:
@@ -232,8 +238,8 @@ async def wait_for_job(context: ServiceContext, job_id: str, timeout: float) -> 
         pause = min(pause * 1.5, 0.25)
 
 
-def execution_wait(
-    context: ServiceContext, process_id: str, prefer_async: bool, mode: str | None, wait: float | None
+def _wait_for(
+    process: ProcessRecord, prefer_async: bool, mode: str | None, wait: float | None, limit: float
 ) -> float | None:
     """How long an execute request waits for the job before answering, or None to answer at once (async).
 
@@ -241,15 +247,12 @@ def execution_wait(
     async; otherwise the client's `Prefer: respond-async` (or the 1.0 draft's `mode: async`) asks for it. A sync
     wait never exceeds the configured limit; past it, the answer falls back to async.
     """
-    process = get_process(context, process_id)
-    return _wait_for(process, prefer_async, mode, wait, context.settings.sync_wait_limit)
-
-
-def _wait_for(
-    process: ProcessRecord, prefer_async: bool, mode: str | None, wait: float | None, limit: float
-) -> float | None:
     options = process.description.job_control_options
-    if "sync-execute" not in options or mode == "async" or (prefer_async and "async-execute" in options):
+    if (
+        JobControlOption.sync_execute not in options
+        or mode == ExecutionMode.async_
+        or (prefer_async and JobControlOption.async_execute in options)
+    ):
         return None
     return min(wait, limit) if wait is not None else limit
 

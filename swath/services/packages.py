@@ -4,30 +4,25 @@
 validated by the real cwltool/schema-salad before anything is stored, so a
 package that is deployed can be run, and a broken one is refused with cwltool's own message and line numbers.
 
-This module is the one place that translates cwltool's loading errors; callers only see `InvalidPackage`,
-`WorkflowNotFound` and `UnsupportedMediaType`.
+cwltool is configured, and its errors translated, in `services/cwl_loading.py`, as for a run; callers only see
+`InvalidPackage`, `WorkflowNotFound` and `UnsupportedMediaType`.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from cwl_utils.errors import WorkflowException
-from cwltool.context import LoadingContext
-from cwltool.load_tool import fetch_document, make_tool, resolve_and_validate_document
 from cwltool.process import Process
-from cwltool.workflow import default_make_tool
-from schema_salad.exceptions import SchemaSaladException, ValidationException
-from schema_salad.fetcher import DefaultFetcher
 
 from swath.errors import InvalidPackage, WorkflowNotFound
+from swath.ogc import JobControlOption, TransmissionMode, allowed
+from swath.services.cwl_loading import load_document
 from swath.services.descriptions import describe_inputs, describe_outputs, named_types
 from swath.services.package_sources import PackageSource, fetch_url, read_package_source
 from swath.store.records import JSON, ProcessDescription
@@ -36,12 +31,7 @@ __all__ = ["ApplicationPackage", "parse_package"]
 
 _PROCESS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _SCHEMA_ORG = ("https://schema.org/", "http://schema.org/")
-_JOB_CONTROL_OPTIONS = ("async-execute", "dismiss", "sync-execute")
-_TRANSMISSION_MODES = ("reference", "value")
 _DEFAULT_VERSION = "1.0.0"
-# schema-salad keeps module-level caches that it fills while loading; it makes no promise of thread safety, and the
-# API deploys from a thread pool. Loading takes milliseconds once warm, so one lock costs little.
-_CWLTOOL_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -125,67 +115,11 @@ def _bare_id(value: Any) -> str | None:
 
 
 def _load_tool(text: str, entry_id: str | None) -> Process:
-    """Validate the CWL with cwltool, from a file so that its messages carry line numbers.
-
-    Uses the load_tool functions rather than `cwltool.main.main`, which empties schema-salad's cache on every call
-    (~0.4 s against ~10 ms, DESIGN.md). Schemas named by `$schemas` are not fetched (`skip_schemas`): they only
-    describe metadata, and fetching them would make deploys depend on the network.
-    """
-    with _CWLTOOL_LOCK, tempfile.TemporaryDirectory(prefix="swath-package-") as directory:
+    """Validate the CWL with cwltool, from a file so that its messages carry line numbers."""
+    with tempfile.TemporaryDirectory(prefix="swath-package-") as directory:
         path = Path(directory) / "package.cwl"
         path.write_text(text, encoding="utf-8")
-        context = LoadingContext()
-        context.construct_tool_object = default_make_tool
-        context.skip_schemas = True
-        context.disable_js_validation = True  # It only logs warnings, and costs a node process per expression.
-        context.fetcher_constructor = _confined_fetcher(Path(directory).as_uri() + "/")
-        try:
-            context, document, uri = fetch_document(path.as_uri(), context)
-            context, uri = resolve_and_validate_document(context, document, uri)
-            return make_tool(path.as_uri() + (f"#{entry_id}" if entry_id else ""), context)
-        except (SchemaSaladException, WorkflowException) as error:
-            raise InvalidPackage(f"The package is not valid CWL: {_clean(str(error), directory)}") from error
-        except (AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
-            # cwltool assumes some shapes before it validates them (`inputs: hello` fails on `str.get`); only
-            # cwltool runs in this block, so these are its reaction to a malformed document, not a Swath bug.
-            raise InvalidPackage(
-                f"The package is not valid CWL: cwltool could not read it ({type(error).__name__}: "
-                f"{_clean(str(error), directory)})."
-            ) from error
-
-
-def _confined_fetcher(root: str) -> Callable[..., DefaultFetcher]:
-    """A schema-salad fetcher that reads no local file outside the package's own temporary directory.
-
-    A package is one self-contained document; without this, `run: /some/host/file.cwl` or `$include` would read
-    files of the server while deploying.
-    """
-
-    class _ConfinedFetcher(DefaultFetcher):
-        def fetch_text(self, url: str, content_types: list[str] | None = None) -> str:
-            self._check(url)
-            return super().fetch_text(url, content_types)
-
-        def check_exists(self, url: str) -> bool:
-            return url.startswith(root) or (not url.startswith("file:") and super().check_exists(url))
-
-        def _check(self, url: str) -> None:
-            if url.startswith("file:") and not url.startswith(root):
-                raise ValidationException(
-                    f"{urlsplit(url).path} is outside the package; a package must be one self-contained document"
-                )
-
-    return _ConfinedFetcher
-
-
-def _clean(message: str, directory: str) -> str:
-    """cwltool's message on one line, with the temporary directory (in any of the forms cwltool prints a path:
-    `file://` URI, absolute, or relative to the working directory) left out."""
-    name = re.escape(Path(directory).name)
-    message = re.sub(rf"(?:file://)?[^\s'\"`(]*{name}/", "", message)
-    # schema-salad prefixes nested errors with its loader's id: "(140527515585600) (package.cwl) Validation error".
-    message = re.sub(r"\(\d+\) \(([^)\s]*)\) ", r"\1: ", message)
-    return " ".join(message.split())
+        return load_document(path, entry_id, InvalidPackage, "The package is not valid CWL")
 
 
 # Describing the process -------------------------------------------------------------------------------------------
@@ -255,10 +189,8 @@ def _describe(source: PackageSource, entry: JSON, tool: Process) -> ProcessDescr
         keywords=_keywords(keywords),
         inputs=inputs,
         outputs=outputs,
-        job_control_options=_options(process, "jobControlOptions", _JOB_CONTROL_OPTIONS)
-        or defaults.job_control_options,
-        output_transmission=_options(process, "outputTransmission", _TRANSMISSION_MODES)
-        or defaults.output_transmission,
+        job_control_options=_options(process, "jobControlOptions", JobControlOption) or defaults.job_control_options,
+        output_transmission=_options(process, "outputTransmission", TransmissionMode) or defaults.output_transmission,
     )
 
 
@@ -267,14 +199,14 @@ def _keywords(value: Any) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-def _options(process: JSON, key: str, allowed: tuple[str, ...]) -> list[str]:
+def _options(process: JSON, key: str, vocabulary: type[StrEnum]) -> list[str]:
     values = process.get(key) or []
     if not isinstance(values, list):
         raise InvalidPackage(f"processDescription.process.{key} must be a list, not {values!r}.")
     for value in values:
-        if value not in allowed:
+        if value not in set(vocabulary):
             raise InvalidPackage(
-                f"processDescription.process.{key} holds {value!r}, which is not one of: {', '.join(allowed)}."
+                f"processDescription.process.{key} holds {value!r}, which is not one of: {allowed(vocabulary)}."
             )
     return list(values)
 

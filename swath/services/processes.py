@@ -122,13 +122,15 @@ def _resolve(session: Session, process_id: str) -> ProcessRecord:
     if process is None and ":" not in process_id:
         process = store.get_latest_live_version(session, process_id)
     if process is None:
-        raise NoSuchProcess(f"No process with id '{process_id}' is deployed.")
+        raise NoSuchProcess(f"No process with id '{process_id}' is deployed.", process_id=process_id)
     return process
 
 
 def _refuse_builtin(process: ProcessRecord) -> None:
     if process.kind is ProcessKind.builtin:
-        raise ImmutableProcess(f"Process '{process.id}' is built into Swath and cannot be replaced or undeployed.")
+        raise ImmutableProcess(
+            f"Process '{process.id}' is built into Swath and cannot be replaced or undeployed.", process_id=process.id
+        )
 
 
 def deploy_examples(context: ServiceContext) -> list[str]:

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from swath.layout import CATALOG_MEMBER, CATALOG_NAME
+from swath.ogc import TransmissionMode
 from swath.services.cwlvalues import CWL_JSON
 from swath.store.records import JSON, JobRecord, JobResults, OutputValue, StoredFile
 
-# The results document also links the job's STAC catalog of all output files, under this key.
-CATALOG_KEY = "stac_catalog"
 _INLINE_LIMIT = 1 << 20
 TextReader = Callable[[StoredFile], str]
 _TEXT_TYPES = ("text/", "application/json", "application/geo+json", "application/yaml", "application/xml")
@@ -48,7 +48,7 @@ def output_document(
         return {"value": output.value, "mediaType": CWL_JSON}
     if output.cwl_class is None:
         return output.value
-    if transmission_mode == "value" and len(output.files) == 1 and _is_inlinable(output.files[0]):
+    if transmission_mode == TransmissionMode.value and len(output.files) == 1 and _is_inlinable(output.files[0]):
         stored = output.files[0]
         return {"value": read_text(stored), "mediaType": stored.media_type}
     if output.cwl_class == "File" and len(output.files) == 1:
@@ -67,7 +67,7 @@ def directory_catalog(output: OutputValue) -> StoredFile | None:
     """
     if output.cwl_class != "Directory":
         return None
-    catalogs = [stored for stored in output.files if stored.key.endswith("/catalog.json")]
+    catalogs = [stored for stored in output.files if stored.key.endswith("/" + CATALOG_NAME)]
     return min(catalogs, key=lambda stored: stored.key.count("/"), default=None)
 
 
@@ -78,12 +78,12 @@ def results_document(job: JobRecord, results: JobResults, read_text: TextReader)
     for output_id in wanted:
         if output_id in results.outputs:
             request = job.outputs.get(output_id)
-            mode = request.transmission_mode if request else "reference"
+            mode = request.transmission_mode if request else TransmissionMode.reference
             media_type = (request.format or {}).get("mediaType") if request else None
             document[output_id] = output_document(results.outputs[output_id], mode, read_text, media_type)
     link = catalog_link(results)
-    if link is not None and CATALOG_KEY not in document:
-        document[CATALOG_KEY] = link
+    if link is not None and CATALOG_MEMBER not in document:
+        document[CATALOG_MEMBER] = link
     return document
 
 

@@ -33,7 +33,8 @@ def resolve_process_scope(context: ServiceContext, process_id: str) -> str:
             process = get_process(context, process_id.removeprefix(UNITY_JOB_PREFIX))
         except NoSuchProcess as error:
             raise NoSuchProcess(
-                f"No process with id '{process_id}' or '{process_id.removeprefix(UNITY_JOB_PREFIX)}' is deployed."
+                f"No process with id '{process_id}' or '{process_id.removeprefix(UNITY_JOB_PREFIX)}' is deployed.",
+                process_id=process_id,
             ) from error
         process_id = process_id.removeprefix(UNITY_JOB_PREFIX)
     return process.id if ":" in process_id else process.id.partition(":")[0]
@@ -54,7 +55,9 @@ def process_job(context: ServiceContext, process_id: str, job_id: str) -> JobRec
     scope = resolve_process_scope(context, process_id)
     job = jobs.get_job(context, job_id)
     if not is_job_of(job, scope):
-        raise NoSuchJob(f"No job with id '{job_id}' exists for process '{process_id}'.")
+        raise NoSuchJob(
+            f"No job with id '{job_id}' exists for process '{process_id}'.", process_id=process_id, job_id=job_id
+        )
     return job
 
 

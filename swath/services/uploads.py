@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swath.errors import ContentTooLarge, InvalidParameterValue, NoSuchFile
+from swath.layout import upload_key
 from swath.services.context import ServiceContext
 from swath.storage.local import guess_media_type
 
-_UPLOADS = "uploads"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -51,7 +51,7 @@ def store_upload(context: ServiceContext, name: str, source: Path, media_type: s
     """Keep the file at `source` (a temporary file the caller removes) as a new upload named `name`."""
     check_name(name)
     upload_id = uuid.uuid4().hex
-    stored = context.storage.put_file(f"{_UPLOADS}/{upload_id}/{name}", source, media_type or guess_media_type(name))
+    stored = context.storage.put_file(upload_key(upload_id, name), source, media_type or guess_media_type(name))
     return Upload(upload_id, name, stored.size, stored.checksum, stored.media_type)
 
 
@@ -60,6 +60,6 @@ def upload_path(context: ServiceContext, upload_id: str, name: str) -> Path:
     if not _UPLOAD_ID.match(upload_id) or not _SAFE_NAME.match(name):
         raise NoSuchFile(f"No uploaded file '{upload_id}/{name}' exists.")
     try:
-        return context.storage.local_path(f"{_UPLOADS}/{upload_id}/{name}")
+        return context.storage.local_path(upload_key(upload_id, name))
     except NoSuchFile as error:
         raise NoSuchFile(f"No uploaded file '{upload_id}/{name}' exists.") from error

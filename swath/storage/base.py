@@ -1,6 +1,7 @@
 """The storage interface: the runner puts output files in, the API serves them out.
 
-Keys are `/`-separated paths such as `jobs/<job id>/<relative path>`; they never leave the storage root.
+Keys are `/`-separated paths laid out by `swath.layout` (`jobs/<job id>/<relative path>`, ...); they never leave
+the storage root.
 """
 
 from __future__ import annotations
@@ -43,12 +44,6 @@ class Storage(Protocol):
     def check(self) -> None:
         """Raise StorageUnavailable unless the storage can be read and written now."""
         ...
-
-
-def job_log_key(job_id: str) -> str:
-    """Where a worker keeps a job's log for the API, which may run on another machine: copied while the job runs
-    and once more when it ends."""
-    return f"logs/{job_id}.log"
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from swath.errors import NoSuchFile, StorageUnavailable
+from swath.layout import output_path, parse_output_key
 from swath.store.records import StoredFile
 
 _CHUNK = 1 << 20
@@ -55,9 +56,11 @@ class LocalStorage:
         return path
 
     def href(self, key: str) -> str:
-        # Keys are jobs/<id>/<path>; the API serves them at /jobs/<id>/outputs/<path>.
-        _, job_id, relative = key.split("/", 2)
-        return f"{self.public_url}/jobs/{job_id}/outputs/{relative}"
+        output = parse_output_key(key)
+        if output is None:
+            # Not an output (an upload): the API serves it by its own route, not as a file of this storage.
+            return self.root.joinpath(key).as_uri()
+        return self.public_url + output_path(output.job_id, output.relative_path)
 
     def download_url(self, key: str) -> str | None:
         return None

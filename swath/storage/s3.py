@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from swath.errors import NoSuchFile, StorageUnavailable
+from swath.layout import output_path, parse_output_key
 from swath.settings import Settings
 from swath.storage.local import file_checksum, guess_media_type
 from swath.store.records import StoredFile
@@ -71,12 +72,11 @@ class S3Storage:
             raise StorageUnavailable(f"S3 did not answer for {what.lower()}: {error}.") from error
 
     def href(self, key: str) -> str:
-        # Output keys are jobs/<id>/<path>, served by the API at /jobs/<id>/outputs/<path>; others (job logs) are
-        # not served as files.
-        parts = key.split("/", 2)
-        if len(parts) < 3 or parts[0] != "jobs":
+        # Outputs are served by the API; other keys (job logs, uploads) are not served as files.
+        output = parse_output_key(key)
+        if output is None:
             return f"s3://{self.bucket}/{self._object(key)}"
-        return f"{self.public_url}/jobs/{parts[1]}/outputs/{parts[2]}"
+        return self.public_url + output_path(output.job_id, output.relative_path)
 
     def put_file(self, key: str, source: Path, media_type: str | None = None) -> StoredFile:
         media_type = media_type or guess_media_type(key)

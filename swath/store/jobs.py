@@ -79,10 +79,6 @@ def results_from_json(data: JSON) -> JobResults:
     )
 
 
-def insert_job(session: Session, job: JobRecord) -> None:
-    insert_jobs(session, [job])
-
-
 def insert_jobs(session: Session, jobs: Sequence[JobRecord]) -> None:
     # A Core insert with the values as parameters, not `session.add`: the statement compiles once, and the unit of
     # work's flush is skipped (bench/: the flush cost more than the insert itself).

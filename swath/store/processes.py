@@ -57,7 +57,8 @@ def insert_process(session: Session, process: ProcessRecord) -> ProcessRecord:
     except IntegrityError as error:
         raise DuplicatedProcess(
             f"A process with id '{process.id}' is already deployed; replace it with PUT /processes/{process.id} "
-            "or undeploy it first."
+            "or undeploy it first.",
+            process_id=process.id,
         ) from error
     return _record(row)
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from swath.ogc import JobControlOption, ResponseType, TransmissionMode
+
 JSON = dict[str, Any]
 
 
@@ -59,8 +61,10 @@ class ProcessDescription:
     keywords: list[str] = field(default_factory=list)
     inputs: dict[str, JSON] = field(default_factory=dict)
     outputs: dict[str, JSON] = field(default_factory=dict)
-    job_control_options: list[str] = field(default_factory=lambda: ["async-execute", "sync-execute"])
-    output_transmission: list[str] = field(default_factory=lambda: ["value", "reference"])
+    job_control_options: list[str] = field(
+        default_factory=lambda: [JobControlOption.async_execute, JobControlOption.sync_execute]
+    )
+    output_transmission: list[str] = field(default_factory=lambda: [TransmissionMode.value, TransmissionMode.reference])
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class ProcessRecord:
 class OutputRequest:
     """What the execute request asked of one output (OGC output.yaml)."""
 
-    transmission_mode: str = "value"
+    transmission_mode: str = TransmissionMode.value
     format: JSON | None = None
 
 
@@ -102,7 +106,7 @@ class JobRecord:
     created_by: str
     inputs: JSON
     outputs: dict[str, OutputRequest]
-    response: str = "document"
+    response: str = ResponseType.document
     collection: str | None = None
     started: datetime | None = None
     finished: datetime | None = None

@@ -144,7 +144,7 @@ def test_no_page_holds_an_inline_script_or_style(client: httpx.Client, finished_
         text = page(client, path)
         assert "<style" not in text and " style=" not in text, path
         for tag in text.split("<script")[1:]:
-            assert tag.lstrip().startswith("type=\"module\" src=") or tag.lstrip().startswith("src="), path
+            assert tag.lstrip().startswith('type="module" src=') or tag.lstrip().startswith("src="), path
 
 
 def test_a_job_s_inputs_are_served_as_an_execute_request_to_run_it_again(

@@ -200,7 +200,9 @@ def test_a_dismissed_queued_job_never_starts(client: httpx.Client) -> None:
     assert client.delete(f"/jobs/{queued}").json()["status"] == "dismissed"
     for blocker in blockers:
         client.delete(f"/jobs/{blocker}")
-    time.sleep(1.5)  # give a wrongly started job time to show itself
+    # Runners take jobs in order: once a job submitted after it has ended, a wrongly started job would have started.
+    probe = submit(client, process, {"inputs": {"seconds": 0}})
+    wait_until(lambda: client.get(f"/jobs/{probe}").json()["status"] == "successful", message="the probe job ends")
     status = client.get(f"/jobs/{queued}").json()
     assert status["status"] == "dismissed"
     assert "started" not in status
@@ -212,6 +214,9 @@ def test_dismissing_a_finished_job_is_a_conflict(client: httpx.Client) -> None:
     response = client.delete(f"/jobs/{job_id}")
     assert response.status_code == 409
     assert "successful" in response.json()["detail"]
+    validate(response.json(), "exception.yaml")
+    assert response.json()["jobID"] == job_id
+    assert response.json()["reason"] == "job-finished"
 
 
 def test_unknown_jobs_are_no_such_job(client: httpx.Client) -> None:
@@ -219,6 +224,7 @@ def test_unknown_jobs_are_no_such_job(client: httpx.Client) -> None:
         response = client.get(path)
         assert response.status_code == 404
         assert response.json()["type"].endswith("/no-such-job")
+        assert response.json()["jobID"] == "nope"
     assert client.delete("/jobs/nope").status_code == 404
 
 

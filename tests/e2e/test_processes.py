@@ -108,6 +108,7 @@ def test_deploying_the_same_process_twice_is_a_conflict(client: httpx.Client) ->
     validate(response.json(), "exception.yaml")
     assert response.json()["type"] == "http://www.opengis.net/def/exceptions/ogcapi-processes-2/1.0/duplicated-process"
     assert "greet:2.1" in response.json()["detail"]
+    assert response.json()["processID"] == "greet:2.1"
 
 
 def test_deploying_cwl_as_json_and_as_an_ogc_application_package_works(client: httpx.Client) -> None:

@@ -32,7 +32,7 @@ def shout() -> ProcessDescription:
 
 
 def check(description: ProcessDescription, inputs: dict[str, Any], roots: list[Path] | None = None) -> Any:
-    return validate_inputs(description, inputs, roots or [], PUBLIC_URL)
+    return validate_inputs(description, inputs, roots or [])
 
 
 def refusal(description: ProcessDescription, inputs: dict[str, Any], roots: list[Path] | None = None) -> str:
@@ -317,3 +317,12 @@ def test_a_local_path_is_refused_when_no_roots_are_configured(wc: ProcessDescrip
     assert refusal(wc, {"text": f"{tmp_path}/a.txt"}) == (
         f"Input 'text' refers to {tmp_path}/a.txt, which is outside the allowed input roots (none are configured)."
     )
+
+
+def test_a_path_outside_the_allowed_roots_names_its_input_and_the_reason(
+    wc: ProcessDescription, tmp_path: Path
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        check(wc, {"text": "/etc/passwd"}, [tmp_path])
+
+    assert raised.value.members == {"input": "text", "reason": "path-not-readable"}

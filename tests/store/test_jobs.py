@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from swath.services.builtin import echo_process
 from swath.store import jobs as store
 from swath.store.database import transaction
+from swath.store.group_commit import commit_new_job
 from swath.store.jobs import JobCursor, JobFilter
 from swath.store.processes import insert_process
 from swath.store.records import JobRecord, JobStatus
@@ -18,25 +19,26 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def add_jobs(sessions: sessionmaker[Session], count: int, process_id: str = "echo") -> list[str]:
+    """Jobs recorded the way a submission records them (`commit_new_job`)."""
     with transaction(sessions) as session:
         process = insert_process(session, echo_process()) if process_id == "echo" else None
         pk = process.pk if process else 1
-        ids = []
-        for index in range(count):
-            created = T0 + timedelta(seconds=index)
-            job = JobRecord(
-                id=f"job-{index:04d}",
-                process_pk=pk,
-                process_id=process_id,
-                status=JobStatus.accepted,
-                created=created,
-                updated=created,
-                created_by="anonymous",
-                inputs={},
-                outputs={},
-            )
-            store.insert_job(session, job)
-            ids.append(job.id)
+    ids = []
+    for index in range(count):
+        created = T0 + timedelta(seconds=index)
+        job = JobRecord(
+            id=f"job-{index:04d}",
+            process_pk=pk,
+            process_id=process_id,
+            status=JobStatus.accepted,
+            created=created,
+            updated=created,
+            created_by="anonymous",
+            inputs={},
+            outputs={},
+        )
+        commit_new_job(sessions, job)
+        ids.append(job.id)
     return ids
 
 

@@ -14,6 +14,7 @@ from swath.api.render import JSON_TYPE, job_url, process_document, process_summa
 from swath.api.results import results_response
 from swath.api.schemas import Execute, Link, Process, ProcessList, ProcessSummary, StatusInfo
 from swath.errors import InvalidInput
+from swath.ogc import Preference, ResponseType
 from swath.services import jobs, processes
 from swath.services.inputs import inputs_from_request
 from swath.services.jobs import ExecuteRequest
@@ -151,9 +152,9 @@ def _preferences(prefer: str | None) -> tuple[bool, float | None]:
     respond_async, wait = False, None
     for token in (prefer or "").split(","):
         name, _, value = token.split(";")[0].strip().partition("=")
-        if name.lower() == "respond-async":
+        if name.lower() == Preference.respond_async:
             respond_async = True
-        elif name.lower() == "wait" and value.strip().isdigit():
+        elif name.lower() == Preference.wait and value.strip().isdigit():
             wait = float(value.strip())
     return respond_async, wait
 
@@ -187,9 +188,9 @@ async def execute(
     if wait_for is not None:
         job = await jobs.wait_for_job(context, job.id, wait_for)
         if job.status.is_final:
-            return await asyncio.to_thread(results_response, context, job.id, body.response == "raw")
+            return await asyncio.to_thread(results_response, context, job.id, body.response == ResponseType.raw)
     headers = {"Location": job_url(request, job.id)}
     if respond_async or wait_for is not None:
-        headers["Preference-Applied"] = "respond-async"
+        headers["Preference-Applied"] = Preference.respond_async
     document = status_info(request, job).model_dump(mode="json", exclude_none=True)
     return JSONResponse(document, status_code=201, headers=headers)

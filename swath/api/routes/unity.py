@@ -18,8 +18,8 @@ from swath.api.render import process_url, status_info
 from swath.api.results import job_results_document
 from swath.api.routes.processes import execute_request
 from swath.api.schemas import Execute, JobList, StatusInfo
+from swath.layout import CATALOG_MEMBER
 from swath.services import jobs, unity
-from swath.services.results import CATALOG_KEY
 
 router = APIRouter(tags=["Unity ADES-WPST"])
 
@@ -77,9 +77,9 @@ def get_process_job_result(process_id: str, job_id: str, context: Context) -> di
     the job's STAC catalog under `stac_catalog`."""
     unity.process_job(context, process_id, job_id)
     document = job_results_document(context, job_id)
-    catalog = document.pop(CATALOG_KEY, None)
+    catalog = document.pop(CATALOG_MEMBER, None)
     outputs = [_output_item(output_id, value) for output_id, value in document.items()]
-    return {"outputs": outputs, CATALOG_KEY: catalog} if catalog else {"outputs": outputs}
+    return {"outputs": outputs, CATALOG_MEMBER: catalog} if catalog else {"outputs": outputs}
 
 
 def _output_item(output_id: str, value: Any) -> dict[str, Any]:
