@@ -19,6 +19,7 @@ from swath.cli import render
 from swath.cli.common import JOB_FAILED, JsonOption, UrlOption, connected, print_json
 from swath.client import Client, DuplicatedProcess, Job
 from swath.client.inputs import from_cwl_job, parse_assignment
+from swath.process_ids import format_process_ref
 
 _PACKAGE_SUFFIXES = (".cwl", ".yml", ".yaml", ".json")
 
@@ -60,13 +61,14 @@ def run(
 def deploy_or_reuse(client: Client, package: Path) -> str:
     """The process id of `package`: deployed now, or already live with the same package (replaced if it changed)."""
     try:
-        return str(client.deploy(package)["id"])
+        summary = client.deploy(package)
+        return format_process_ref(str(summary["id"]), summary.get("version"))
     except DuplicatedProcess as error:
-        # The server names the process that holds the id (services/processes via store/processes).
-        found = re.search(r"id '([^']+)'", error.detail)
+        # The server names the process and version it holds (store/processes.insert_process).
+        found = re.search(r"Process '([^']+)' version '([^']+)'", error.detail)
         if found is None:
             raise
-        process_id = found.group(1)
+        process_id = format_process_ref(found.group(1), found.group(2))
     if client.package(process_id) != package.read_bytes():
         client.replace(process_id, package)
     return process_id
