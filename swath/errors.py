@@ -26,7 +26,8 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     ├── ImmutableProcess (403, immutable-process)
     ├── StoreUnavailable (503, store-unavailable)
     ├── StorageUnavailable (503, storage-unavailable)
-    └── BrokerUnavailable (503, broker-unavailable)
+    ├── BrokerUnavailable (503, broker-unavailable)
+    └── RunnersUnavailable (503, runners-unavailable)
 
     JobFailed: a running job's failure; recorded on the job, never rendered as an HTTP error.
 """
@@ -48,9 +49,12 @@ class SwathError(Exception):
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal server error"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, **members: str) -> None:
         super().__init__(detail)
         self.detail = detail
+        # Structured members of the exception document (`input`, `processID`, `jobID`): what clients read, so that
+        # a form can put the message beside the field it names without parsing the detail.
+        self.members = members
 
 
 class InvalidRequest(SwathError):
@@ -65,7 +69,7 @@ class InvalidParameterValue(InvalidRequest):
 
 
 class InvalidInput(InvalidRequest):
-    """An execute request's input does not fit the process description."""
+    """An execute request's input does not fit the process description; `input=` names it when one is at fault."""
 
     type = _SWATH + "invalid-input"
     title = "Invalid input"
@@ -184,6 +188,14 @@ class BrokerUnavailable(SwathError):
     type = _SWATH + "broker-unavailable"
     status = 503
     title = "Broker unavailable"
+
+
+class RunnersUnavailable(SwathError):
+    """The local runner pool is not running (it died and is being started again)."""
+
+    type = _SWATH + "runners-unavailable"
+    status = 503
+    title = "Runners unavailable"
 
 
 class JobFailed(Exception):

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, FieldSerializationInfo, SecretStr, field_serializer, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from swath.examples import EXAMPLES_DIR
@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     keep_work_dirs: bool = False
     # The largest file a client may upload for jobs to read (`POST /files`), in bytes.
     max_upload_size: int = Field(default=10 * 1024**3, gt=0)
+    # Base map of the job page's map of STAC items: a tile URL template (`https://tiles.example/{z}/{x}/{y}.png`).
+    # Empty draws the footprints on a blank base, which needs no network. A tile server on another origin must
+    # also be allowed by the pages' Content-Security-Policy (`img-src`).
+    map_tiles_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
+    map_tiles_attribution: str = ""
     log_level: str = "info"
 
     # Scale-out mode (docs/deployment.md). "local": runner processes started by the server; "celery": `swath worker`
@@ -140,6 +145,19 @@ class Settings(BaseSettings):
         if self.storage.startswith("s3://") and not self.storage.removeprefix("s3://").split("/")[0]:
             raise ValueError(f"storage {self.storage!r} names no bucket; use s3://bucket/prefix")
         return self
+
+    @field_serializer("s3_secret_access_key", when_used="json")
+    def _reveal_for_handover(self, secret: SecretStr, info: FieldSerializationInfo) -> str:
+        # Shown as asterisks everywhere, except in the settings a server hands to the runner pool it starts.
+        return secret.get_secret_value() if (info.context or {}).get("handover") else str(secret)
+
+    def to_handover(self) -> bytes:
+        """These settings, secrets included, for a process this one starts (`from_handover` reads them)."""
+        return self.model_dump_json(context={"handover": True}).encode()
+
+    @classmethod
+    def from_handover(cls, document: bytes) -> Settings:
+        return cls.model_validate_json(document)
 
     @property
     def is_redis_broker(self) -> bool:

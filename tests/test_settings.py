@@ -76,3 +76,11 @@ def test_queues_come_from_json_in_the_environment(monkeypatch: pytest.MonkeyPatc
     settings = Settings(queue_prefix="team-a")
     assert [(queue.name, queue.cores) for queue in settings.queues] == [("small", 2), ("large", None)]
     assert settings.queue_name("large") == "team-a.large"
+
+
+def test_settings_handed_to_the_runner_pool_keep_their_secrets_which_stay_hidden_elsewhere() -> None:
+    settings = Settings(storage="s3://bucket/swath", s3_access_key_id="key", s3_secret_access_key="secret-value")
+    assert "secret-value" not in settings.model_dump_json()
+    handed = Settings.from_handover(settings.to_handover())
+    assert handed.s3_secret_access_key.get_secret_value() == "secret-value"
+    assert handed == settings

@@ -30,19 +30,29 @@ _GENERIC = "https://swath.dev/exceptions/"
 
 
 def exception_response(
-    status: int, type_: str, title: str, detail: str, request: Request, headers: dict[str, str] | None = None
+    status: int,
+    type_: str,
+    title: str,
+    detail: str,
+    request: Request,
+    headers: dict[str, str] | None = None,
+    members: dict[str, str] | None = None,
 ) -> Response:
     body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": str(request.url)}
     if wants_html(request):
         page = render_html(request, "error.html", status_code=status, **body)
         page.headers.update(headers or {})
         return page
-    return JSONResponse(body, status_code=status, media_type=EXCEPTION_MEDIA_TYPE, headers=headers)
+    return JSONResponse(
+        {**(members or {}), **body}, status_code=status, media_type=EXCEPTION_MEDIA_TYPE, headers=headers
+    )
 
 
 def _swath_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, SwathError)
-    return exception_response(error.status, error.type, error.title, error.detail, request)
+    return exception_response(
+        error.status, error.type, error.title, error.detail, request, members=error.members or None
+    )
 
 
 def _location(parts: tuple[Any, ...]) -> str:

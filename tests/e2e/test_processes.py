@@ -98,7 +98,7 @@ def test_a_bare_id_reaches_the_newest_version_and_id_version_names_one(client: h
     undeploy_if_present(client, "greet:2.1")
     undeploy_if_present(client, "greet:2.2")
     deploy(client, GREET)
-    assert deploy(client, GREET.replace(b"\"2.1\"", b"\"2.2\"")).status_code == 201
+    assert deploy(client, GREET.replace(b'"2.1"', b'"2.2"')).status_code == 201
     newest = client.get("/processes/greet").json()
     older = client.get("/processes/greet:2.1").json()
     versions = client.get("/processes/greet/versions").json()["processes"]
