@@ -300,12 +300,12 @@ def test_a_process_id_with_a_slash_is_refused() -> None:
     )
 
 
-def test_a_process_id_written_with_a_colon_names_its_version() -> None:
+def test_a_process_id_written_with_a_colon_is_split_there_and_the_stated_version_wins() -> None:
     body = apppkg({"value": cwl_of("wc.cwl")}, id="l1b-cwl:develop")
 
     package = parse_package(body, "application/ogcapppkg+json")
 
-    assert (package.id, package.version) == ("l1b-cwl", "develop")
+    assert (package.id, package.version) == ("l1b-cwl", "2.1.0")
 
 
 # ogcapppkg --------------------------------------------------------------------------------------------------------
