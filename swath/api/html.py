@@ -25,6 +25,7 @@ from swath.api.render import base_url
 from swath.api.schemas import Process, StatusInfo
 from swath.services import jobs
 from swath.services.context import ServiceContext
+from swath.services.identity import Identity
 
 HTML_TYPE = "text/html"
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
@@ -70,12 +71,12 @@ def render_html(request: Request, template: str, status_code: int = 200, **conte
     return HTMLResponse(page, status_code=status_code, headers={"Vary": "Accept"})
 
 
-def log_tail(context: ServiceContext, job_id: str) -> str:
+def log_tail(context: ServiceContext, job_id: str, viewer: Identity) -> str:
     """The last lines of a job's log, for the job page."""
     path = context.settings.job_log(job_id)
     size = path.stat().st_size if path.exists() else 0
     since = max(0, size - _LOG_BYTES)
-    lines = jobs.read_log(context, job_id, since).decode("utf-8", errors="replace").splitlines()
+    lines = jobs.read_log(context, job_id, viewer, since).decode("utf-8", errors="replace").splitlines()
     if since:
         lines = lines[1:]  # the first line read from the middle of the file is only a part of a line
     return "\n".join(lines[-_LOG_LINES:])

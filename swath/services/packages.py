@@ -10,15 +10,17 @@ This module is the one place that translates cwltool's loading errors; callers o
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from cwl_utils.errors import WorkflowException
 from cwltool.context import LoadingContext
 from cwltool.load_tool import fetch_document, make_tool, resolve_and_validate_document
@@ -27,13 +29,15 @@ from cwltool.workflow import default_make_tool
 from schema_salad.exceptions import SchemaSaladException, ValidationException
 from schema_salad.fetcher import DefaultFetcher
 
-from swath.errors import InvalidPackage, WorkflowNotFound
+from swath.errors import AddressRefused, InvalidPackage, WorkflowNotFound
 from swath.services.descriptions import describe_inputs, describe_outputs, named_types
+from swath.services.network import IPNetwork, fetch_checked, parse_networks
 from swath.services.package_sources import PackageSource, fetch_url, read_package_source
 from swath.store.records import JSON, ProcessDescription
 
 __all__ = ["ApplicationPackage", "parse_package"]
 
+_REMOTE_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _PROCESS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _SCHEMA_ORG = ("https://schema.org/", "http://schema.org/")
 _JOB_CONTROL_OPTIONS = ("async-execute", "dismiss", "sync-execute")
@@ -63,16 +67,25 @@ class ApplicationPackage:
 
 
 def parse_package(
-    body: bytes, media_type: str, workflow: str | None = None, fetch: Callable[[str], bytes] | None = None
+    body: bytes,
+    media_type: str,
+    workflow: str | None = None,
+    fetch: Callable[[str], bytes] | None = None,
+    allowed_networks: Sequence[str] = (),
 ) -> ApplicationPackage:
     """Validate a deploy body and describe the process it defines.
 
     `workflow` picks the entry of a `$graph` (the OGC `w` query parameter). `fetch` reads an execution unit that
-    an ogcapppkg body links to; by default it is fetched over HTTP(S) with `fetch_url`.
+    an ogcapppkg body links to; by default it is fetched over HTTP(S) with `fetch_url`. Every http(s) fetch of a
+    deploy (the execution unit, `run:`, `$import`, `$include`) reaches public addresses only, and the networks of
+    `allowed_networks` (services/network.py).
     """
-    essence, source = read_package_source(body, media_type, fetch or fetch_url)
+    networks = parse_networks(allowed_networks)
+    essence, source = read_package_source(
+        body, media_type, fetch or functools.partial(fetch_url, allowed_networks=networks)
+    )
     entry_id, entry = _choose_entry(source.cwl, workflow)
-    tool = _load_tool(source.text, entry_id if "$graph" in source.cwl else None)
+    tool = _load_tool(source.text, entry_id if "$graph" in source.cwl else None, networks)
     return ApplicationPackage(
         id=_process_id(source, entry_id, entry),
         version=_version(source, entry),
@@ -124,7 +137,7 @@ def _bare_id(value: Any) -> str | None:
     return value.rsplit("#", 1)[-1] or None
 
 
-def _load_tool(text: str, entry_id: str | None) -> Process:
+def _load_tool(text: str, entry_id: str | None, networks: Sequence[IPNetwork] = ()) -> Process:
     """Validate the CWL with cwltool, from a file so that its messages carry line numbers.
 
     Uses the load_tool functions rather than `cwltool.main.main`, which empties schema-salad's cache on every call
@@ -138,7 +151,7 @@ def _load_tool(text: str, entry_id: str | None) -> Process:
         context.construct_tool_object = default_make_tool
         context.skip_schemas = True
         context.disable_js_validation = True  # It only logs warnings, and costs a node process per expression.
-        context.fetcher_constructor = _confined_fetcher(Path(directory).as_uri() + "/")
+        context.fetcher_constructor = _confined_fetcher(Path(directory).as_uri() + "/", networks)
         try:
             context, document, uri = fetch_document(path.as_uri(), context)
             context, uri = resolve_and_validate_document(context, document, uri)
@@ -154,19 +167,29 @@ def _load_tool(text: str, entry_id: str | None) -> Process:
             ) from error
 
 
-def _confined_fetcher(root: str) -> Callable[..., DefaultFetcher]:
-    """A schema-salad fetcher that reads no local file outside the package's own temporary directory.
+def _confined_fetcher(root: str, networks: Sequence[IPNetwork]) -> Callable[..., DefaultFetcher]:
+    """A schema-salad fetcher that reads no local file outside the package's own temporary directory, and no URL
+    whose address (or a redirect's) is refused.
 
     A package is one self-contained document; without this, `run: /some/host/file.cwl` or `$include` would read
-    files of the server while deploying.
+    files of the server while deploying, and `run: http://169.254.169.254/...` would reach internal services.
     """
 
     class _ConfinedFetcher(DefaultFetcher):
         def fetch_text(self, url: str, content_types: list[str] | None = None) -> str:
             self._check(url)
+            if urlsplit(url).scheme in ("http", "https"):
+                try:
+                    return fetch_checked(url, networks, _REMOTE_TIMEOUT).decode("utf-8")
+                except AddressRefused as error:
+                    raise ValidationException(error.detail) from error
+                except (httpx.HTTPError, UnicodeDecodeError) as error:
+                    raise ValidationException(f"{url} could not be fetched: {error}") from error
             return super().fetch_text(url, content_types)
 
         def check_exists(self, url: str) -> bool:
+            if urlsplit(url).scheme in ("http", "https"):
+                return True  # fetch_text checks the address and tells a missing document apart
             return url.startswith(root) or (not url.startswith("file:") and super().check_exists(url))
 
         def _check(self, url: str) -> None:

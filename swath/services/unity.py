@@ -10,6 +10,7 @@ from __future__ import annotations
 from swath.errors import NoSuchJob, NoSuchProcess
 from swath.services import jobs
 from swath.services.context import ServiceContext
+from swath.services.identity import Identity
 from swath.services.processes import get_process
 from swath.store.jobs import JobFilter
 from swath.store.records import JobRecord
@@ -43,22 +44,22 @@ def is_job_of(job: JobRecord, scope: str) -> bool:
     return job.process_id == scope or (":" not in scope and job.process_id.partition(":")[0] == scope)
 
 
-def process_jobs(context: ServiceContext, process_id: str) -> list[JobRecord]:
-    """The newest jobs of a process (every version of it when the id names no version)."""
+def process_jobs(context: ServiceContext, process_id: str, viewer: Identity) -> list[JobRecord]:
+    """The newest jobs of a process (every version of it when the id names no version) that `viewer` may see."""
     scope = resolve_process_scope(context, process_id)
-    return jobs.list_jobs(context, JobFilter(process_ids=[scope]), PROCESS_JOBS_LIMIT)
+    return jobs.list_jobs(context, JobFilter(process_ids=[scope]), PROCESS_JOBS_LIMIT, viewer)
 
 
-def process_job(context: ServiceContext, process_id: str, job_id: str) -> JobRecord:
-    """A job reached through its process; NoSuchJob when it ran another process."""
+def process_job(context: ServiceContext, process_id: str, job_id: str, viewer: Identity) -> JobRecord:
+    """A job reached through its process; NoSuchJob when it ran another process or belongs to another user."""
     scope = resolve_process_scope(context, process_id)
-    job = jobs.get_job(context, job_id)
+    job = jobs.get_job(context, job_id, viewer)
     if not is_job_of(job, scope):
         raise NoSuchJob(f"No job with id '{job_id}' exists for process '{process_id}'.")
     return job
 
 
-def dismiss_process_job(context: ServiceContext, process_id: str, job_id: str) -> JobRecord:
+def dismiss_process_job(context: ServiceContext, process_id: str, job_id: str, viewer: Identity) -> JobRecord:
     """Dismiss a job reached through its process (see `jobs.dismiss_job`)."""
-    process_job(context, process_id, job_id)
-    return jobs.dismiss_job(context, job_id)
+    process_job(context, process_id, job_id, viewer)
+    return jobs.dismiss_job(context, job_id, viewer)
