@@ -12,10 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from swath.errors import InvalidParameterValue, NotFound
-from swath.services.context import ServiceContext
 from swath.services.identity import Role
 from swath.store import tokens as store
 from swath.store.database import reading, transaction
@@ -52,7 +51,7 @@ def parse_lifetime(text: str) -> timedelta:
 
 
 def create_token(
-    context: ServiceContext, user: str, role: str, lifetime: timedelta | None = None, description: str = ""
+    sessions: sessionmaker[Session], user: str, role: str, lifetime: timedelta | None = None, description: str = ""
 ) -> NewToken:
     if not _USER.match(user):
         raise InvalidParameterValue(
@@ -72,18 +71,18 @@ def create_token(
         expires=now + lifetime if lifetime else None,
         revoked=None,
     )
-    with transaction(context.sessions) as session:
+    with transaction(sessions) as session:
         store.insert_token(session, record, token_digest(token))
     return NewToken(token, record)
 
 
-def list_tokens(context: ServiceContext, user: str | None = None) -> list[TokenRecord]:
-    with reading(context.sessions) as session:
+def list_tokens(sessions: sessionmaker[Session], user: str | None = None) -> list[TokenRecord]:
+    with reading(sessions) as session:
         return store.list_tokens(session, user)
 
 
-def revoke_token(context: ServiceContext, token_id: str) -> None:
-    with transaction(context.sessions) as session:
+def revoke_token(sessions: sessionmaker[Session], token_id: str) -> None:
+    with transaction(sessions) as session:
         revoked = store.revoke_token(session, token_id, datetime.now(UTC))
     if not revoked:
         raise NotFound(f"No live token with id '{token_id}' exists.")
