@@ -30,7 +30,8 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     ├── ImmutableProcess (403, immutable-process)
     ├── StoreUnavailable (503, store-unavailable)
     ├── StorageUnavailable (503, storage-unavailable)
-    └── BrokerUnavailable (503, broker-unavailable)
+    ├── BrokerUnavailable (503, broker-unavailable)
+    └── RunnersUnavailable (503, runners-unavailable)
 
     JobFailed: a running job's failure; recorded on the job, never rendered as an HTTP error.
 """
@@ -227,6 +228,14 @@ class BrokerUnavailable(SwathError):
     type = _SWATH + "broker-unavailable"
     status = 503
     title = "Broker unavailable"
+
+
+class RunnersUnavailable(SwathError):
+    """The local runner pool is not running (it died and is being started again)."""
+
+    type = _SWATH + "runners-unavailable"
+    status = 503
+    title = "Runners unavailable"
 
 
 class JobFailed(Exception):

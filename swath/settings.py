@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, FieldSerializationInfo, SecretStr, field_serializer, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from swath.examples import EXAMPLES_DIR
@@ -202,6 +202,19 @@ class Settings(BaseSettings):
     def resolved_discovery_url(self) -> str:
         issuer = self.auth_oidc_issuer.rstrip("/")
         return self.auth_oidc_discovery_url or f"{issuer}/.well-known/openid-configuration"
+
+    @field_serializer("s3_secret_access_key", when_used="json")
+    def _reveal_for_handover(self, secret: SecretStr, info: FieldSerializationInfo) -> str:
+        # Shown as asterisks everywhere, except in the settings a server hands to the runner pool it starts.
+        return secret.get_secret_value() if (info.context or {}).get("handover") else str(secret)
+
+    def to_handover(self) -> bytes:
+        """These settings, secrets included, for a process this one starts (`from_handover` reads them)."""
+        return self.model_dump_json(context={"handover": True}).encode()
+
+    @classmethod
+    def from_handover(cls, document: bytes) -> Settings:
+        return cls.model_validate_json(document)
 
     @property
     def is_redis_broker(self) -> bool:

@@ -97,3 +97,11 @@ def test_an_allowed_network_must_be_a_cidr_block() -> None:
 
 def test_an_oidc_issuer_needs_the_audiences_to_accept() -> None:
     assert "auth_oidc_audiences" in refusal(auth_oidc_issuer="https://idp.example")
+
+
+def test_settings_handed_to_the_runner_pool_keep_their_secrets_which_stay_hidden_elsewhere() -> None:
+    settings = Settings(storage="s3://bucket/swath", s3_access_key_id="key", s3_secret_access_key="secret-value")
+    assert "secret-value" not in settings.model_dump_json()
+    handed = Settings.from_handover(settings.to_handover())
+    assert handed.s3_secret_access_key.get_secret_value() == "secret-value"
+    assert handed == settings

@@ -20,10 +20,11 @@ from typing import Any
 from celery import Celery, Task
 from kombu.entity import Queue
 from kombu.exceptions import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from swath.errors import BrokerUnavailable, StoreUnavailable
 from swath.runner.delivery import run_delivered_job
+from swath.runner.supervision import Supervisor
+from swath.services.recovery import RunnerId, RunnerKind
 from swath.settings import Settings
 from swath.storage import Storage, open_storage
 from swath.store import jobs as job_store
@@ -68,9 +69,7 @@ def create_celery_app(settings: Settings) -> Celery:
     def run_job(task: Task, job_id: str) -> str:
         redelivered = bool((task.request.delivery_info or {}).get("redelivered"))
         try:
-            return run_delivered_job(
-                settings, runners.sessions(), runners.storage(), job_id, runners.runner_id(), redelivered
-            )
+            return run_delivered_job(runners.supervisor(), runners.storage(), job_id, redelivered)
         except StoreUnavailable as error:
             # The database is away for a moment: send this job's message again rather than lose it (a failed task
             # is acknowledged). A job this process claimed meanwhile is taken back by its stale heartbeat.
@@ -97,19 +96,21 @@ def _transport_options(settings: Settings) -> dict[str, Any]:
 
 
 class _PoolProcessState:
-    """The database sessions and runner id of one pool process, made on first use after the fork."""
+    """The supervisor (with its database sessions) and storage client of one pool process, made on first use after
+    the fork."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._pid = 0
-        self._sessions: sessionmaker[Session] | None = None
+        self._supervisor: Supervisor | None = None
         self._storage: Storage | None = None
 
-    def sessions(self) -> sessionmaker[Session]:
+    def supervisor(self) -> Supervisor:
         self._after_fork()
-        if self._sessions is None:
-            self._sessions = create_session_factory(create_database_engine(self.settings.resolved_database_url))
-        return self._sessions
+        if self._supervisor is None:
+            sessions = create_session_factory(create_database_engine(self.settings.resolved_database_url))
+            self._supervisor = Supervisor(self.settings, sessions, RunnerId.here(RunnerKind.celery))
+        return self._supervisor
 
     def storage(self) -> Storage:
         self._after_fork()
@@ -121,10 +122,7 @@ class _PoolProcessState:
         # Connections and clients made by the process this one was forked from are not this process's to use.
         if self._pid != os.getpid():
             self._pid = os.getpid()
-            self._sessions, self._storage = None, None
-
-    def runner_id(self) -> str:
-        return f"celery:{os.uname().nodename}:{os.getppid()}:{os.getpid()}"
+            self._supervisor, self._storage = None, None
 
 
 class CeleryExecutor:

@@ -1,8 +1,9 @@
-"""The local executor: a runner pool process on this machine, started and fed by the server.
+"""The local executor: a runner pool process on this machine, started, fed and watched by the server.
 
 The server never forks job processes itself (it runs threads and an event loop; DESIGN.md): it starts one pool
-process (`swath.runner.pool`) and writes job ids to it. If the pool dies, the next hand-over starts a new one,
-which finds every accepted job in the table.
+process (`swath.runner.pool`) and writes job ids to it. A pool that dies is started again at once by a watching
+thread; the new pool takes back the jobs its predecessor ran (their processes died with it) and every accepted job
+in the table, so nothing waits for the next submission.
 """
 
 from __future__ import annotations
@@ -11,13 +12,17 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 
-from swath.runner.pool import release_orphans
+from swath.errors import RunnersUnavailable
 from swath.settings import Settings
 
 log = logging.getLogger("swath.executor")
 
 _STOP_WAIT = 10.0
+# A pool that dies sooner than this after its start is started again only after a pause, doubling up to the most.
+_STEADY_AFTER = 5.0
+_MOST_PAUSE = 30.0
 
 
 class LocalExecutor:
@@ -25,42 +30,56 @@ class LocalExecutor:
         self.settings = settings
         self._pool: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._last_exit: int | None = None
 
     def start(self) -> None:
-        # Jobs that a killed server's pool was running are ours to give back: that pool is gone with it.
-        released = release_orphans(self.settings)
-        if released:
-            log.warning("Gave %d job(s) of a stopped runner back to the queue.", released)
+        for folder in (self.settings.work_dir, self.settings.log_dir, self.settings.storage_dir):
+            folder.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            self._ensure_pool()
+            pool = self._start_pool()
+        threading.Thread(target=self._watch, args=(pool,), name="swath-pool-watch", daemon=True).start()
 
-    def _ensure_pool(self) -> subprocess.Popen[bytes]:
-        if self._pool is None or self._pool.poll() is not None:
-            for folder in (self.settings.work_dir, self.settings.log_dir, self.settings.storage_dir):
-                folder.mkdir(parents=True, exist_ok=True)
-            self._pool = subprocess.Popen(
-                [sys.executable, "-m", "swath.runner.pool"],
-                stdin=subprocess.PIPE,
-                # Its own session: a Ctrl-C meant for the server must not reach jobs; the server stops them.
-                start_new_session=True,
-            )
-            assert self._pool.stdin is not None
-            self._pool.stdin.write(self.settings.model_dump_json().encode() + b"\n")
-            self._pool.stdin.flush()
+    def _start_pool(self) -> subprocess.Popen[bytes]:
+        self._pool = subprocess.Popen(
+            [sys.executable, "-m", "swath.runner.pool"],
+            stdin=subprocess.PIPE,
+            # Its own session: a Ctrl-C meant for the server must not reach jobs; the server stops them.
+            start_new_session=True,
+        )
+        assert self._pool.stdin is not None
+        self._pool.stdin.write(self.settings.to_handover() + b"\n")
+        self._pool.stdin.flush()
         return self._pool
+
+    def _watch(self, pool: subprocess.Popen[bytes]) -> None:
+        pause = 0.0
+        while True:
+            started = time.monotonic()
+            code = pool.wait()
+            if self._stopping.is_set():
+                return
+            self._last_exit = code
+            pause = min(max(pause * 2, 1.0), _MOST_PAUSE) if time.monotonic() - started < _STEADY_AFTER else 0.0
+            log.warning("The runner pool stopped (exit code %s); starting a new one in %g s.", code, pause)
+            if self._stopping.wait(pause):
+                return
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                pool = self._start_pool()
 
     def _send(self, line: str) -> None:
         with self._lock:
-            for _ in range(2):
-                pool = self._ensure_pool()
-                try:
-                    assert pool.stdin is not None
-                    pool.stdin.write(line.encode() + b"\n")
-                    pool.stdin.flush()
-                    return
-                except BrokenPipeError:
-                    log.warning("The runner pool had stopped; starting a new one.")
-                    self._pool = None
+            pool = self._pool
+            if pool is None or pool.stdin is None:
+                return
+            try:
+                pool.stdin.write(line.encode() + b"\n")
+                pool.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                # The pool died: its successor finds the job in the table (accepted, or dismissed) on its own.
+                log.warning("The runner pool had stopped; its successor takes over.")
 
     def submit(self, job_id: str, queue: str | None = None) -> None:
         # One pool serves every queue class here: this machine is the only one.
@@ -70,10 +89,15 @@ class LocalExecutor:
         self._send(f"cancel {job_id}")
 
     def check(self) -> None:
-        # The pool is started again at the next hand-over if it died; nothing here can be unreachable.
-        return None
+        pool = self._pool
+        if pool is None or pool.poll() is not None:
+            code = self._last_exit if pool is None else pool.returncode
+            raise RunnersUnavailable(
+                f"The runner pool is not running (it stopped with exit code {code}); a new one is being started."
+            )
 
     def stop(self) -> None:
+        self._stopping.set()
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is None:

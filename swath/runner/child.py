@@ -7,7 +7,6 @@ success and `JobFailed` are recorded by this process; a crash is recorded by the
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from swath.errors import JobFailed
+from swath.runner import processes
 from swath.runner.execute import RunContext, execute_job
 from swath.runner.joblog import log_line
 from swath.settings import Settings
@@ -28,7 +28,6 @@ from swath.store.collections import file_items
 from swath.store.database import transaction
 from swath.store.records import JobRecord, JobResults, JobStatus, ProcessRecord
 
-_PR_SET_PDEATHSIG = 1
 # The least time between two progress writes of one job (seconds).
 _PROGRESS_INTERVAL = 0.5
 
@@ -105,18 +104,19 @@ def _finish(
             file_items(session, job.collection, job.id, results.items, now, filed_by=job.created_by)
 
 
-def detach(log_path: Path, die_with_parent: int | None = None) -> None:
+def detach(log_path: Path, parent: int) -> None:
     """Make this forked process the leader of its own process group, with default signals, writing to its log.
 
-    Anything a library prints straight to stdout or stderr then lands in the job's log, not in the server's.
-    Given the parent's pid in `die_with_parent`, the whole group is killed when that parent dies.
+    Anything a library prints straight to stdout or stderr then lands in the job's log, not in the server's. The
+    process adopts its tools' orphans (a subreaper), and when `parent`, its supervisor, dies, it kills everything
+    below it and itself: a job never runs on unsupervised, and a re-run elsewhere never overlaps with it.
     """
     os.setsid()
     signal.set_wakeup_fd(-1)  # the pool's wake-up pipe is the pool's alone
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
-    if die_with_parent is not None:
-        _die_with_parent(die_with_parent)
+    processes.become_subreaper()
+    processes.on_parent_death(parent, _end_everything)
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     null_fd = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null_fd, 0)
@@ -128,11 +128,7 @@ def detach(log_path: Path, die_with_parent: int | None = None) -> None:
     sys.stderr = open(2, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
 
 
-def _die_with_parent(parent: int) -> None:
-    # The kernel sends SIGHUP when the parent dies (prctl PR_SET_PDEATHSIG); the handler kills this whole group,
-    # tools included, which a plain death signal to this process alone would orphan (DESIGN.md).
-    signal.signal(signal.SIGHUP, lambda *_: os.killpg(0, signal.SIGKILL))
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGHUP)
-    if os.getppid() != parent:  # the parent died before the request was in place
-        os.killpg(0, signal.SIGKILL)
+def _end_everything() -> None:
+    # A death signal to this process alone would orphan its tools (DESIGN.md); this takes the whole tree.
+    processes.kill_descendants()
+    os.killpg(0, signal.SIGKILL)

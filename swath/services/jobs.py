@@ -12,7 +12,7 @@ import posixpath
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from swath.services.input_access import check_input_access
 from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
 from swath.services.queues import package_needs, requested_needs, select_queue
+from swath.services.recovery import recover_jobs
 from swath.storage.base import job_log_key
 from swath.store import jobs as store
 from swath.store.database import reading, transaction
@@ -271,20 +272,13 @@ def _wait_for(
 
 
 def reap_stale_jobs(context: ServiceContext) -> int:
-    """Give back running jobs whose runner stopped beating (a dead worker); returns how many."""
-    now = datetime.now(UTC)
-    settings = context.settings
-    outcomes: list[tuple[JobRecord, JobStatus | None]] = []
-    with transaction(context.sessions) as session:
-        stale = store.list_running_jobs(session, beat_before=now - timedelta(seconds=settings.heartbeat_timeout))
-        for job in stale:
-            reason = f"The runner of this job ({job.runner}) stopped beating for {settings.heartbeat_timeout:g} s."
-            outcomes.append((job, store.release_job(session, job, settings.max_attempts, reason, now)))
+    """Take back running jobs whose runner is gone (`services.recovery`); returns how many."""
+    taken = recover_jobs(context.sessions, context.settings)
     # Only jobs queued again need a runner; the committed rows come first, as for any new job.
-    for job, outcome in outcomes:
+    for job, outcome in taken:
         if outcome is JobStatus.accepted:
             context.executor.submit(job.id, job.queue)
-    return sum(outcome is not None for _, outcome in outcomes)
+    return len(taken)
 
 
 def parse_datetime_filter(text: str) -> tuple[datetime | None, datetime | None]:

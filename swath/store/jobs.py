@@ -198,14 +198,18 @@ def list_queued_jobs(session: Session, limit: int) -> list[tuple[str, str | None
 
 
 def list_running_jobs(
-    session: Session, runner_prefix: str | None = None, beat_before: datetime | None = None
+    session: Session, beat_before: datetime | None = None, runner_prefix: str | None = None
 ) -> list[JobRecord]:
-    """Running jobs, narrowed to runners whose id starts with `runner_prefix` or that last beat before `beat_before`."""
+    """Running jobs that last beat before `beat_before` or whose runner id starts with `runner_prefix` (all running
+    jobs when neither is given): the candidates `services.recovery` looks at."""
     query = select(JobRow).where(JobRow.status == JobStatus.running.value)
-    if runner_prefix is not None:
-        query = query.where(JobRow.runner.startswith(runner_prefix, autoescape=True))
+    narrowing: list[Any] = []
     if beat_before is not None:
-        query = query.where(or_(JobRow.heartbeat.is_(None), JobRow.heartbeat < beat_before))
+        narrowing += [JobRow.heartbeat.is_(None), JobRow.heartbeat < beat_before]
+    if runner_prefix is not None:
+        narrowing.append(JobRow.runner.startswith(runner_prefix, autoescape=True))
+    if narrowing:
+        query = query.where(or_(*narrowing))
     return [_record(row) for row in session.scalars(query)]
 
 

@@ -13,7 +13,8 @@ from swath.errors import NoSuchFile, StorageUnavailable
 from swath.settings import Settings
 from swath.storage.s3 import S3Storage
 from tests.cluster.conftest import BUCKET, S3Server
-from tests.conftest import free_port
+from tests.conftest import REPO, free_port, make_server
+from tests.e2e.helpers import submit, wait_for_status
 
 
 def storage(tmp_path: Path, endpoint: str, bucket: str = BUCKET, **settings: object) -> S3Storage:
@@ -91,3 +92,23 @@ def test_presigned_urls_serve_the_object_directly(tmp_path: Path, s3_server: S3S
     url = store.download_url("jobs/j1/out/a.txt")
     assert url is not None and url.startswith(s3_server.endpoint)
     assert httpx.get(url).content == b"direct"
+
+
+def test_the_local_executor_stores_outputs_in_s3_with_explicit_keys(tmp_path: Path, s3_server: S3Server) -> None:
+    prefix = f"local-{uuid.uuid4().hex[:8]}"
+    server = make_server(
+        tmp_path,
+        storage=f"s3://{BUCKET}/{prefix}",
+        s3_endpoint_url=s3_server.endpoint,
+        s3_access_key_id="test",
+        s3_secret_access_key="test",
+    ).start()
+    sample = REPO / "swath" / "examples" / "data" / "sample.txt"
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            job_id = submit(client, "word-count", {"inputs": {"text": {"href": sample.as_uri()}}})
+            status = wait_for_status(client, job_id)
+    finally:
+        server.stop()
+    assert status["status"] == "successful", status
+    assert any(key.startswith(f"{prefix}/jobs/{job_id}/") for key in s3_server.keys(prefix))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import psutil
 
-from tests.conftest import DATA, wait_until
+from tests.conftest import DATA, Server, wait_until
 
 FINAL = {"successful", "failed", "dismissed"}
 ASYNC = {"Prefer": "respond-async"}
@@ -37,3 +38,15 @@ def wait_for_status(
 
     result: dict[str, Any] = wait_until(reached, timeout=timeout, message=f"job {job_id} to reach {statuses}")
     return result
+
+
+def pool_of(server: Server) -> psutil.Process:
+    """The runner pool process of a running server."""
+    assert server.process is not None
+    pools = [
+        child
+        for child in psutil.Process(server.process.pid).children()
+        if "swath.runner.pool" in " ".join(child.cmdline())
+    ]
+    assert len(pools) == 1, pools
+    return pools[0]
