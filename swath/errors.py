@@ -53,9 +53,12 @@ class SwathError(Exception):
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal server error"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, **members: str) -> None:
         super().__init__(detail)
         self.detail = detail
+        # Structured members of the exception document (`input`, `processID`, `jobID`): what clients read, so that
+        # a form can put the message beside the field it names without parsing the detail.
+        self.members = members
 
 
 class InvalidRequest(SwathError):
@@ -70,7 +73,7 @@ class InvalidParameterValue(InvalidRequest):
 
 
 class InvalidInput(InvalidRequest):
-    """An execute request's input does not fit the process description."""
+    """An execute request's input does not fit the process description; `input=` names it when one is at fault."""
 
     type = _SWATH + "invalid-input"
     title = "Invalid input"

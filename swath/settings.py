@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     keep_work_dirs: bool = False
     # The largest file a client may upload for jobs to read (`POST /files`), in bytes.
     max_upload_size: int = Field(default=10 * 1024**3, gt=0)
+    # Base map of the job page's map of STAC items: a tile URL template (`https://tiles.example/{z}/{x}/{y}.png`).
+    # Empty draws the footprints on a blank base, which needs no network. A tile server on another origin must
+    # also be allowed by the pages' Content-Security-Policy (`img-src`).
+    map_tiles_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
+    map_tiles_attribution: str = ""
     log_level: str = "info"
 
     # Scale-out mode (docs/deployment.md). "local": runner processes started by the server; "celery": `swath worker`

@@ -30,14 +30,22 @@ _GENERIC = "https://swath.dev/exceptions/"
 
 
 def exception_response(
-    status: int, type_: str, title: str, detail: str, request: Request, headers: dict[str, str] | None = None
+    status: int,
+    type_: str,
+    title: str,
+    detail: str,
+    request: Request,
+    headers: dict[str, str] | None = None,
+    members: dict[str, str] | None = None,
 ) -> Response:
     body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": str(request.url)}
     if wants_html(request):
         page = render_html(request, "error.html", status_code=status, **body)
         page.headers.update(headers or {})
         return page
-    return JSONResponse(body, status_code=status, media_type=EXCEPTION_MEDIA_TYPE, headers=headers)
+    return JSONResponse(
+        {**(members or {}), **body}, status_code=status, media_type=EXCEPTION_MEDIA_TYPE, headers=headers
+    )
 
 
 def _swath_error(request: Request, error: Exception) -> Response:
@@ -50,7 +58,9 @@ def _swath_error(request: Request, error: Exception) -> Response:
             description = error.detail.replace('"', "'")
             challenge += f', error="{error.reason}", error_description="{description}"'
         headers = {"WWW-Authenticate": challenge}
-    return exception_response(error.status, error.type, error.title, error.detail, request, headers=headers)
+    return exception_response(
+        error.status, error.type, error.title, error.detail, request, headers=headers, members=error.members or None
+    )
 
 
 def _location(parts: tuple[Any, ...]) -> str:

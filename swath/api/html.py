@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from swath.api.schemas import Process, StatusInfo
 from swath.services import jobs
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
+from swath.store.jobs import JobFilter
 
 HTML_TYPE = "text/html"
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
@@ -71,15 +73,95 @@ def render_html(request: Request, template: str, status_code: int = 200, **conte
     return HTMLResponse(page, status_code=status_code, headers={"Vary": "Accept"})
 
 
-def log_tail(context: ServiceContext, job_id: str, viewer: Identity) -> str:
+@dataclass(frozen=True)
+class LogTail:
+    """The end of a job's log, and the byte offset after it: where the page's log follower goes on reading."""
+
+    text: str
+    offset: int
+
+
+def log_tail(context: ServiceContext, job_id: str, viewer: Identity) -> LogTail:
     """The last lines of a job's log, for the job page."""
     path = context.settings.job_log(job_id)
     size = path.stat().st_size if path.exists() else 0
     since = max(0, size - _LOG_BYTES)
-    lines = jobs.read_log(context, job_id, viewer, since).decode("utf-8", errors="replace").splitlines()
+    content = jobs.read_log(context, job_id, viewer, since)
+    lines = content.decode("utf-8", errors="replace").splitlines()
     if since:
         lines = lines[1:]  # the first line read from the middle of the file is only a part of a line
-    return "\n".join(lines[-_LOG_LINES:])
+    return LogTail("\n".join(lines[-_LOG_LINES:]), since + len(content))
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One stored file of a successful job, for the job page's download list."""
+
+    output_id: str
+    name: str
+    href: str
+    size: int
+    media_type: str
+
+
+@dataclass(frozen=True)
+class OutputListing:
+    """What the job page shows of a successful job's results: its files, and its STAC catalog for the map."""
+
+    files: list[OutputFile]
+    catalog_href: str | None
+
+
+def output_listing(context: ServiceContext, job_id: str, viewer: Identity) -> OutputListing:
+    """Every file the job's outputs hold, by output, with its size; and where its STAC catalog is."""
+    _, results = jobs.get_results(context, job_id, viewer)
+    files = [
+        OutputFile(output_id, stored.key.rsplit("/", 1)[-1], stored.href, stored.size, stored.media_type)
+        for output_id, output in results.outputs.items()
+        for stored in output.files
+    ]
+    return OutputListing(files, results.catalog.href if results.catalog else None)
+
+
+@dataclass(frozen=True)
+class JobFilterForm:
+    """What the job list's filter form shows: the filter of the page, in the form's own fields."""
+
+    statuses: list[str]
+    process_ids: list[str]
+    created_from: str
+    created_to: str
+    datetime: str
+    limit: int
+
+    @property
+    def active(self) -> bool:
+        return bool(self.statuses or self.process_ids or self.datetime)
+
+
+def job_filter_form(where: JobFilter, datetime_text: str | None, limit: int) -> JobFilterForm:
+    def local(moment: datetime | None) -> str:
+        # `datetime-local` fields hold no zone; the form says they are UTC.
+        return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+    return JobFilterForm(
+        statuses=[status.value for status in where.statuses],
+        process_ids=where.process_ids,
+        created_from=local(where.created_after),
+        created_to=local(where.created_before),
+        datetime=datetime_text or "",
+        limit=limit,
+    )
+
+
+def _size(size: int) -> str:
+    """A byte count for people: `812 B`, `4.2 KiB`, `1.5 GiB`."""
+    amount = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if amount < 1024 or unit == "TiB":
+            return f"{size} B" if unit == "B" else f"{amount:.1f} {unit}"
+        amount /= 1024
+    return f"{size} B"
 
 
 def _when(moment: datetime | None) -> str:
@@ -206,6 +288,7 @@ def _environment() -> Environment:
         pretty_json=_pretty_json,
         example_execute=_example_execute,
         curl=_curl,
+        size=_size,
     )
     environment.tests["web_url"] = _is_web_url
     return environment

@@ -24,7 +24,7 @@ from swath.errors import HostNotAllowed
 from swath.settings import Settings, is_loopback_host
 
 _PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:%s; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 _DOCS_POLICY = (
@@ -63,6 +63,9 @@ class SecurityMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.hosts = allowed_hosts(settings)
+        # The job page's map draws tiles from SWATH_MAP_TILES_URL's origin: the one image source beside this one.
+        tiles = urlsplit(settings.map_tiles_url)
+        self.page_policy = _PAGE_POLICY % (f" {tiles.scheme}://{tiles.netloc}" if tiles.netloc else "")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,16 +82,18 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.extend(_COMMON)
-                headers.extend(_policy_headers(path, user_content, headers))
+                headers.extend(_policy_headers(path, user_content, headers, self.page_policy))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def _policy_headers(path: str, user_content: bool, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+def _policy_headers(
+    path: str, user_content: bool, headers: list[tuple[bytes, bytes]], page_policy: str
+) -> list[tuple[bytes, bytes]]:
     if not user_content:
-        policy = _DOCS_POLICY if path == "/api.html" else _PAGE_POLICY
+        policy = _DOCS_POLICY if path == "/api.html" else page_policy
         return [(b"content-security-policy", policy.encode())]
     added = [(b"content-security-policy", _USER_CONTENT_POLICY.encode())]
     media_type = next((value.decode("latin-1").lower() for name, value in headers if name == b"content-type"), "")

@@ -47,7 +47,9 @@ def inputs_from_request(raw: Any) -> JSON:
     for position, item in enumerate(raw):
         input_id, value = _list_item(position, item)
         if input_id in inputs:
-            raise InvalidInput(f"Input '{input_id}' is given twice in the inputs list; give each input once.")
+            raise InvalidInput(
+                f"Input '{input_id}' is given twice in the inputs list; give each input once.", input=input_id
+            )
         inputs[input_id] = value
     return inputs
 
@@ -60,7 +62,7 @@ def _list_item(position: int, item: Any) -> tuple[str, Any]:
             return item["id"], item[key]
     if "href" in item:
         return item["id"], {key: item[key] for key in ("href", "type") if key in item}
-    raise InvalidInput(f"Input '{item['id']}' in the inputs list has no `data`, `value` or `href`.")
+    raise InvalidInput(f"Input '{item['id']}' in the inputs list has no `data`, `value` or `href`.", input=item["id"])
 
 
 def validate_inputs(
@@ -83,7 +85,9 @@ def validate_inputs(
     unknown = [key for key in inputs if key not in description.inputs]
     if unknown:
         known = ", ".join(f"'{key}'" for key in description.inputs) or "none"
-        raise InvalidInput(f"Input '{unknown[0]}' is not an input of this process; its inputs are: {known}.")
+        raise InvalidInput(
+            f"Input '{unknown[0]}' is not an input of this process; its inputs are: {known}.", input=unknown[0]
+        )
     # Resolving the roots asks the file system; only File and Directory inputs need them (bench/: ~4 % of the CPU of
     # a submission without them).
     takes_files = any(input_description.get("x-cwl-class") for input_description in description.inputs.values())
@@ -93,7 +97,7 @@ def validate_inputs(
         if input_id in inputs and inputs[input_id] is not None:
             normalised[input_id] = _check_input(input_id, input_description, inputs[input_id], roots, allow_s3)
         elif _min_occurs(input_description) >= 1 and "default" not in input_description.get("schema", {}):
-            raise InvalidInput(f"Input '{input_id}' is required but missing.")
+            raise InvalidInput(f"Input '{input_id}' is required but missing.", input=input_id)
         elif input_id in inputs:
             normalised[input_id] = None
     return normalised
@@ -108,7 +112,7 @@ def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path]
     if is_array or (isinstance(value, list) and _max_occurs(description) != 1):
         occurrences, as_list = (value if isinstance(value, list) else [value]), True
     elif isinstance(value, list) and ("type" in schema or cwl_class is not None):
-        raise InvalidInput(f"Input '{input_id}' takes one value, but {len(value)} were given.")
+        raise InvalidInput(f"Input '{input_id}' takes one value, but {len(value)} were given.", input=input_id)
     else:
         occurrences, as_list = [value], False  # An input of any type (schema {}) takes a list as one value.
     if not is_array:
@@ -127,9 +131,11 @@ def _check_input(input_id: str, description: JSON, value: Any, roots: list[Path]
 def _check_count(input_id: str, description: JSON, count: int) -> None:
     least, most = _min_occurs(description), _max_occurs(description)
     if count < least:
-        raise InvalidInput(f"Input '{input_id}' needs at least {least} value(s), but {count} were given.")
+        raise InvalidInput(
+            f"Input '{input_id}' needs at least {least} value(s), but {count} were given.", input=input_id
+        )
     if most is not None and count > most:
-        raise InvalidInput(f"Input '{input_id}' takes at most {most} value(s), but {count} were given.")
+        raise InvalidInput(f"Input '{input_id}' takes at most {most} value(s), but {count} were given.", input=input_id)
 
 
 def _min_occurs(description: JSON) -> int:
@@ -164,7 +170,7 @@ def _check_schema(input_id: str, schema: JSON, value: Any) -> None:
         return
     where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
     at = f" at {input_id}{where}" if where else ""
-    raise InvalidInput(f"Input '{input_id}' is invalid{at}: {error.message}.")
+    raise InvalidInput(f"Input '{input_id}' is invalid{at}: {error.message}.", input=input_id)
 
 
 def _file_value(input_id: str, cwl_class: str, value: Any, roots: list[Path], allow_s3: bool) -> JSON:
@@ -182,21 +188,25 @@ def _file_value(input_id: str, cwl_class: str, value: Any, roots: list[Path], al
         return inline
     allowed = 'a link {"href": <URL>}, a URL string'
     allowed += ' or inline content {"value": <text>, "mediaType": ...}' if cwl_class == "File" else ""
-    raise InvalidInput(f"Input '{input_id}' is a {cwl_class}, so it takes {allowed}, not {value!r}.")
+    raise InvalidInput(f"Input '{input_id}' is a {cwl_class}, so it takes {allowed}, not {value!r}.", input=input_id)
 
 
 def _checked_href(input_id: str, href: str, roots: list[Path], allow_s3: bool) -> str:
     parts = urlsplit(href)
     if parts.scheme == "s3" and allow_s3:
         if not parts.netloc or not parts.path.strip("/"):
-            raise InvalidInput(f"Input '{input_id}' refers to {href}, which names no bucket or no object.")
+            raise InvalidInput(
+                f"Input '{input_id}' refers to {href}, which names no bucket or no object.", input=input_id
+            )
         return href
     if parts.scheme == "s3":
         # Refused here rather than failing the job later: no S3 store is configured for the runner to read from.
-        raise InvalidInput(f"Input '{input_id}' refers to {href}, but this server has no S3 storage configured.")
+        raise InvalidInput(
+            f"Input '{input_id}' refers to {href}, but this server has no S3 storage configured.", input=input_id
+        )
     if parts.scheme in _REMOTE_SCHEMES:
         if not parts.netloc:
-            raise InvalidInput(f"Input '{input_id}' refers to {href}, which names no host or bucket.")
+            raise InvalidInput(f"Input '{input_id}' refers to {href}, which names no host or bucket.", input=input_id)
         return href
     if parts.scheme == "file" and parts.netloc in ("", "localhost"):
         path = unquote(parts.path)
@@ -204,13 +214,15 @@ def _checked_href(input_id: str, href: str, roots: list[Path], allow_s3: bool) -
         path = href
     else:
         raise InvalidInput(
-            f"Input '{input_id}' refers to {href}, which is not an http, https or file URL or an absolute path."
+            f"Input '{input_id}' refers to {href}, which is not an http, https or file URL or an absolute path.",
+            input=input_id,
         )
     resolved = Path(path).resolve()
     if not any(resolved.is_relative_to(root) for root in roots):
         listing = ", ".join(str(root) for root in roots) or "none are configured"
         shown = path if str(resolved) == path else f"{path} (resolved: {resolved})"
         raise InvalidInput(
-            f"Input '{input_id}' refers to {shown}, which is outside the allowed input roots ({listing})."
+            f"Input '{input_id}' refers to {shown}, which is outside the allowed input roots ({listing}).",
+            input=input_id,
         )
     return resolved.as_uri()

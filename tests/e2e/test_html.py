@@ -125,15 +125,44 @@ def test_the_job_page_shows_status_timestamps_links_and_the_log(client: httpx.Cl
     assert 'http-equiv="refresh"' not in text
 
 
-def test_a_running_job_page_refreshes_itself_every_two_seconds(client: httpx.Client) -> None:
+def test_a_running_job_page_follows_the_job_with_its_script_instead_of_reloading(client: httpx.Client) -> None:
     job_id = submit(client, ensure_deployed(client, "sleeper"), {"inputs": {"seconds": 20}})
     try:
         wait_for_status(client, job_id, {"running"})
         text = page(client, f"/jobs/{job_id}")
-        assert '<meta http-equiv="refresh" content="2">' in text
-        assert "This page refreshes every 2 seconds." in text
+        assert 'http-equiv="refresh"' not in text
+        assert "This page follows the job as it runs." in text
+        assert '<script type="module" src="http://127.0.0.1' in text and "/static/js/job.js" in text
+        assert 'data-final="false"' in text and ">Dismiss the job</button>" in text
     finally:
         client.delete(f"/jobs/{job_id}")
+
+
+def test_no_page_holds_an_inline_script_or_style(client: httpx.Client, finished_job: str) -> None:
+    process = ensure_deployed(client, "greet")
+    for path in ("/", "/processes", f"/processes/{process}", "/jobs", f"/jobs/{finished_job}", "/deploy"):
+        text = page(client, path)
+        assert "<style" not in text and " style=" not in text, path
+        for tag in text.split("<script")[1:]:
+            assert tag.lstrip().startswith("type=\"module\" src=") or tag.lstrip().startswith("src="), path
+
+
+def test_a_job_s_inputs_are_served_as_an_execute_request_to_run_it_again(
+    client: httpx.Client, finished_job: str
+) -> None:
+    request = client.get(f"/jobs/{finished_job}/inputs").json()
+    assert request == {"inputs": {"name": "Ada"}, "outputs": {}}
+    again = submit(client, ensure_deployed(client, "greet"), request)
+    assert wait_for_status(client, again)["status"] == "successful"
+    assert client.get(f"/jobs/{again}/inputs").json() == request
+
+
+def test_an_invalid_input_names_the_input_in_the_exception_document(client: httpx.Client) -> None:
+    response = client.post(f"/processes/{ensure_deployed(client, 'greet')}/execution", json={"inputs": {}})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["input"] == "name"
+    assert problem["detail"] == "Input 'name' is required but missing."
 
 
 def test_the_results_page_shows_values_and_file_links_with_media_types(client: httpx.Client, finished_job: str) -> None:

@@ -101,6 +101,23 @@ def test_a_missing_required_input_is_refused(echo: ProcessDescription) -> None:
     assert refusal(echo, {"mode": "fast"}) == "Input 'message' is required but missing."
 
 
+@pytest.mark.parametrize(
+    ("inputs", "named"),
+    [
+        ({"mode": "fast"}, "message"),
+        ({"message": 3, "mode": "fast"}, "message"),
+        ({"message": "hi", "mode": "slowest"}, "mode"),
+        ({"message": "hi", "mode": "fast", "nothing": 1}, "nothing"),
+    ],
+)
+def test_a_refusal_names_the_input_at_fault_for_forms_to_show_it_beside_its_field(
+    echo: ProcessDescription, inputs: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        check(echo, inputs)
+    assert raised.value.members == {"input": named}
+
+
 def test_a_required_input_given_as_null_is_refused(echo: ProcessDescription) -> None:
     assert refusal(echo, {"message": None, "mode": "fast"}) == "Input 'message' is required but missing."
 

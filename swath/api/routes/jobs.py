@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from swath.api.dependencies import Caller, Context
-from swath.api.html import log_tail, render_html, wants_html
+from swath.api.html import OutputListing, job_filter_form, log_tail, output_listing, render_html, wants_html
 from swath.api.render import JSON_TYPE, status_info
 from swath.api.results import job_results_document, output_response, results_response
 from swath.api.schemas import JobList, Link, StatusInfo
 from swath.errors import InvalidParameterValue
-from swath.services import jobs
+from swath.services import jobs, processes
 from swath.storage.local import guess_media_type
 from swath.store.jobs import JobCursor, JobFilter
 from swath.store.records import JobRecord, JobStatus
@@ -75,7 +75,10 @@ def list_jobs(
 ) -> JobList | Response:
     """The caller's jobs (an admin's: everyone's), newest first, filtered by process, status, creation time and
     duration; `limit` per page."""
-    where = _filter(process_id, status, datetime_, min_duration, max_duration)
+    # An HTML form sends a field left empty as `name=`: that filters nothing.
+    process_id = [value for value in process_id if value]
+    status = [value for value in status if value]
+    where = _filter(process_id, status, datetime_ or None, min_duration, max_duration)
     page: list[JobRecord] = []
     if not type or "process" in type:
         page = jobs.list_jobs(
@@ -101,17 +104,48 @@ def list_jobs(
         links.append(Link(href=str(newer), rel="prev", type=JSON_TYPE, title="Newer jobs"))
     document = JobList(jobs=[status_info(request, job) for job in page], links=links)
     if wants_html(request):
-        return render_html(request, "jobs.html", jobs=document)
+        return render_html(
+            request,
+            "jobs.html",
+            jobs=document,
+            filters=job_filter_form(where, datetime_, limit),
+            process_ids=[process.id for process in processes.list_processes(context, 1000, None)],
+        )
     return document
 
 
 @router.get("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
 def get_status(job_id: str, request: Request, context: Context, caller: Caller) -> StatusInfo | Response:
     """A job's status, progress (0-100; the share of workflow steps done), timestamps and links."""
-    document = status_info(request, jobs.get_job(context, job_id, caller))
+    job = jobs.get_job(context, job_id, caller)
+    document = status_info(request, job)
     if wants_html(request):
-        return render_html(request, "job.html", job=document, log=log_tail(context, job_id, caller))
+        return render_html(
+            request,
+            "job.html",
+            job=document,
+            inputs=job.inputs,
+            log=log_tail(context, job_id, caller),
+            outputs=output_listing(context, job_id, caller)
+            if job.status is JobStatus.successful
+            else OutputListing([], None),
+            map_tiles_url=context.settings.map_tiles_url,
+            map_tiles_attribution=context.settings.map_tiles_attribution,
+        )
     return document
+
+
+@router.get("/jobs/{job_id}/inputs")
+def job_inputs(job_id: str, context: Context, caller: Caller) -> dict[str, Any]:
+    """The inputs and outputs a job was started with, as an execute request: post it again to re-run the job
+    (OGC API - Processes Part 4, job inputs). File inputs are the links the job read, after their checks."""
+    job = jobs.get_job(context, job_id, caller)
+    outputs: dict[str, Any] = {}
+    for output_id, wanted in job.outputs.items():
+        outputs[output_id] = {"transmissionMode": wanted.transmission_mode}
+        if wanted.format:
+            outputs[output_id]["format"] = wanted.format
+    return {"inputs": job.inputs, "outputs": outputs}
 
 
 @router.delete("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)

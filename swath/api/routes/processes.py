@@ -55,6 +55,12 @@ def list_processes(
     return document
 
 
+@router.get("/deploy", include_in_schema=False)
+def deploy_page(request: Request) -> Response:
+    """The page that deploys a CWL package from the browser: it posts to `POST /processes` like any client."""
+    return render_html(request, "deploy.html", html_only=True)  # a form, with no JSON form of its own
+
+
 @router.post(
     "/processes",
     status_code=201,
