@@ -15,6 +15,7 @@ import threading
 import time
 
 from swath.errors import RunnersUnavailable
+from swath.runner.pool import pool_beat_file
 from swath.settings import Settings
 
 log = logging.getLogger("swath.executor")
@@ -32,6 +33,7 @@ class LocalExecutor:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._last_exit: int | None = None
+        self._pool_started = 0.0
 
     def start(self) -> None:
         for folder in (self.settings.work_dir, self.settings.log_dir, self.settings.storage_dir):
@@ -41,6 +43,7 @@ class LocalExecutor:
         threading.Thread(target=self._watch, args=(pool,), name="swath-pool-watch", daemon=True).start()
 
     def _start_pool(self) -> subprocess.Popen[bytes]:
+        self._pool_started = time.time()
         self._pool = subprocess.Popen(
             [sys.executable, "-m", "swath.runner.pool"],
             stdin=subprocess.PIPE,
@@ -95,6 +98,14 @@ class LocalExecutor:
             raise RunnersUnavailable(
                 f"The runner pool is not running (it stopped with exit code {code}); a new one is being started."
             )
+        # A pool touches its beat file at each heartbeat; one that has not for the heartbeat timeout is hung.
+        try:
+            last_beat = pool_beat_file(self.settings, pool.pid).stat().st_mtime
+        except FileNotFoundError:
+            last_beat = self._pool_started
+        timeout = self.settings.heartbeat_timeout
+        if time.time() - last_beat > timeout:
+            raise RunnersUnavailable(f"The runner pool has not beaten in the last {timeout:g} s; it may be hung.")
 
     def stop(self) -> None:
         self._stopping.set()

