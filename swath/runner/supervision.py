@@ -164,7 +164,9 @@ class Supervisor:
         return finished
 
     def _finish(self, child: RunningJob, wait_status: int) -> None:
-        processes.kill_tree(child.pid)
+        # Its pid is reaped and may already name another process: only its group is signalled (what is left of the
+        # job's tools); tools outside the group came to this process and `reap` kills them as strays.
+        processes.signal_group(child.pid, signal.SIGKILL)
         _record_exit(self.sessions, self.runner_id, child, wait_status)
         _clean(self.settings, child.work_dir)
 
