@@ -45,7 +45,9 @@ class LocalExecutor:
     def _start_pool(self) -> subprocess.Popen[bytes]:
         self._pool_started = time.time()
         self._pool = subprocess.Popen(
-            [sys.executable, "-m", "swath.runner.pool"],
+            # -P: the pool imports the Swath this server runs, never a checkout that happens to be the working
+            # directory (the server and its runners would then disagree, e.g. on the allowed input folders).
+            [sys.executable, "-P", "-m", "swath.runner.pool"],
             stdin=subprocess.PIPE,
             # Its own session: a Ctrl-C meant for the server must not reach jobs; the server stops them.
             start_new_session=True,
