@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import Request
 
 from swath.api.schemas import Link, Process, ProcessSummary, StatusInfo
 from swath.layout import CATALOG_NAME, job_path, output_path
+from swath.process_ids import format_process_ref, quote_process_ref
 from swath.store.records import JobRecord, JobStatus, ProcessRecord
 
 REL = "http://www.opengis.net/def/rel/ogc/1.0/"
@@ -18,8 +17,9 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def process_url(request: Request, process_id: str) -> str:
-    return f"{base_url(request)}/processes/{quote(process_id, safe=':')}"
+def process_url(request: Request, process_id: str, version: str | None = None) -> str:
+    """The address of a process: of one version when it is named, else of the newest."""
+    return f"{base_url(request)}/processes/{quote_process_ref(format_process_ref(process_id, version))}"
 
 
 def job_url(request: Request, job_id: str) -> str:
@@ -27,7 +27,9 @@ def job_url(request: Request, job_id: str) -> str:
 
 
 def _process_links(request: Request, process: ProcessRecord) -> list[Link]:
-    url = process_url(request, process.id)
+    # Links name the version, so they reach this one even after a newer version is deployed.
+    url = process_url(request, process.id, process.version)
+    reference = quote_process_ref(format_process_ref(process.id, process.version))
     return [
         Link(href=url, rel="self", type=JSON_TYPE, title="Process description"),
         Link(href=f"{url}/execution", rel=REL + "execute", title="Execute endpoint"),
@@ -37,7 +39,7 @@ def _process_links(request: Request, process: ProcessRecord) -> list[Link]:
             title="Application package",
         ),
         Link(
-            href=f"{base_url(request)}/jobs?processID={quote(process.id, safe=':')}",
+            href=f"{base_url(request)}/jobs?processID={reference}",
             rel=REL + "job-list",
             type=JSON_TYPE,
             title="Jobs of this process",
@@ -79,7 +81,12 @@ def status_info(request: Request, job: JobRecord) -> StatusInfo:
             type="text/plain",
             title="Job log",
         ),
-        Link(href=process_url(request, job.process_id), rel="process", type=JSON_TYPE, title="Process"),
+        Link(
+            href=process_url(request, job.process_id, job.process_version),
+            rel="process",
+            type=JSON_TYPE,
+            title="Process",
+        ),
     ]
     if job.status is JobStatus.successful:
         links.append(Link(href=f"{url}/results", rel=REL + "results", type=JSON_TYPE, title="Job results"))
@@ -95,6 +102,7 @@ def status_info(request: Request, job: JobRecord) -> StatusInfo:
         jobID=job.id,
         status=job.status.value,
         processID=job.process_id,
+        processVersion=job.process_version,
         message=job.message,
         created=job.created,
         started=job.started,
