@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from swath.api.html import render_html, wants_html
-from swath.errors import InvalidRequest, NotFound, SwathError
+from swath.errors import InvalidRequest, NotFound, SwathError, Unauthorized
 
 log = logging.getLogger("swath.api")
 
@@ -57,8 +57,16 @@ def exception_response(
 
 def _swath_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, SwathError)
+    headers = None
+    if isinstance(error, Unauthorized):
+        # RFC 6750 section 3; the description repeats the detail, which never holds the token itself.
+        challenge = 'Bearer realm="swath"'
+        if error.bearer_error:  # a request without any token gets the bare challenge (RFC 6750 section 3.1)
+            description = error.detail.replace('"', "'")
+            challenge += f', error="{error.bearer_error}", error_description="{description}"'
+        headers = {"WWW-Authenticate": challenge}
     return exception_response(
-        error.status, error.type, error.title, error.detail, request, members=error.members or None
+        error.status, error.type, error.title, error.detail, request, headers=headers, members=error.members or None
     )
 
 

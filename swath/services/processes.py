@@ -60,7 +60,7 @@ def deploy_process(
     fetch: Fetch | None = None,
 ) -> ProcessRecord:
     """Validate an application package and make it a live process; DuplicatedProcess if the id is taken."""
-    package = parse_package(body, media_type, workflow, fetch)
+    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
     with transaction(context.sessions) as session:
         return store.insert_process(session, _new_revision(package, user))
 
@@ -78,7 +78,7 @@ def replace_process(
 
     Jobs already created keep the revision they were created with.
     """
-    package = parse_package(body, media_type, workflow, fetch)
+    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id)
         _refuse_builtin(current)
