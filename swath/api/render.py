@@ -58,6 +58,7 @@ def process_summary(request: Request, process: ProcessRecord) -> ProcessSummary:
         jobControlOptions=description.job_control_options,
         outputTransmission=description.output_transmission,
         links=_process_links(request, process),
+        visibleTo=list(process.visible_to) or None,
     )
 
 

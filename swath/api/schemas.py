@@ -49,6 +49,8 @@ class ProcessSummary(BaseModel):
     jobControlOptions: list[str] | None = None
     outputTransmission: list[str] | None = None
     links: list[Link] | None = None
+    # Swath's member: the users and `group:` names a restricted process is shown to (absent: every user).
+    visibleTo: list[str] | None = None
 
 
 class Process(ProcessSummary):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -82,10 +82,18 @@ class Client:
         """The application package exactly as it was deployed."""
         return self._transport.request("GET", _process_path(process_id) + "/package").content
 
-    def deploy(self, cwl: Package, workflow: str | None = None) -> dict[str, Any]:
-        """Deploy a CWL application package (a path, URL, YAML/JSON text, dict, or an ogcapppkg); its summary."""
+    def deploy(
+        self, cwl: Package, workflow: str | None = None, visible_to: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """Deploy a CWL application package (a path, URL, YAML/JSON text, dict, or an ogcapppkg); its summary.
+
+        `visible_to` restricts the process to those users and `group:<name>`s (besides its deployer and admins).
+        """
         body, media_type = package_body(cwl)
-        params = {"w": workflow} if workflow else None
+        params = {
+            **({"w": workflow} if workflow else {}),
+            **({"visibleTo": ",".join(visible_to)} if visible_to else {}),
+        } or None
         response = self._transport.request(
             "POST", "/processes", content=body, headers={"Content-Type": media_type}, params=params
         )

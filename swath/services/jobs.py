@@ -68,14 +68,14 @@ def execute(
 
     One read of the process serves both decisions: this is the hot path of submission (bench/, scenario 3).
     """
-    process = get_process(context, process_id)
+    process = get_process(context, process_id, user)
     wait_for = _wait_for(process, prefer_async, mode, wait, context.settings.sync_wait_limit)
     return create_job(context, process, request, user), wait_for
 
 
 def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest, user: Identity) -> JobRecord:
     """Check the request against the process description, then record the job and hand it to the executor."""
-    return create_job(context, get_process(context, process_id), request, user)
+    return create_job(context, get_process(context, process_id, user), request, user)
 
 
 def create_job(context: ServiceContext, process: ProcessRecord, request: ExecuteRequest, user: Identity) -> JobRecord:

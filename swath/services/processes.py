@@ -7,7 +7,7 @@ id the newest live one (swath.process_ids), so several versions can be deployed 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from swath.examples import EXAMPLES_DIR
 from swath.process_ids import ProcessRef, format_process_ref, parse_process_ref
 from swath.services.builtin import echo_process
 from swath.services.context import ServiceContext
+from swath.services.identity import Identity
 from swath.services.packages import ApplicationPackage, parse_package
 from swath.store import processes as store
 from swath.store.database import reading, transaction
@@ -25,7 +26,7 @@ from swath.store.records import ProcessKind, ProcessRecord
 Fetch = Callable[[str], bytes]
 
 
-def _new_revision(package: ApplicationPackage, user: str) -> ProcessRecord:
+def _new_revision(package: ApplicationPackage, user: str, visible_to: Sequence[str] = ()) -> ProcessRecord:
     return ProcessRecord(
         pk=0,
         id=package.id,
@@ -38,6 +39,7 @@ def _new_revision(package: ApplicationPackage, user: str) -> ProcessRecord:
         package_media_type=package.media_type,
         created_by=user,
         created=datetime.now(UTC),
+        visible_to=tuple(visible_to),
     )
 
 
@@ -58,11 +60,15 @@ def deploy_process(
     user: str,
     workflow: str | None = None,
     fetch: Fetch | None = None,
+    visible_to: Sequence[str] = (),
 ) -> ProcessRecord:
-    """Validate an application package and make it a live process; DuplicatedProcess if the id is taken."""
+    """Validate an application package and make it a live process; DuplicatedProcess if the id is taken.
+
+    `visible_to` restricts it to those users and `group:` names (and its deployer and admins); empty: every user.
+    """
     package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
     with transaction(context.sessions) as session:
-        return store.insert_process(session, _new_revision(package, user))
+        return store.insert_process(session, _new_revision(package, user, visible_to))
 
 
 def replace_process(
@@ -70,17 +76,19 @@ def replace_process(
     process_id: str,
     body: bytes,
     media_type: str,
-    user: str,
+    deployer: Identity,
     workflow: str | None = None,
     fetch: Fetch | None = None,
+    visible_to: Sequence[str] | None = None,
 ) -> ProcessRecord:
     """Retire the live revision of `process_id` and deploy the package in its place, in one transaction.
 
-    Jobs already created keep the revision they were created with.
+    Jobs already created keep the revision they were created with; the new revision keeps the visibility of the
+    old one unless `visible_to` is given.
     """
     package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
     with transaction(context.sessions) as session:
-        current = _resolve(session, process_id)
+        current = _resolve(session, process_id, deployer)
         _refuse_builtin(current)
         if package.id != current.id:
             raise InvalidPackage(
@@ -88,42 +96,51 @@ def replace_process(
                 "process id."
             )
         store.retire_process(session, current.pk, datetime.now(UTC))
-        return store.insert_process(session, _new_revision(package, user))
+        kept = current.visible_to if visible_to is None else visible_to
+        return store.insert_process(session, _new_revision(package, deployer.user, kept))
 
 
-def undeploy_process(context: ServiceContext, process_id: str) -> None:
+def undeploy_process(context: ServiceContext, process_id: str, deployer: Identity) -> None:
     """Remove a process from the live list; its jobs and their results stay readable."""
     with transaction(context.sessions) as session:
-        current = _resolve(session, process_id)
+        current = _resolve(session, process_id, deployer)
         _refuse_builtin(current)
         store.retire_process(session, current.pk, datetime.now(UTC))
 
 
-def get_process(context: ServiceContext, process_id: str) -> ProcessRecord:
+def get_process(context: ServiceContext, process_id: str, viewer: Identity) -> ProcessRecord:
+    """The live revision `process_id` reaches, if `viewer` may see it: a restricted process does not exist for
+    anyone else (404, as another user's job)."""
     with reading(context.sessions) as session:
-        return _resolve(session, process_id)
+        return _resolve(session, process_id, viewer)
 
 
-def list_versions(context: ServiceContext, process_id: str) -> list[ProcessRecord]:
-    """Every live version of a process, newest first; NoSuchProcess when none is (a version named is ignored)."""
+def list_versions(context: ServiceContext, process_id: str, viewer: Identity) -> list[ProcessRecord]:
+    """Every live version of a process `viewer` may see, newest first; NoSuchProcess when none is (a version
+    named is ignored)."""
     ref = parse_process_ref(process_id)
     with reading(context.sessions) as session:
-        found = store.list_live_versions(session, ref.id)
+        found = store.list_live_versions(session, ref.id, viewer.principals)
     if not found:
         raise NoSuchProcess(f"No process with id '{ref.id}' is deployed.")
     return found
 
 
-def list_processes(context: ServiceContext, limit: int, after: str | None = None) -> list[ProcessRecord]:
+def list_processes(
+    context: ServiceContext, viewer: Identity, limit: int, after: str | None = None
+) -> list[ProcessRecord]:
     with reading(context.sessions) as session:
-        return store.list_live_processes(session, limit, after)
+        return store.list_live_processes(session, limit, after, viewer.principals)
 
 
-def _resolve(session: Session, process_id: str) -> ProcessRecord:
+def _resolve(session: Session, process_id: str, viewer: Identity) -> ProcessRecord:
     ref = parse_process_ref(process_id)
-    process = store.get_live_process(session, ref)
+    process = store.get_live_process(session, ref, viewer.principals)
     if process is None:
-        if ref.version is not None and store.get_live_process(session, ProcessRef(ref.id)) is not None:
+        other_version = ref.version is not None and store.get_live_process(
+            session, ProcessRef(ref.id), viewer.principals
+        )
+        if other_version:
             raise NoSuchProcess(f"Process '{ref.id}' has no deployed version '{ref.version}'.", process_id=process_id)
         raise NoSuchProcess(f"No process with id '{process_id}' is deployed.", process_id=process_id)
     return process

@@ -22,18 +22,18 @@ UNITY_JOB_PREFIX = "job-"
 PROCESS_JOBS_LIMIT = 1000
 
 
-def resolve_process_scope(context: ServiceContext, process_id: str) -> ProcessRef:
+def resolve_process_scope(context: ServiceContext, process_id: str, viewer: Identity) -> ProcessRef:
     """The processes whose jobs `process_id` means: one version (`id:version`), or every version of a bare id.
 
     Raises NoSuchProcess naming the id as given when neither it nor its un-prefixed form is deployed.
     """
     try:
-        process = get_process(context, process_id)
+        process = get_process(context, process_id, viewer)
     except NoSuchProcess:
         if not process_id.startswith(UNITY_JOB_PREFIX):
             raise
         try:
-            process = get_process(context, process_id.removeprefix(UNITY_JOB_PREFIX))
+            process = get_process(context, process_id.removeprefix(UNITY_JOB_PREFIX), viewer)
         except NoSuchProcess as error:
             raise NoSuchProcess(
                 f"No process with id '{process_id}' or '{process_id.removeprefix(UNITY_JOB_PREFIX)}' is deployed.",
@@ -46,13 +46,13 @@ def resolve_process_scope(context: ServiceContext, process_id: str) -> ProcessRe
 
 def process_jobs(context: ServiceContext, process_id: str, viewer: Identity) -> list[JobRecord]:
     """The newest jobs of a process (every version of it when the id names no version) that `viewer` may see."""
-    scope = resolve_process_scope(context, process_id)
+    scope = resolve_process_scope(context, process_id, viewer)
     return jobs.list_jobs(context, JobFilter(processes=[scope]), PROCESS_JOBS_LIMIT, viewer)
 
 
 def process_job(context: ServiceContext, process_id: str, job_id: str, viewer: Identity) -> JobRecord:
     """A job reached through its process; NoSuchJob when it ran another process or belongs to another user."""
-    scope = resolve_process_scope(context, process_id)
+    scope = resolve_process_scope(context, process_id, viewer)
     job = jobs.get_job(context, job_id, viewer)
     if not scope.matches(job.process_id, job.process_version):
         raise NoSuchJob(

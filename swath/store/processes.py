@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from swath.errors import DuplicatedProcess
 from swath.process_ids import ProcessRef, format_process_ref
 from swath.store.records import ProcessDescription, ProcessKind, ProcessRecord
-from swath.store.tables import ProcessRow
+from swath.store.tables import ProcessAccessRow, ProcessRow
+
+# Who is asking, for the queries that hide restricted processes: a user's name and its `group:` names, or None
+# for a caller who sees every process (an admin, or a service without authentication).
+Principals = Sequence[str] | None
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -34,6 +40,18 @@ def _record(row: ProcessRow) -> ProcessRecord:
         created_by=row.created_by,
         created=as_utc(row.created),
         retired=as_utc(row.retired) if row.retired else None,
+        visible_to=tuple(sorted(access.principal for access in row.access)),
+    )
+
+
+def _visible(entity: Any, principals: Principals) -> ColumnElement[bool]:
+    """Revisions `principals` may see: unrestricted ones, ones restricted to any of them, and their own."""
+    if principals is None:
+        return true()
+    return or_(
+        ~entity.access.any(),
+        entity.access.any(ProcessAccessRow.principal.in_(principals)),
+        entity.created_by.in_(principals),
     )
 
 
@@ -51,6 +69,7 @@ def insert_process(session: Session, process: ProcessRecord) -> ProcessRecord:
         created_by=process.created_by,
         created=process.created,
         retired=None,
+        access=[ProcessAccessRow(principal=principal) for principal in process.visible_to],
     )
     try:
         with session.begin_nested():
@@ -70,9 +89,12 @@ def _newest_first(query: Select[ProcessRow]) -> Select[ProcessRow]:
     return query.order_by(ProcessRow.created.desc(), ProcessRow.pk.desc())
 
 
-def get_live_process(session: Session, ref: ProcessRef) -> ProcessRecord | None:
-    """The live revision a reference reaches: its version, or the newest live version of a bare id."""
-    query = select(ProcessRow).where(ProcessRow.id == ref.id, ProcessRow.retired.is_(None))
+def get_live_process(session: Session, ref: ProcessRef, principals: Principals = None) -> ProcessRecord | None:
+    """The live revision a reference reaches: its version, or the newest live version of a bare id (of those
+    `principals` may see)."""
+    query = select(ProcessRow).where(
+        ProcessRow.id == ref.id, ProcessRow.retired.is_(None), _visible(ProcessRow, principals)
+    )
     if ref.version is not None:
         query = query.where(ProcessRow.version == ref.version)
     row = session.scalar(_newest_first(query).limit(1))
@@ -86,30 +108,35 @@ def get_process_revision(session: Session, pk: int) -> ProcessRecord:
     return _record(row)
 
 
-def list_live_processes(session: Session, limit: int, after: str | None = None) -> list[ProcessRecord]:
-    """The newest live version of each id, ordered by id, keyset-paged after the id `after`."""
+def list_live_processes(
+    session: Session, limit: int, after: str | None = None, principals: Principals = None
+) -> list[ProcessRecord]:
+    """The newest live version of each id that `principals` may see, ordered by id, keyset-paged after `after`."""
     newer = aliased(ProcessRow)
     has_newer = (
         select(newer.pk)
         .where(
             newer.id == ProcessRow.id,
             newer.retired.is_(None),
+            _visible(newer, principals),
             or_(
                 newer.created > ProcessRow.created, and_(newer.created == ProcessRow.created, newer.pk > ProcessRow.pk)
             ),
         )
         .exists()
     )
-    query = select(ProcessRow).where(ProcessRow.retired.is_(None), ~has_newer)
+    query = select(ProcessRow).where(ProcessRow.retired.is_(None), _visible(ProcessRow, principals), ~has_newer)
     if after is not None:
         query = query.where(ProcessRow.id > after)
     rows = session.scalars(query.order_by(ProcessRow.id).limit(limit))
     return [_record(row) for row in rows]
 
 
-def list_live_versions(session: Session, process_id: str) -> list[ProcessRecord]:
-    """Every live version of an id, newest first."""
-    query = select(ProcessRow).where(ProcessRow.id == process_id, ProcessRow.retired.is_(None))
+def list_live_versions(session: Session, process_id: str, principals: Principals = None) -> list[ProcessRecord]:
+    """Every live version of an id that `principals` may see, newest first."""
+    query = select(ProcessRow).where(
+        ProcessRow.id == process_id, ProcessRow.retired.is_(None), _visible(ProcessRow, principals)
+    )
     return [_record(row) for row in session.scalars(_newest_first(query))]
 
 

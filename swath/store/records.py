@@ -85,6 +85,8 @@ class ProcessRecord:
     created_by: str
     created: datetime
     retired: datetime | None = None
+    # The users and `group:` names this revision is restricted to; empty: every user (services/identity.py).
+    visible_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
     # SQLAlchemy reads this as a class attribute.
     type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}  # noqa: RUF012
+
+
+class ProcessAccessRow(Base):
+    """One user (`alice`) or group (`group:team`) a restricted process revision is visible to."""
+
+    __tablename__ = "process_access"
+
+    process_pk: Mapped[int] = mapped_column(ForeignKey("processes.pk"), primary_key=True)
+    principal: Mapped[str] = mapped_column(String(255), primary_key=True)
 
 
 class ProcessRow(Base):
@@ -35,6 +44,8 @@ class ProcessRow(Base):
     created: Mapped[datetime]
     # Set when a revision is replaced or undeployed; its jobs stay readable.
     retired: Mapped[datetime | None]
+    # Who may see and run this revision besides admins and its deployer; none: everyone.
+    access: Mapped[list[ProcessAccessRow]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
     __table_args__ = (
         # One live revision per id and version: a second deploy of the same pair fails on this index, not on a

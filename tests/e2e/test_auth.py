@@ -112,6 +112,44 @@ def test_a_user_cannot_deploy_but_a_deployer_can(world: dict[str, Any]) -> None:
     assert accepted.status_code in (201, 409), accepted.text
 
 
+def test_a_restricted_process_exists_only_for_the_users_it_names(world: dict[str, Any]) -> None:
+    package = (Path(__file__).resolve().parents[1] / "data" / "e2e" / "greet.cwl").read_text()
+    package = package.replace("id: greet", "id: greet-for-alice")
+    clients = world["clients"]
+    deployed = clients["dee"].post(
+        "/processes",
+        content=package,
+        params={"visibleTo": "alice,group:sounder"},
+        headers={"Content-Type": "application/cwl+yaml"},
+    )
+    assert deployed.status_code == 201, deployed.text
+    assert deployed.json()["visibleTo"] == ["alice", "group:sounder"]
+    for name in ("alice", "dee", "ada"):
+        assert clients[name].get("/processes/greet-for-alice").status_code == 200, name
+        listed = [process["id"] for process in clients[name].get("/processes").json()["processes"]]
+        assert "greet-for-alice" in listed, name
+    bob = clients["bob"]
+    assert "greet-for-alice" not in [process["id"] for process in bob.get("/processes").json()["processes"]]
+    for path in (
+        "/processes/greet-for-alice",
+        "/processes/greet-for-alice/package",
+        "/processes/greet-for-alice/versions",
+    ):
+        assert bob.get(path).status_code == 404, path
+    refused = bob.post("/processes/greet-for-alice/execution", json={"inputs": {"name": "Bob"}}, headers=ASYNC)
+    assert refused.status_code == 404
+    assert refused.json()["detail"] == "No process with id 'greet-for-alice' is deployed."
+    ran = clients["alice"].post("/processes/greet-for-alice/execution", json={"inputs": {"name": "Al"}}, headers=ASYNC)
+    assert ran.status_code == 201, ran.text
+    bad = clients["dee"].put(
+        "/processes/greet-for-alice",
+        content=package,
+        params={"visibleTo": "no spaces allowed"},
+        headers={"Content-Type": "application/cwl+yaml"},
+    )
+    assert bad.status_code == 400 and "visibleTo" in bad.json()["detail"]
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -61,3 +61,22 @@ def test_the_list_shows_the_newest_version_of_each_id_and_versions_lists_them_al
         versions = [process.version for process in store.list_live_versions(session, "app")]
     assert listed == [("app", "2"), ("other", "1")]
     assert versions == ["2", "1"]
+
+
+def test_a_restricted_process_is_found_only_by_its_users_groups_deployer_and_admins(
+    sessions: sessionmaker[Session],
+) -> None:
+    restricted = dataclasses.replace(revision("private-app", "1"), created_by="dee", visible_to=("alice", "group:ops"))
+    with transaction(sessions) as session:
+        store.insert_process(session, restricted)
+        store.insert_process(session, revision("public-app", "1"))
+    ref = ProcessRef("private-app")
+    with sessions() as session:
+        for principals in [("alice",), ("bob", "group:ops"), ("dee",), None]:
+            found = store.get_live_process(session, ref, principals)
+            assert found is not None and found.visible_to == ("alice", "group:ops"), principals
+            listed = [process.id for process in store.list_live_processes(session, 10, None, principals)]
+            assert "private-app" in listed and "public-app" in listed
+        assert store.get_live_process(session, ref, ("bob", "group:other")) is None
+        assert store.list_live_versions(session, "private-app", ("bob",)) == []
+        assert [p.id for p in store.list_live_processes(session, 10, None, ("bob",))].count("private-app") == 0

@@ -111,7 +111,7 @@ def list_jobs(
             "jobs.html",
             jobs=document,
             filters=job_filter_form(where, datetime_, limit),
-            process_ids=[process.id for process in processes.list_processes(context, 1000, None)],
+            process_ids=[process.id for process in processes.list_processes(context, caller, 1000)],
         )
     return document
 

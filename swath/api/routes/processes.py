@@ -16,6 +16,7 @@ from swath.api.schemas import Execute, Link, Process, ProcessList, ProcessSummar
 from swath.errors import InvalidInput
 from swath.ogc import Preference, ResponseType
 from swath.services import jobs, processes
+from swath.services.identity import parse_principals
 from swath.services.inputs import inputs_from_request
 from swath.services.jobs import ExecuteRequest
 from swath.store.records import OutputRequest
@@ -33,6 +34,14 @@ _DEPLOY_BODY: dict[str, Any] = {
 WorkflowParam = Annotated[
     str | None, Query(alias="w", description="Which workflow of a CWL `$graph` to deploy (default: `main`).")
 ]
+VisibleToParam = Annotated[
+    str | None,
+    Query(
+        alias="visibleTo",
+        description="Restrict the process to these users and `group:<name>`s (comma-separated), besides its "
+        "deployer and admins; others find no such process. Omitted: every user (a replace keeps what was set).",
+    ),
+]
 
 
 @router.get("/processes", response_model=ProcessList, response_model_exclude_none=True)
@@ -44,7 +53,7 @@ def list_processes(
     after: Annotated[str | None, Query(description="Continue after this process id (from a `next` link).")] = None,
 ) -> ProcessList | Response:
     """The deployed processes, ordered by id, `limit` at a time with a `next` link while more follow."""
-    page = processes.list_processes(context, limit + 1, after)
+    page = processes.list_processes(context, caller, limit + 1, after)
     links = [Link(href=str(request.url), rel="self", type=JSON_TYPE)]
     if len(page) > limit:
         page = page[:limit]
@@ -75,11 +84,20 @@ async def deploy(
     context: Context,
     user: Deployer,
     w: WorkflowParam = None,
+    visible_to: VisibleToParam = None,
     content_type: Annotated[str, Header()] = "",
 ) -> JSONResponse:
     """Deploy a CWL application package as a new process (OGC API - Processes Part 2)."""
     body = await request.body()
-    process = await asyncio.to_thread(processes.deploy_process, context, body, content_type, user.user, w)
+    process = await asyncio.to_thread(
+        processes.deploy_process,
+        context,
+        body,
+        content_type,
+        user.user,
+        w,
+        visible_to=parse_principals(visible_to or ""),
+    )
     summary = process_summary(request, process)
     return JSONResponse(
         summary.model_dump(mode="json", exclude_none=True),
@@ -94,16 +112,16 @@ def describe(process_id: str, request: Request, context: Context, caller: Caller
 
     `id` is the newest deployed version of the process, `id:version` the version named.
     """
-    document = process_document(request, processes.get_process(context, process_id))
+    document = process_document(request, processes.get_process(context, process_id, caller))
     if wants_html(request):
         return render_html(request, "process.html", process=document)
     return document
 
 
 @router.get("/processes/{process_id}/versions", response_model=ProcessList, response_model_exclude_none=True)
-def list_versions(process_id: str, request: Request, context: Context) -> ProcessList:
+def list_versions(process_id: str, request: Request, context: Context, caller: Caller) -> ProcessList:
     """Every deployed version of a process, newest first; each summary's links reach that version."""
-    found = processes.list_versions(context, process_id)
+    found = processes.list_versions(context, process_id, caller)
     links = [Link(href=str(request.url), rel="self", type=JSON_TYPE)]
     return ProcessList(processes=[process_summary(request, process) for process in found], links=links)
 
@@ -115,25 +133,35 @@ async def replace(
     context: Context,
     user: Deployer,
     w: WorkflowParam = None,
+    visible_to: VisibleToParam = None,
     content_type: Annotated[str, Header()] = "",
 ) -> Response:
     """Replace a process with a new package; jobs already created keep the version they started with."""
     body = await request.body()
-    process = await asyncio.to_thread(processes.replace_process, context, process_id, body, content_type, user.user, w)
+    process = await asyncio.to_thread(
+        processes.replace_process,
+        context,
+        process_id,
+        body,
+        content_type,
+        user,
+        w,
+        visible_to=None if visible_to is None else parse_principals(visible_to),
+    )
     return Response(status_code=204, headers={"Location": process_url(request, process.id, process.version)})
 
 
 @router.delete("/processes/{process_id}", status_code=204, tags=["Deploy, Replace, Undeploy"])
 def undeploy(process_id: str, context: Context, user: Deployer) -> Response:
     """Undeploy a process. Its jobs, their logs and their results stay readable."""
-    processes.undeploy_process(context, process_id)
+    processes.undeploy_process(context, process_id, user)
     return Response(status_code=204)
 
 
 @router.get("/processes/{process_id}/package", tags=["Deploy, Replace, Undeploy"])
 def package(process_id: str, context: Context, caller: Caller) -> Response:
     """The application package exactly as it was deployed."""
-    process = processes.get_process(context, process_id)
+    process = processes.get_process(context, process_id, caller)
     return Response(process.package, media_type=process.package_media_type)
 
 

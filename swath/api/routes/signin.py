@@ -45,9 +45,7 @@ async def sign_in(request: Request) -> Response:
         authenticator = get_authenticator(request)
         await asyncio.to_thread(authenticator.verify, token)
     except Unauthorized as refused:
-        return render_html(
-            request, "signin.html", status_code=401, html_only=True, next=target, problem=refused.detail
-        )
+        return render_html(request, "signin.html", status_code=401, html_only=True, next=target, problem=refused.detail)
     response = RedirectResponse(base_url(request) + target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

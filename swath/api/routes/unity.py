@@ -59,7 +59,7 @@ async def submit_process_job(
     as a list of `{"id", "transmissionMode"}`. A process id with a `job-` prefix that names no process means the
     process without it.
     """
-    scope = await asyncio.to_thread(unity.resolve_process_scope, context, process_id)
+    scope = await asyncio.to_thread(unity.resolve_process_scope, context, process_id, user)
     job = await asyncio.to_thread(jobs.submit_job, context, str(scope), execute_request(body), user)
     document = unity_status(request, job).model_dump(mode="json", exclude_none=True)
     headers = {"Location": _job_url(request, process_id, job.id)}
