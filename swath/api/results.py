@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
 from fastapi import Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
+from swath.layout import output_path
 from swath.services import jobs
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
@@ -48,6 +54,55 @@ def _signed(request: Request, context: ServiceContext, job: JobRecord, document:
         document, request.app.state.signing_key, base, job.created_by, settings.auth_signed_url_expiry
     )
     return signed
+
+
+def signed_stac_response(
+    request: Request, context: ServiceContext, job_id: str, relative_path: str, viewer: Identity
+) -> Response | None:
+    """A STAC document among a job's outputs with its hrefs to the job's files signed, or None for any other file.
+
+    A tool given the signed URL of a job's `catalog.json` follows the catalog's links to items and assets; those
+    are stored unsigned and often relative (a signature expires, the catalog does not; and a relative href resolved
+    against a signed URL loses its query), so they are made absolute and signed as the catalog is served.
+    """
+    if not request.app.state.auth_on or not relative_path.endswith(".json"):
+        return None
+    job = jobs.get_job(context, job_id, viewer)
+    document = _stac_document(jobs.output_file(context, job_id, relative_path, viewer))
+    if document is None:
+        return None
+    url = f"{context.settings.resolved_public_url}{output_path(job_id, relative_path)}"
+    return JSONResponse(_signed(request, context, job, _absolute(document, url)), media_type="application/json")
+
+
+def _absolute(document: Any, url: str) -> Any:
+    """`document` with every relative `href` resolved against `url`, where the document is served."""
+    if isinstance(document, dict):
+        absolute = {name: _absolute(value, url) for name, value in document.items()}
+        href = absolute.get("href")
+        if isinstance(href, str) and not urlsplit(href).scheme:
+            absolute["href"] = urljoin(url, href)
+        return absolute
+    if isinstance(document, list):
+        return [_absolute(item, url) for item in document]
+    return document
+
+
+# Catalogs and items are small; a larger .json output is served as the file it is.
+_STAC_LIMIT = 8 * 1024 * 1024
+_STAC_TYPES = ("Catalog", "Collection", "Feature")
+
+
+def _stac_document(path: Path) -> JSON | None:
+    if path.stat().st_size > _STAC_LIMIT:
+        return None
+    try:
+        document = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(document, dict) and "stac_version" in document and document.get("type") in _STAC_TYPES:
+        return document
+    return None
 
 
 def output_response(context: ServiceContext, job_id: str, output_id: str, viewer: Identity) -> Response:

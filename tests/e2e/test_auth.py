@@ -219,6 +219,36 @@ def test_result_hrefs_are_signed_urls_that_open_without_a_header(world: dict[str
     assert httpx.get(hrefs[0]).status_code == 200
 
 
+def _hrefs(document: Any) -> list[str]:
+    if isinstance(document, dict):
+        own = [document["href"]] if isinstance(document.get("href"), str) else []
+        return own + [href for value in document.values() for href in _hrefs(value)]
+    if isinstance(document, list):
+        return [href for value in document for href in _hrefs(value)]
+    return []
+
+
+def test_a_signed_stac_catalog_can_be_walked_to_its_items_and_assets_without_a_header(
+    world: dict[str, Any],
+) -> None:
+    answer = world["clients"]["alice"].get(f"/jobs/{world['alice_job']}/results")
+    linked = [link.split(";")[0].strip(" <>") for link in answer.headers.get("link", "").split(",") if link]
+    catalog_url = next(href for href in _hrefs(answer.json()) + linked if href.split("?")[0].endswith("catalog.json"))
+    assert "signature=" in catalog_url
+    catalog = httpx.get(catalog_url)
+    assert catalog.status_code == 200, catalog.text
+    outputs = f"{world['server'].url}/jobs/{world['alice_job']}/outputs/"
+    items = [link["href"] for link in catalog.json()["links"] if link["rel"] in ("item", "child")]
+    assert items and all(href.startswith(outputs) and "signature=" in href for href in items)
+    item = httpx.get(items[0])
+    assert item.status_code == 200, item.text
+    assets = [asset["href"] for asset in item.json()["assets"].values()]
+    assert assets and all("signature=" in href for href in assets if href.startswith(outputs))
+    assert httpx.get(next(href for href in assets if href.startswith(outputs))).status_code == 200
+    unsigned = httpx.get(items[0].split("?")[0])
+    assert unsigned.status_code == 401
+
+
 def test_a_signed_url_moved_to_another_path_is_refused(world: dict[str, Any]) -> None:
     results = world["clients"]["bob"].get(f"/jobs/{world['bob_job']}/results").json()
     href = next(value["href"] for value in results.values() if isinstance(value, dict) and "href" in value)

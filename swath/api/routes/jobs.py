@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from swath.api.dependencies import Caller, Context
 from swath.api.html import OutputListing, job_filter_form, log_tail, output_listing, render_html, wants_html
 from swath.api.render import JSON_TYPE, status_info
-from swath.api.results import job_results_document, output_response, results_response
+from swath.api.results import job_results_document, output_response, results_response, signed_stac_response
 from swath.api.schemas import JobList, Link, StatusInfo
 from swath.errors import InvalidParameterValue
 from swath.process_ids import parse_process_ref
@@ -190,8 +190,13 @@ def logs(
 
 
 @router.get("/jobs/{job_id}/outputs/{path:path}", response_class=FileResponse)
-def output_file(job_id: str, path: str, context: Context, caller: Caller) -> Response:
-    """A file the job produced, with range requests for large files (or a redirect to a presigned S3 URL)."""
+def output_file(job_id: str, path: str, request: Request, context: Context, caller: Caller) -> Response:
+    """A file the job produced, with range requests for large files (or a redirect to a presigned S3 URL).
+
+    With authentication on, a STAC catalog or item is served with its links to the job's files signed."""
+    stac = signed_stac_response(request, context, job_id, path, caller)
+    if stac is not None:
+        return stac
     url = jobs.output_download_url(context, job_id, path, caller)
     if url is not None:
         return RedirectResponse(url, status_code=307)
