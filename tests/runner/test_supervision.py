@@ -18,6 +18,7 @@ from typing import Any
 
 from swath.runner.supervision import Supervisor
 from swath.services.context import ServiceContext
+from swath.services.identity import Identity, Role
 from swath.services.jobs import ExecuteRequest, get_job, submit_job
 from swath.services.processes import deploy_process
 from swath.services.recovery import RunnerId, RunnerKind, recover_jobs
@@ -47,6 +48,8 @@ class QueueingExecutor:
     def stop(self) -> None: ...
 
 
+TESTER = Identity("tester", Role.user)
+
 def _context(data_dir: Path, **settings: Any) -> ServiceContext:
     configured = Settings(
         data_dir=data_dir,
@@ -64,7 +67,7 @@ def _context(data_dir: Path, **settings: Any) -> ServiceContext:
 def _sleeper_job(context: ServiceContext, seconds: int) -> str:
     body = (DATA / "e2e" / "sleeper.cwl").read_bytes()
     process = deploy_process(context, body, "application/cwl+yaml", "tester")
-    return submit_job(context, process.id, ExecuteRequest(inputs={"seconds": seconds}), "tester").id
+    return submit_job(context, process.id, ExecuteRequest(inputs={"seconds": seconds}), TESTER).id
 
 
 def _supervise_until(supervisor: Supervisor, done: Callable[[], bool], timeout: float = 20) -> None:
@@ -100,7 +103,7 @@ def _time_limit(data_dir: Path) -> tuple[str, str | None, bool]:
     child = supervisor.start(job_id)
     assert child is not None
     _supervise_until(supervisor, lambda: not supervisor.jobs)
-    job = get_job(context, job_id)
+    job = get_job(context, job_id, TESTER)
     return job.status.value, job.message, _is_gone(child.pid) and not child.work_dir.exists()
 
 
@@ -116,7 +119,7 @@ def _dismissal(data_dir: Path) -> tuple[str, float]:
         )
     dismissed = time.monotonic()
     _supervise_until(supervisor, lambda: not supervisor.jobs)
-    return get_job(context, job_id).status.value, time.monotonic() - dismissed
+    return get_job(context, job_id, TESTER).status.value, time.monotonic() - dismissed
 
 
 def _crash(data_dir: Path) -> tuple[str, str | None]:
@@ -127,7 +130,7 @@ def _crash(data_dir: Path) -> tuple[str, str | None]:
     assert child is not None
     os.kill(child.pid, signal.SIGKILL)
     _supervise_until(supervisor, lambda: not supervisor.jobs)
-    job = get_job(context, job_id)
+    job = get_job(context, job_id, TESTER)
     return job.status.value, job.message
 
 
@@ -140,12 +143,12 @@ def _heartbeat_loss(data_dir: Path) -> tuple[str, str | None, str, str | None]:
     with transaction(context.sessions) as session:
         job_store.beat(session, [job_id], datetime.now(UTC) - timedelta(seconds=5))
     taken = recover_jobs(context.sessions, context.settings)
-    after_recovery = get_job(context, job_id)
+    after_recovery = get_job(context, job_id, TESTER)
     # The old run ends afterwards; its late success must not overwrite the job taken back from it.
     while supervisor.jobs:
         supervisor.reap()
         time.sleep(0.02)
-    final = get_job(context, job_id)
+    final = get_job(context, job_id, TESTER)
     assert [job.id for job, _ in taken] == [job_id]
     return after_recovery.status.value, after_recovery.message, final.status.value, final.message
 
