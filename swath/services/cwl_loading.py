@@ -38,17 +38,19 @@ _SHAPE_ERRORS = (AttributeError, KeyError, IndexError, TypeError, ValueError)
 _CWLTOOL_LOCK = threading.Lock()
 
 
-def loading_context(folder: Path | None, *, podman: bool = False) -> LoadingContext:
+def loading_context(
+    folder: Path | None, *, podman: bool = False, tool_factory: Callable[..., Process] | None = None
+) -> LoadingContext:
     """The one cwltool loading configuration.
 
     Schemas named by `$schemas` are not fetched (`skip_schemas`): they only describe metadata, and fetching them
     would make deploys, and every supervisor before it forks, depend on the network. JavaScript is not validated:
     that only logs warnings, and costs a node process per expression. With a `folder`, no local file outside it
     is read (a package is one self-contained document; without this, `run: /some/host/file.cwl` or `$include`
-    would read files of the server).
+    would read files of the server). `tool_factory` replaces cwltool's (the runner's contained tools).
     """
     context = LoadingContext()
-    context.construct_tool_object = default_make_tool
+    context.construct_tool_object = tool_factory or default_make_tool
     context.skip_schemas = True
     context.disable_js_validation = True
     context.podman = podman
@@ -58,7 +60,13 @@ def loading_context(folder: Path | None, *, podman: bool = False) -> LoadingCont
 
 
 def load_document(
-    path: Path, entry_id: str | None, error: Callable[[str], Exception], lead: str, *, podman: bool = False
+    path: Path,
+    entry_id: str | None,
+    error: Callable[[str], Exception],
+    lead: str,
+    *,
+    podman: bool = False,
+    tool_factory: Callable[..., Process] | None = None,
 ) -> Process:
     """The tool of the CWL file at `path` (its `#entry_id` for a `$graph`), confined to the file's folder.
 
@@ -68,7 +76,7 @@ def load_document(
     folder = path.parent
     file_uri = path.resolve().as_uri()
     with _CWLTOOL_LOCK:
-        context = loading_context(folder, podman=podman)
+        context = loading_context(folder, podman=podman, tool_factory=tool_factory)
         try:
             context, document, uri = fetch_document(file_uri, context)
             context, uri = resolve_and_validate_document(context, document, uri)
