@@ -8,6 +8,7 @@ their plain id (`echo`).
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from swath.errors import DuplicatedProcess, ImmutableProcess, InvalidPackage, NoSuchProcess
 from swath.examples import EXAMPLES_DIR
 from swath.services.builtin import echo_process
+from swath.services.containers import check_package_may_run, choose_container_runtime
 from swath.services.context import ServiceContext
 from swath.services.packages import ApplicationPackage, parse_package
 from swath.store import processes as store
@@ -23,6 +25,7 @@ from swath.store.database import reading, transaction
 from swath.store.records import ProcessKind, ProcessRecord
 
 Fetch = Callable[[str], bytes]
+log = logging.getLogger("swath.services")
 
 
 def process_id_of(package: ApplicationPackage) -> str:
@@ -69,6 +72,7 @@ def deploy_process(
 ) -> ProcessRecord:
     """Validate an application package and make it a live process; DuplicatedProcess if the id is taken."""
     package = parse_package(body, media_type, workflow, fetch)
+    _check_may_run(context, package)
     with transaction(context.sessions) as session:
         return store.insert_process(session, _new_revision(package, user))
 
@@ -87,6 +91,7 @@ def replace_process(
     Jobs already created keep the revision they were created with.
     """
     package = parse_package(body, media_type, workflow, fetch)
+    _check_may_run(context, package)
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id)
         _refuse_builtin(current)
@@ -126,6 +131,12 @@ def _resolve(session: Session, process_id: str) -> ProcessRecord:
     return process
 
 
+def _check_may_run(context: ServiceContext, package: ApplicationPackage) -> None:
+    """The operator's rules for images and host tools, against the runtime this service chose at start-up."""
+    runtime = choose_container_runtime(context.settings.container_runtime)
+    check_package_may_run(package.cwl, context.settings, runtime)
+
+
 def _refuse_builtin(process: ProcessRecord) -> None:
     if process.kind is ProcessKind.builtin:
         raise ImmutableProcess(
@@ -140,6 +151,10 @@ def deploy_examples(context: ServiceContext) -> list[str]:
         try:
             process = deploy_process(context, path.read_bytes(), "application/cwl+yaml", user="swath")
         except DuplicatedProcess:
+            continue
+        except InvalidPackage as refused:
+            # An operator who allows no host tools, or only some images, may refuse an example too.
+            log.info("Example %s not deployed: %s", path.name, refused.detail)
             continue
         deployed.append(process.id)
     return deployed
