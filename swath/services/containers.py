@@ -204,8 +204,13 @@ def check_package_may_run(document: JSON, settings: Settings, runtime: Container
 
 
 def _is_from(image: str, prefix: str) -> bool:
-    """`prefix` is a registry or repository path ("ghcr.io/", "localhost/swath-test/") or a whole image name."""
-    return image == prefix or image.startswith(prefix if prefix.endswith(("/", ":", "@")) else prefix + "/")
+    """`prefix` is a registry or path ("ghcr.io/", "localhost/team"), a repository (any of its tags), or an image.
+
+    Whole path components only: "localhost/team" does not admit "localhost/team-b/tool".
+    """
+    if image == prefix or prefix.endswith(("/", ":", "@")):
+        return image.startswith(prefix)
+    return image.startswith((prefix + "/", prefix + ":", prefix + "@"))
 
 
 def _tools(document: JSON) -> Iterator[bool]:

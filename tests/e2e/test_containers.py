@@ -1,0 +1,131 @@
+"""The service with Docker for real: `swath serve` processes whose jobs run in containers of a private dockerd, with
+images built locally (tests/images/build.sh) and never pulled."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+import swath
+from tests.conftest import DATA, Server, make_server, wait_until
+from tests.e2e.helpers import ensure_deployed, submit, wait_for_status
+
+EXAMPLES = Path(swath.__file__).parent / "examples"
+
+
+def _docker_server(tmp_path: Path, docker_host: str, **settings: str) -> Server:
+    server = make_server(tmp_path, container_runtime="docker", allow_host_tools="false", **settings)
+    server.environment["DOCKER_HOST"] = docker_host
+    return server.start()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, docker_host: str) -> Iterator[Server]:
+    running = _docker_server(tmp_path_factory.mktemp("docker"), docker_host)
+    yield running
+    running.stop()
+
+
+def _containers_of(job_id: str, docker_host: str) -> list[str]:
+    listed = subprocess.run(
+        ["docker", "ps", "--all", "--quiet", "--filter", f"label=swath.job={job_id}"],
+        capture_output=True,
+        check=True,
+        text=True,
+        env={**os.environ, "DOCKER_HOST": docker_host},
+    )
+    return listed.stdout.split()
+
+
+def test_health_reports_docker_and_that_no_tool_runs_on_the_host(client: httpx.Client) -> None:
+    checks = client.get("/health").json()["checks"]
+
+    assert checks["containers"] == {
+        "healthy": True,
+        "detail": "docker runs containers. Tools on the host: not allowed (SWATH_ALLOW_HOST_TOOLS).",
+    }
+
+
+@pytest.mark.parametrize(
+    ("example", "image"),
+    [
+        ("word-count", "debian:stable-slim"),
+        ("scatter-squares", "debian:stable-slim"),
+        ("stac-band-stats", "python:3.11-slim"),
+    ],
+)
+def test_each_example_runs_in_the_image_it_names(client: httpx.Client, example: str, image: str) -> None:
+    body = json.loads((EXAMPLES / "jobs" / f"{example}.json").read_text(encoding="utf-8").replace("{EXAMPLES}", str(EXAMPLES)))
+
+    job_id = submit(client, f"{example}:1.0.0", body)
+
+    status = wait_for_status(client, job_id, timeout=120)
+    log = client.get(f"/jobs/{job_id}/logs").text
+    assert status["status"] == "successful", log
+    assert f"runs in docker image {image} (id sha256:" in log
+
+
+def test_dismissing_a_running_job_removes_its_container_within_two_seconds(
+    client: httpx.Client, docker_host: str
+) -> None:
+    job_id = submit(client, ensure_deployed(client, "sleeper"), {"inputs": {"seconds": 60}})
+    wait_until(lambda: _containers_of(job_id, docker_host), timeout=60, message="the job's container to start")
+
+    assert client.delete(f"/jobs/{job_id}").json()["status"] == "dismissed"
+
+    wait_until(lambda: not _containers_of(job_id, docker_host), timeout=2, message="the container to be gone")
+
+
+def test_a_package_with_a_tool_that_names_no_image_is_refused_at_deploy(client: httpx.Client) -> None:
+    body = (DATA / "containers" / "host-tool.cwl").read_bytes()
+
+    response = client.post("/processes", content=body, headers={"Content-Type": "application/cwl+yaml"})
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "The package has a tool without a DockerRequirement, which would run on the host, and this service runs no "
+        "tool on the host (SWATH_ALLOW_HOST_TOOLS is off); name an image for every tool."
+    )
+
+
+def test_a_job_past_the_time_limit_has_its_container_removed(tmp_path: Path, docker_host: str) -> None:
+    limited = _docker_server(tmp_path, docker_host, job_time_limit="3", deploy_examples="false")
+    try:
+        with httpx.Client(base_url=limited.url, timeout=60) as client:
+            job_id = submit(client, ensure_deployed(client, "sleeper"), {"inputs": {"seconds": 60}})
+            wait_until(lambda: _containers_of(job_id, docker_host), timeout=60, message="the job's container")
+
+            status = wait_for_status(client, job_id, timeout=30)
+
+            assert status["status"] == "failed"
+            assert "time limit of 3 seconds" in status["message"]
+            wait_until(lambda: not _containers_of(job_id, docker_host), timeout=2, message="the container gone")
+    finally:
+        limited.stop()
+
+
+def test_serve_refuses_to_start_when_the_configured_engine_cannot_run_a_container(tmp_path: Path) -> None:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SWATH_")}
+    environment.update(
+        {"SWATH_CONTAINER_RUNTIME": "docker", "DOCKER_HOST": f"unix://{tmp_path}/none.sock", "SWATH_DATA_DIR": str(tmp_path)}
+    )
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "swath", "serve", "--port", "0"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert finished.returncode == 2
+    assert finished.stderr.startswith("Cannot start: SWATH_CONTAINER_RUNTIME is docker, but docker does not answer: ")
+    assert "none.sock" in finished.stderr
