@@ -106,3 +106,27 @@ def docker(docker_host: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Docker for this test's own process and the engine commands it runs (DOCKER_HOST set, for this test only)."""
     monkeypatch.setenv("DOCKER_HOST", docker_host)
     return docker_host
+
+
+PODMAN_CONF = REPO / "tests" / "images" / "containers.conf"
+
+
+@pytest.fixture(scope="session")
+def podman_images() -> None:
+    """Podman (Debian's, as root) with the test images built in its storage; configured by tests/images."""
+    import shutil
+    import subprocess
+
+    if shutil.which("podman") is None:
+        if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
+            pytest.fail("podman is not installed, and CI requires the container tests")
+        pytest.skip("podman is not installed")
+    environment = {**os.environ, "CONTAINERS_CONF": str(PODMAN_CONF)}
+    subprocess.run([str(IMAGES_SCRIPT), "podman"], env=environment, check=True, capture_output=True)
+
+
+@pytest.fixture
+def podman(podman_images: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Podman for this test's own process and the engine commands it runs (its configuration, for this test only)."""
+    monkeypatch.setenv("CONTAINERS_CONF", str(PODMAN_CONF))
+    return str(PODMAN_CONF)

@@ -118,6 +118,8 @@ class _SwathDockerJob(DockerCommandLineJob):
         self.policy = policy
         self.engine = policy.engine
         self.container_name = f"swath-{policy.job_id}-{uuid.uuid4().hex[:8]}"
+        # MiB, when the tool's ResourceRequirement set one (`_resource_limits`).
+        self._memory_limit: int | None = None
         self.progress: IO[Any] | None = runtimeContext.default_stderr  # type: ignore[assignment]
         try:
             super().run(runtimeContext, tmpdir_lock)
@@ -190,7 +192,7 @@ class _SwathDockerJob(DockerCommandLineJob):
             return []
         limits = []
         if "ramMin" in requirement or "ramMax" in requirement:
-            memory = int(math.ceil(self.builder.resources["ram"]))
+            memory = self._memory_limit = int(math.ceil(self.builder.resources["ram"]))
             limits += [f"--memory={memory}m", f"--memory-swap={memory}m"]
         if "coresMin" in requirement or "coresMax" in requirement:
             limits.append(f"--cpus={self.builder.resources['cores']:g}")
@@ -207,9 +209,15 @@ class _SwathDockerJob(DockerCommandLineJob):
 
     def _end_container(self) -> None:
         """Note a memory kill, then remove the container (it ran without --rm)."""
-        state = _engine(self.engine, "inspect", "--format", "{{.State.OOMKilled}}", self.container_name)
-        if state.returncode == 0 and state.stdout.decode().strip() == "true":
-            _log.error(MEMORY_LIMIT_EXCEEDED, self.name, int(self.builder.resources.get("ram", 0)))
+        state = _engine(
+            self.engine, "inspect", "--format", "{{.State.OOMKilled}} {{.State.ExitCode}}", self.container_name
+        )
+        oom_killed, _, exit_code = state.stdout.decode().strip().partition(" ")
+        # Podman 4.3 on cgroup v1 never sets OOMKilled (measured: false, exit 137); under a memory limit, a SIGKILL
+        # that Swath did not send (a stop kills the job's process first, whose message then wins) is the kernel's.
+        killed_for_memory = oom_killed == "true" or (exit_code == "137" and self._memory_limit is not None)
+        if state.returncode == 0 and killed_for_memory:
+            _log.error(MEMORY_LIMIT_EXCEEDED, self.name, self._memory_limit or 0)
         if state.returncode == 0:
             _engine(self.engine, "rm", "--force", self.container_name)
 
@@ -233,6 +241,8 @@ def stop_job_containers(engine: str | None, job_id: str) -> int:
     listed = _engine(engine, "ps", "--all", "--quiet", "--filter", f"label={JOB_LABEL}={job_id}")
     containers = listed.stdout.decode().split() if listed.returncode == 0 else []
     if containers:
+        # SIGKILL first: Podman's `rm --force` sends SIGTERM and waits its stop timeout (10 s) before it kills.
+        _engine(engine, "kill", *containers)
         _engine(engine, "rm", "--force", *containers)
     return len(containers)
 

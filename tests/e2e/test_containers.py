@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import swath
-from tests.conftest import DATA, Server, make_server, wait_until
+from tests.conftest import DATA, PODMAN_CONF, Server, make_server, wait_until
 from tests.e2e.helpers import ensure_deployed, submit, wait_for_status
 
 EXAMPLES = Path(swath.__file__).parent / "examples"
@@ -26,30 +26,43 @@ def _docker_server(tmp_path: Path, docker_host: str, **settings: str) -> Server:
     return server.start()
 
 
+@pytest.fixture(scope="module", params=["docker", "podman"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """The module's tests run against a server using Docker, then one using Podman."""
+    if request.param == "podman":
+        request.getfixturevalue("podman_images")
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, docker_host: str) -> Iterator[Server]:
-    running = _docker_server(tmp_path_factory.mktemp("docker"), docker_host)
+def server(tmp_path_factory: pytest.TempPathFactory, docker_host: str, engine: str) -> Iterator[Server]:
+    if engine == "docker":
+        running = _docker_server(tmp_path_factory.mktemp("docker"), docker_host)
+    else:
+        running = make_server(tmp_path_factory.mktemp("podman"), container_runtime="podman", allow_host_tools="false")
+        running.environment["CONTAINERS_CONF"] = str(PODMAN_CONF)
+        running.start()
     yield running
     running.stop()
 
 
-def _containers_of(job_id: str, docker_host: str) -> list[str]:
+def _containers_of(job_id: str, docker_host: str, engine: str = "docker") -> list[str]:
     listed = subprocess.run(
-        ["docker", "ps", "--all", "--quiet", "--filter", f"label=swath.job={job_id}"],
+        [engine, "ps", "--all", "--quiet", "--filter", f"label=swath.job={job_id}"],
         capture_output=True,
         check=True,
         text=True,
-        env={**os.environ, "DOCKER_HOST": docker_host},
+        env={**os.environ, "DOCKER_HOST": docker_host, "CONTAINERS_CONF": str(PODMAN_CONF)},
     )
     return listed.stdout.split()
 
 
-def test_health_reports_docker_and_that_no_tool_runs_on_the_host(client: httpx.Client) -> None:
+def test_health_reports_the_engine_and_that_no_tool_runs_on_the_host(client: httpx.Client, engine: str) -> None:
     checks = client.get("/health").json()["checks"]
 
     assert checks["containers"] == {
         "healthy": True,
-        "detail": "docker runs containers. Tools on the host: not allowed (SWATH_ALLOW_HOST_TOOLS).",
+        "detail": f"{engine} runs containers. Tools on the host: not allowed (SWATH_ALLOW_HOST_TOOLS).",
     }
 
 
@@ -61,7 +74,9 @@ def test_health_reports_docker_and_that_no_tool_runs_on_the_host(client: httpx.C
         ("stac-band-stats", "python:3.11-slim"),
     ],
 )
-def test_each_example_runs_in_the_image_it_names(client: httpx.Client, example: str, image: str) -> None:
+def test_each_example_runs_in_the_image_it_names(
+    client: httpx.Client, engine: str, example: str, image: str
+) -> None:
     body = json.loads((EXAMPLES / "jobs" / f"{example}.json").read_text(encoding="utf-8").replace("{EXAMPLES}", str(EXAMPLES)))
 
     job_id = submit(client, f"{example}:1.0.0", body)
@@ -69,18 +84,31 @@ def test_each_example_runs_in_the_image_it_names(client: httpx.Client, example: 
     status = wait_for_status(client, job_id, timeout=120)
     log = client.get(f"/jobs/{job_id}/logs").text
     assert status["status"] == "successful", log
-    assert f"runs in docker image {image} (id sha256:" in log
+    assert f"runs in {engine} image {image} (id " in log
 
 
 def test_dismissing_a_running_job_removes_its_container_within_two_seconds(
-    client: httpx.Client, docker_host: str
+    client: httpx.Client, docker_host: str, engine: str
 ) -> None:
     job_id = submit(client, ensure_deployed(client, "sleeper"), {"inputs": {"seconds": 60}})
-    wait_until(lambda: _containers_of(job_id, docker_host), timeout=60, message="the job's container to start")
+    wait_until(lambda: _containers_of(job_id, docker_host, engine), timeout=60, message="the job's container")
 
     assert client.delete(f"/jobs/{job_id}").json()["status"] == "dismissed"
 
-    wait_until(lambda: not _containers_of(job_id, docker_host), timeout=2, message="the container to be gone")
+    wait_until(lambda: not _containers_of(job_id, docker_host, engine), timeout=2, message="the container gone")
+
+
+def test_a_workflow_of_two_tools_in_two_images_runs(client: httpx.Client, engine: str) -> None:
+    body = (DATA / "containers" / "two-images.cwl").read_bytes()
+    response = client.post("/processes", content=body, headers={"Content-Type": "application/cwl+yaml"})
+    assert response.status_code in (201, 409), response.text
+
+    job_id = submit(client, "two-images:1.0.0", {"inputs": {"number": 21}})
+
+    status = wait_for_status(client, job_id, timeout=120)
+    assert status["status"] == "successful", client.get(f"/jobs/{job_id}/logs").text
+    results = client.get(f"/jobs/{job_id}/results").json()
+    assert results["doubled"].strip() == "42"
 
 
 def test_a_package_with_a_tool_that_names_no_image_is_refused_at_deploy(client: httpx.Client) -> None:

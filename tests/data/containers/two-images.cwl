@@ -1,6 +1,6 @@
 cwlVersion: v1.2
 class: Workflow
-id: main
+id: two-images
 doc: Two tools in two images; the second needs Python, which only its image has.
 inputs:
   number: int
