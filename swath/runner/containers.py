@@ -34,6 +34,7 @@ from cwltool.docker import DockerCommandLineJob, PodmanCommandLineJob
 from cwltool.job import CommandLineJob, JobBase
 from cwltool.process import Process
 from cwltool.workflow import default_make_tool
+from ruamel.yaml.comments import CommentedMap
 
 from swath.runner.joblog import runner_logger
 
@@ -82,7 +83,7 @@ def _policy(runtime: RuntimeContext) -> ContainerPolicy | None:
 
 def make_tool(document: Any, loading: LoadingContext) -> Process:
     """cwltool's `construct_tool_object`, with Swath's CommandLineTool (every other class as cwltool makes it)."""
-    if isinstance(document, dict) and document.get("class") == "CommandLineTool":
+    if isinstance(document, CommentedMap) and document.get("class") == "CommandLineTool":
         return _SwathCommandLineTool(document, loading)
     return default_make_tool(document, loading)
 
@@ -120,7 +121,7 @@ class _SwathDockerJob(DockerCommandLineJob):
         self.container_name = f"swath-{policy.job_id}-{uuid.uuid4().hex[:8]}"
         # MiB, when the tool's ResourceRequirement set one (`_resource_limits`).
         self._memory_limit: int | None = None
-        self.progress: IO[Any] | None = runtimeContext.default_stderr  # type: ignore[assignment]
+        self.progress: IO[Any] | None = runtimeContext.default_stderr
         try:
             super().run(runtimeContext, tmpdir_lock)
         finally:
@@ -192,7 +193,7 @@ class _SwathDockerJob(DockerCommandLineJob):
             return []
         limits = []
         if "ramMin" in requirement or "ramMax" in requirement:
-            memory = self._memory_limit = int(math.ceil(self.builder.resources["ram"]))
+            memory = self._memory_limit = math.ceil(self.builder.resources["ram"])
             limits += [f"--memory={memory}m", f"--memory-swap={memory}m"]
         if "coresMin" in requirement or "coresMax" in requirement:
             limits.append(f"--cpus={self.builder.resources['cores']:g}")

@@ -102,7 +102,9 @@ def probe_engine(engine: str) -> str | None:
             imported = _run([engine, "import", "-", PROBE_IMAGE], stdin=_probe_image_tar())
             if imported.returncode != 0:
                 return f"{engine} cannot import an image: {_reason(imported)}"
-        started = _run([engine, "run", "--rm", "--pull=never", "--net=none", "--user=65534:65534", PROBE_IMAGE, "/probe"])
+        started = _run(
+            [engine, "run", "--rm", "--pull=never", "--net=none", "--user=65534:65534", PROBE_IMAGE, "/probe"]
+        )
     except subprocess.TimeoutExpired:
         return f"{engine} did not run a container within {_PROBE_TIMEOUT:g} seconds"
     except OSError as error:
@@ -126,9 +128,9 @@ def _reason(finished: subprocess.CompletedProcess[bytes]) -> str:
 # The probe image: a tar holding `/probe`, an ELF executable for this machine whose whole program is exit(0).
 _EXIT_ZERO = {
     # mov eax, 60 (exit); xor edi, edi; syscall
-    "x86_64": (62, bytes.fromhex("b83c000000" "31ff" "0f05")),
+    "x86_64": (62, bytes.fromhex("b83c00000031ff0f05")),
     # mov x0, #0; mov x8, #93 (exit); svc #0
-    "aarch64": (183, bytes.fromhex("000080d2" "a80b80d2" "010000d4")),
+    "aarch64": (183, bytes.fromhex("000080d2a80b80d2010000d4")),
 }
 _EXIT_ZERO["amd64"] = _EXIT_ZERO["x86_64"]
 _EXIT_ZERO["arm64"] = _EXIT_ZERO["aarch64"]
@@ -239,11 +241,11 @@ def _tools_below(node: JSON, covered: bool) -> Iterator[bool]:
 
 
 def _docker_requirements(node: JSON) -> list[JSON]:
-    found = []
+    found: list[JSON] = []
     for key in ("requirements", "hints"):
         entries: Any = node.get(key)
-        if isinstance(entries, dict):
-            entries = [{"class": name, **(body or {})} for name, body in entries.items() if isinstance(body, dict | None)]
+        if isinstance(entries, dict):  # the map form, keyed by class
+            entries = [{"class": name, **(body or {})} for name, body in entries.items() if isinstance(body, dict)]
         if isinstance(entries, list):
             found.extend(e for e in entries if isinstance(e, dict) and e.get("class") == "DockerRequirement")
     return found

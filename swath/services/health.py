@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from swath.errors import SwathError
 from swath.services.containers import choose_container_runtime, probe_engine
-from swath.settings import Settings
 from swath.services.context import ServiceContext
+from swath.settings import Settings
 from swath.store.database import reading
 from swath.store.records import WorkerRecord
 from swath.store.workers import list_workers

@@ -74,10 +74,9 @@ def test_health_reports_the_engine_and_that_no_tool_runs_on_the_host(client: htt
         ("stac-band-stats", "python:3.11-slim"),
     ],
 )
-def test_each_example_runs_in_the_image_it_names(
-    client: httpx.Client, engine: str, example: str, image: str
-) -> None:
-    body = json.loads((EXAMPLES / "jobs" / f"{example}.json").read_text(encoding="utf-8").replace("{EXAMPLES}", str(EXAMPLES)))
+def test_each_example_runs_in_the_image_it_names(client: httpx.Client, engine: str, example: str, image: str) -> None:
+    text = (EXAMPLES / "jobs" / f"{example}.json").read_text(encoding="utf-8")
+    body = json.loads(text.replace("{EXAMPLES}", str(EXAMPLES)))
 
     job_id = submit(client, f"{example}:1.0.0", body)
 
@@ -142,7 +141,11 @@ def test_a_job_past_the_time_limit_has_its_container_removed(tmp_path: Path, doc
 def test_serve_refuses_to_start_when_the_configured_engine_cannot_run_a_container(tmp_path: Path) -> None:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("SWATH_")}
     environment.update(
-        {"SWATH_CONTAINER_RUNTIME": "docker", "DOCKER_HOST": f"unix://{tmp_path}/none.sock", "SWATH_DATA_DIR": str(tmp_path)}
+        {
+            "SWATH_CONTAINER_RUNTIME": "docker",
+            "DOCKER_HOST": f"unix://{tmp_path}/none.sock",
+            "SWATH_DATA_DIR": str(tmp_path),
+        }
     )
 
     finished = subprocess.run(

@@ -91,7 +91,9 @@ def test_host_tools_are_allowed_by_default_only_while_the_service_listens_on_loo
 
 
 def test_the_images_of_a_package_are_listed_once_each_in_document_order() -> None:
-    assert image_names(_document("two-images.cwl")) == ["localhost/swath-test/busybox:1", "localhost/swath-test/python:1"]
+    names = image_names(_document("two-images.cwl"))
+
+    assert names == ["localhost/swath-test/busybox:1", "localhost/swath-test/python:1"]
 
 
 def test_a_package_naming_an_image_outside_the_allow_list_is_refused() -> None:
