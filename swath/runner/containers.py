@@ -94,20 +94,29 @@ class _SwathCommandLineTool(CommandLineTool):
         policy = _policy(runtimeContext)
         if policy is None:  # a run that did not come through Swath's runner: cwltool's own behaviour
             return runner
-        name = self.tool.get("id", "tool").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
         if runner is PodmanCommandLineJob:
             return _SwathPodmanJob
         if runner is DockerCommandLineJob:
             return _SwathDockerJob
         if runner is CommandLineJob:
-            if not policy.host_tools_allowed:
-                raise WorkflowException(
-                    f"Tool '{name}' would run on the host, and this service runs no tool on the host "
-                    "(SWATH_ALLOW_HOST_TOOLS is off)."
-                )
-            why = "no container runtime" if policy.engine is None else "it names no image (no DockerRequirement)"
-            runner_logger().info("Tool '%s' runs on the host: %s.", name, why)
+            return _SwathHostJob
         return runner
+
+
+class _SwathHostJob(CommandLineJob):
+    """A tool on the host: only where the operator allows it, and the log says so (a tool never runs there silently)."""
+
+    def run(self, runtimeContext: RuntimeContext, tmpdir_lock: Any = None) -> None:
+        policy = _policy(runtimeContext)
+        if policy is not None and not policy.host_tools_allowed:
+            raise WorkflowException(
+                f"Tool '{self.name}' would run on the host, and this service runs no tool on the host "
+                "(SWATH_ALLOW_HOST_TOOLS is off)."
+            )
+        engine = policy.engine if policy is not None else None
+        why = "no container runtime" if engine is None else "it names no image (no DockerRequirement)"
+        runner_logger().info("Tool '%s' runs on the host: %s.", self.name, why)
+        super().run(runtimeContext, tmpdir_lock)
 
 
 class _SwathDockerJob(DockerCommandLineJob):

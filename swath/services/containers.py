@@ -35,8 +35,10 @@ __all__ = [
     "PROBE_IMAGE",
     "ContainerRuntime",
     "ContainerRuntimeUnusable",
+    "ContainerUse",
     "check_package_may_run",
     "choose_container_runtime",
+    "container_use",
     "image_names",
     "probe_container_runtime",
     "probe_engine",
@@ -180,6 +182,23 @@ def image_names(document: JSON) -> list[str]:
                 if isinstance(entry.get(key), str):
                     names[entry[key]] = None
     return list(names)
+
+
+@dataclass(frozen=True)
+class ContainerUse:
+    """How a process's tools run on this service, for its description: a tool never runs on the host silently."""
+
+    # "docker", "podman", or None (no runtime).
+    engine: str | None
+    images: list[str]
+    runs_tools_on_host: bool
+
+
+def container_use(document: JSON | None, settings: Settings) -> ContainerUse:
+    runtime = choose_container_runtime(settings.container_runtime)
+    if document is None:  # a built-in process: Swath's own code, no tool
+        return ContainerUse(runtime.engine, [], False)
+    return ContainerUse(runtime.engine, image_names(document), runs_tools_on_host(document, runtime))
 
 
 def check_package_may_run(document: JSON, settings: Settings, runtime: ContainerRuntime) -> None:

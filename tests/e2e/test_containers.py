@@ -108,6 +108,11 @@ def test_a_workflow_of_two_tools_in_two_images_runs(client: httpx.Client, engine
     assert status["status"] == "successful", client.get(f"/jobs/{job_id}/logs").text
     results = client.get(f"/jobs/{job_id}/results").json()
     assert results["doubled"].strip() == "42"
+    assert client.get("/processes/two-images").json()["x-swath-containers"] == {
+        "engine": engine,
+        "images": ["localhost/swath-test/busybox:1", "localhost/swath-test/python:1"],
+        "runsToolsOnHost": False,
+    }
 
 
 def test_a_package_with_a_tool_that_names_no_image_is_refused_at_deploy(client: httpx.Client) -> None:
@@ -160,3 +165,25 @@ def test_serve_refuses_to_start_when_the_configured_engine_cannot_run_a_containe
     assert finished.returncode == 2
     assert finished.stderr.startswith("Cannot start: SWATH_CONTAINER_RUNTIME is docker, but docker does not answer: ")
     assert "none.sock" in finished.stderr
+
+
+def test_without_a_runtime_the_description_and_the_log_say_that_tools_run_on_the_host(tmp_path: Path) -> None:
+    host = make_server(tmp_path, deploy_examples="false").start()
+    try:
+        with httpx.Client(base_url=host.url, timeout=60) as client:
+            body = (DATA / "containers" / "two-images.cwl").read_bytes()
+            client.post("/processes", content=body, headers={"Content-Type": "application/cwl+yaml"})
+            job_id = submit(client, "two-images:1.0.0", {"inputs": {"number": 1}})
+            wait_for_status(client, job_id, timeout=60)
+
+            described = client.get("/processes/two-images").json()["x-swath-containers"]
+            log = client.get(f"/jobs/{job_id}/logs").text
+    finally:
+        host.stop()
+
+    assert described == {
+        "engine": "none",
+        "images": ["localhost/swath-test/busybox:1", "localhost/swath-test/python:1"],
+        "runsToolsOnHost": True,
+    }
+    assert "Tool 'write' runs on the host: no container runtime." in log

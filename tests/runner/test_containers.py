@@ -154,3 +154,21 @@ def test_no_container_of_a_job_is_left_after_it_ends(runner: Runner, engine: str
         text=True,
     )
     assert listed.stdout.strip() == ""
+
+
+def test_a_tool_that_names_no_image_runs_on_the_host_where_allowed_and_the_log_says_so(runner: Runner) -> None:
+    process = _process("host-tool.cwl")
+
+    run = runner.run(make_job(process, {}), process)
+
+    assert "Tool 'host-tool' runs on the host: it names no image (no DockerRequirement)." in run.log
+
+
+def test_a_tool_that_names_no_image_fails_where_host_tools_are_not_allowed(runner: Runner) -> None:
+    runner.settings = runner.settings.model_copy(update={"allow_host_tools": False})
+    process = _process("host-tool.cwl")
+
+    with pytest.raises(JobFailed) as failure:
+        runner.run(make_job(process, {}), process)
+
+    assert "Tool 'host-tool' would run on the host, and this service runs no tool on the host" in str(failure.value)

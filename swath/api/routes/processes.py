@@ -16,6 +16,7 @@ from swath.api.schemas import Execute, Link, Process, ProcessList, ProcessSummar
 from swath.errors import InvalidInput
 from swath.ogc import Preference, ResponseType
 from swath.services import jobs, processes
+from swath.services.containers import container_use
 from swath.services.inputs import inputs_from_request
 from swath.services.jobs import ExecuteRequest
 from swath.store.records import OutputRequest
@@ -93,7 +94,8 @@ def describe(process_id: str, request: Request, context: Context) -> Process | R
 
     A process name without `:version` means its newest deployed version.
     """
-    document = process_document(request, processes.get_process(context, process_id))
+    process = processes.get_process(context, process_id)
+    document = process_document(request, process, container_use(process.cwl, context.settings))
     if wants_html(request):
         return render_html(request, "process.html", process=document)
     return document
