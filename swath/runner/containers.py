@@ -19,12 +19,15 @@ A tool with no DockerRequirement runs on the host: only where the operator allow
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
 import math
 import os
 import subprocess
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from cwl_utils.errors import WorkflowException
@@ -69,6 +72,9 @@ class ContainerPolicy:
     host_tools_allowed: bool
     # The engine network of tools that declare NetworkAccess (empty: the engine's default); others get none.
     network: str
+    # Where the jobs of this worker take turns to pull an image (one lock file per image): one pull per worker,
+    # the other jobs that need it wait for it and then find it present.
+    pull_locks: Path
 
 
 def set_policy(runtime: RuntimeContext, policy: ContainerPolicy) -> None:
@@ -159,19 +165,16 @@ class _SwathDockerJob(DockerCommandLineJob):
     def _ensure_image(self, image: str) -> str:
         """The image's id and repository digests, pulling it as the policy says; raises _ImageUnavailable."""
         pull = self.policy.pull_policy
-        found = _engine(self.engine, "image", "inspect", "--format", "{{.Id}} {{.RepoDigests}}", image)
+        found = self._inspect(image)
         if pull == "always" or (found.returncode != 0 and pull == "if-not-present"):
-            runner_logger().info("Pulling image %s with %s.", image, self.engine)
-            pulled = subprocess.run(
-                [self.engine, "pull", image],
-                stdout=self.progress,
-                stderr=subprocess.PIPE,
-                timeout=None,
-                check=False,
-            )
-            if pulled.returncode != 0:
-                raise _ImageUnavailable(f"image '{image}' could not be pulled ({self.engine}: {_last_line(pulled)})")
-            found = _engine(self.engine, "image", "inspect", "--format", "{{.Id}} {{.RepoDigests}}", image)
+            self.policy.pull_locks.mkdir(parents=True, exist_ok=True)
+            lock_path = self.policy.pull_locks / (hashlib.sha256(image.encode()).hexdigest()[:32] + ".lock")
+            with lock_path.open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+                found = self._inspect(image)
+                if pull == "always" or found.returncode != 0:
+                    self._pull(image)
+                    found = self._inspect(image)
         if found.returncode != 0:
             raise _ImageUnavailable(
                 f"image '{image}' is not on this worker and the pull policy is {pull} ({self.engine}: "
@@ -179,6 +182,18 @@ class _SwathDockerJob(DockerCommandLineJob):
             )
         identity, _, digests = found.stdout.decode().strip().partition(" ")
         return f"id {identity}, digests {digests}" if digests.strip("[]") else f"id {identity}"
+
+    def _inspect(self, image: str) -> subprocess.CompletedProcess[bytes]:
+        return _engine(self.engine, "image", "inspect", "--format", "{{.Id}} {{.RepoDigests}}", image)
+
+    def _pull(self, image: str) -> None:
+        """Pull with the engine's progress in the job log; raises _ImageUnavailable with the engine's reason."""
+        runner_logger().info("Pulling image %s with %s.", image, self.engine)
+        pulled = subprocess.run(
+            [self.engine, "pull", image], stdout=self.progress, stderr=subprocess.PIPE, timeout=None, check=False
+        )
+        if pulled.returncode != 0:
+            raise _ImageUnavailable(f"image '{image}' could not be pulled ({self.engine}: {_last_line(pulled)})")
 
     def create_runtime(self, env: Any, runtime_context: RuntimeContext) -> tuple[list[str], str | None]:
         runtime, _ = super().create_runtime(env, runtime_context)

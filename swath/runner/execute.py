@@ -115,4 +115,5 @@ def _container_policy(job: JobRecord, settings: Settings) -> ContainerPolicy:
         user=settings.container_user,
         host_tools_allowed=settings.host_tools_allowed,
         network=settings.container_network,
+        pull_locks=settings.data_dir.resolve() / "image-pulls",
     )

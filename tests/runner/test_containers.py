@@ -172,3 +172,29 @@ def test_a_tool_that_names_no_image_fails_where_host_tools_are_not_allowed(runne
         runner.run(make_job(process, {}), process)
 
     assert "Tool 'host-tool' would run on the host, and this service runs no tool on the host" in str(failure.value)
+
+
+def test_an_image_on_the_worker_is_not_pulled_with_the_default_policy(runner: Runner) -> None:
+    runner.settings = runner.settings.model_copy(update={"container_pull_policy": "if-not-present"})
+    process = _process("two-images.cwl")
+
+    run = runner.run(make_job(process, {"number": 1}), process)
+
+    assert "Pulling image" not in run.log
+
+
+def test_a_pull_that_fails_fails_the_job_with_the_engines_reason(runner: Runner, engine: str) -> None:
+    # `always` pulls even an image that is present; localhost/... names a registry on this machine's port 80/443,
+    # where none listens: the pull is refused without leaving the machine.
+    runner.settings = runner.settings.model_copy(update={"container_pull_policy": "always"})
+    process = _process("missing-image.cwl")
+    job = make_job(process, {})
+
+    with pytest.raises(JobFailed) as failure:
+        runner.run(job, process)
+
+    assert str(failure.value).startswith(
+        "Tool 'missing-image' cannot run in its container: image 'localhost/swath-test/missing:1' could not be "
+        f"pulled ({engine}: "
+    )
+    assert f"Pulling image localhost/swath-test/missing:1 with {engine}." in runner.log_path(job).read_text()
