@@ -17,7 +17,8 @@ from sqlalchemy import Engine, insert
 from swath.store.database import create_database_engine, migrate
 from swath.store.tables import JobRow, ProcessRow
 
-PROCESSES = [f"bench-{letter}:1.0" for letter in "abcde"]
+PROCESSES = [f"bench-{letter}" for letter in "abcde"]
+PROCESS_VERSION = "1.0"
 SPAN = timedelta(days=30)
 _CHUNK = 10_000
 
@@ -43,6 +44,7 @@ def job_rows(count: int, now: datetime, process_pks: list[int]) -> Iterator[dict
             "id": str(uuid.UUID(int=index + 1)),
             "process_pk": process_pks[which],
             "process_id": PROCESSES[which],
+            "process_version": PROCESS_VERSION,
             "status": status_of(index),
             "created": created,
             "updated": created + timedelta(seconds=2),
@@ -91,7 +93,7 @@ def _insert_processes(engine: Engine, now: datetime) -> list[int]:
             result = connection.execute(
                 insert(ProcessRow).values(
                     id=process_id,
-                    version="1.0",
+                    version=PROCESS_VERSION,
                     kind="cwl",
                     description={},
                     cwl=None,

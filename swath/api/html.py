@@ -145,7 +145,7 @@ def job_filter_form(where: JobFilter, datetime_text: str | None, limit: int) -> 
 
     return JobFilterForm(
         statuses=[status.value for status in where.statuses],
-        process_ids=where.process_ids,
+        process_ids=[str(ref) for ref in where.processes],
         created_from=local(where.created_after),
         created_to=local(where.created_before),
         datetime=datetime_text or "",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import Request
 
 from swath.api.schemas import ContainerUseMember, Link, Process, ProcessSummary, StatusInfo
 from swath.layout import CATALOG_NAME, job_path, output_path
+from swath.process_ids import format_process_ref, quote_process_ref
 from swath.services.containers import ContainerUse
 from swath.store.records import JobRecord, JobStatus, ProcessRecord
 
@@ -19,8 +18,9 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def process_url(request: Request, process_id: str) -> str:
-    return f"{base_url(request)}/processes/{quote(process_id, safe=':')}"
+def process_url(request: Request, process_id: str, version: str | None = None) -> str:
+    """The address of a process: of one version when it is named, else of the newest."""
+    return f"{base_url(request)}/processes/{quote_process_ref(format_process_ref(process_id, version))}"
 
 
 def job_url(request: Request, job_id: str) -> str:
@@ -28,7 +28,9 @@ def job_url(request: Request, job_id: str) -> str:
 
 
 def _process_links(request: Request, process: ProcessRecord) -> list[Link]:
-    url = process_url(request, process.id)
+    # Links name the version, so they reach this one even after a newer version is deployed.
+    url = process_url(request, process.id, process.version)
+    reference = quote_process_ref(format_process_ref(process.id, process.version))
     return [
         Link(href=url, rel="self", type=JSON_TYPE, title="Process description"),
         Link(href=f"{url}/execution", rel=REL + "execute", title="Execute endpoint"),
@@ -38,7 +40,7 @@ def _process_links(request: Request, process: ProcessRecord) -> list[Link]:
             title="Application package",
         ),
         Link(
-            href=f"{base_url(request)}/jobs?processID={quote(process.id, safe=':')}",
+            href=f"{base_url(request)}/jobs?processID={reference}",
             rel=REL + "job-list",
             type=JSON_TYPE,
             title="Jobs of this process",
@@ -83,7 +85,12 @@ def status_info(request: Request, job: JobRecord) -> StatusInfo:
             type="text/plain",
             title="Job log",
         ),
-        Link(href=process_url(request, job.process_id), rel="process", type=JSON_TYPE, title="Process"),
+        Link(
+            href=process_url(request, job.process_id, job.process_version),
+            rel="process",
+            type=JSON_TYPE,
+            title="Process",
+        ),
     ]
     if job.status is JobStatus.successful:
         links.append(Link(href=f"{url}/results", rel=REL + "results", type=JSON_TYPE, title="Job results"))
@@ -99,6 +106,7 @@ def status_info(request: Request, job: JobRecord) -> StatusInfo:
         jobID=job.id,
         status=job.status.value,
         processID=job.process_id,
+        processVersion=job.process_version,
         message=job.message,
         created=job.created,
         started=job.started,

@@ -83,6 +83,8 @@ class StatusInfo(BaseModel):
     status: Literal["accepted", "running", "successful", "failed", "dismissed"]
     type: Literal["process"] = "process"
     processID: str | None = None
+    # The version of the process the job runs (Swath's member; `processID` is the bare id, as the package says).
+    processVersion: str | None = None
     message: str | None = None
     created: datetime | None = None
     started: datetime | None = None

@@ -46,7 +46,7 @@ def deploy(
     url: UrlOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Deploy an application package; it becomes the process `<id>:<version>`."""
+    """Deploy an application package; it becomes version `<version>` of the process `<id>` (`<id>:<version>`)."""
     source: str | Path = package if "://" in package else Path(package)
     with connected(url) as client:
         if isinstance(source, Path) and not source.is_file():
@@ -55,7 +55,7 @@ def deploy(
     if json_output:
         print_json(summary)
     else:
-        render.console.print(f"Deployed process {summary['id']}", markup=False)
+        render.console.print(f"Deployed process {summary['id']} version {summary.get('version', '')}", markup=False)
 
 
 @app.command()

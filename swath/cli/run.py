@@ -20,6 +20,7 @@ from swath.cli.common import JOB_FAILED, JsonOption, UrlOption, connected, print
 from swath.client import Client, DuplicatedProcess, Job
 from swath.client.cwlrunner import JobFailed, run_package
 from swath.client.inputs import from_cwl_job, parse_assignment
+from swath.process_ids import format_process_ref
 
 _PACKAGE_SUFFIXES = (".cwl", ".yml", ".yaml", ".json")
 
@@ -68,9 +69,10 @@ def run(
 def deploy_or_reuse(client: Client, package: Path) -> str:
     """The process id of `package`: deployed now, or already live with the same package (replaced if it changed)."""
     try:
-        return str(client.deploy(package)["id"])
+        summary = client.deploy(package)
+        return format_process_ref(str(summary["id"]), summary.get("version"))
     except DuplicatedProcess as error:
-        # The server names the process that holds the id in the error document's `processID`.
+        # The server names the process and the version that hold the id in the error document's `processID`.
         if error.process_id is None:
             raise
         process_id = error.process_id

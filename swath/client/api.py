@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from swath.client.client import Client
+from swath.process_ids import format_process_ref, quote_process_ref
 
 __all__ = [
     "configure",
@@ -45,14 +46,20 @@ def _client() -> Client:
 
 
 def _jobs_path(app_name: str, job_id: str | None = None) -> str:
-    path = f"/processes/{quote(app_name, safe=':')}/jobs"
+    path = f"/processes/{quote_process_ref(app_name)}/jobs"
     return f"{path}/{quote(job_id)}" if job_id else path
 
 
 def get_apps() -> list[dict[str, Any]]:
-    """The deployed processes, each with `id`, `processVersion` and `abstract` (and the OGC members besides)."""
+    """The deployed processes as the Unity ADES lists them: `id` is `id:version`, beside `processVersion` and
+    `abstract` (and the OGC members besides)."""
     return [
-        {**process, "processVersion": process.get("version", ""), "abstract": process.get("description", "")}
+        {
+            **process,
+            "id": format_process_ref(process["id"], process.get("version")),
+            "processVersion": process.get("version", ""),
+            "abstract": process.get("description", ""),
+        }
         for process in _client().processes()
     ]
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -20,6 +20,7 @@ from swath.client.transport import Transport
 from swath.errors import Reason
 from swath.layout import job_path
 from swath.ogc import Preference
+from swath.process_ids import quote_process_ref
 
 __all__ = ["Client"]
 
@@ -94,7 +95,7 @@ class Client:
         response = self._transport.request(
             "PUT", _process_path(process_id), content=body, headers={"Content-Type": media_type}, params=params
         )
-        return self.process(urlsplit(response.headers.get("Location", process_id)).path.rsplit("/", 1)[-1])
+        return self.process(unquote(urlsplit(response.headers.get("Location", process_id)).path.rsplit("/", 1)[-1]))
 
     def undeploy(self, process_id: str) -> None:
         self._transport.request("DELETE", _process_path(process_id))
@@ -205,7 +206,7 @@ class Client:
 
 
 def _process_path(process_id: str) -> str:
-    return f"/processes/{quote(process_id, safe=':')}"
+    return f"/processes/{quote_process_ref(process_id)}"
 
 
 def _next_link(document: Mapping[str, Any]) -> str | None:

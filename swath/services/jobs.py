@@ -106,6 +106,7 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
         id=str(uuid.uuid4()),
         process_pk=process.pk,
         process_id=process.id,
+        process_version=process.version,
         status=JobStatus.accepted,
         created=now,
         updated=now,

@@ -22,6 +22,7 @@ from cwltool.process import Process
 
 from swath.errors import InvalidPackage, WorkflowNotFound
 from swath.ogc import JobControlOption, TransmissionMode, allowed
+from swath.process_ids import is_valid_process_id, is_valid_version, parse_process_ref
 from swath.services.cwl_loading import load_document
 from swath.services.descriptions import describe_inputs, describe_outputs, named_types
 from swath.services.package_sources import PackageSource, fetch_url, read_package_source
@@ -29,7 +30,6 @@ from swath.store.records import JSON, ProcessDescription
 
 __all__ = ["ApplicationPackage", "parse_package"]
 
-_PROCESS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _SCHEMA_ORG = ("https://schema.org/", "http://schema.org/")
 _DEFAULT_VERSION = "1.0.0"
 
@@ -63,9 +63,11 @@ def parse_package(
     essence, source = read_package_source(body, media_type, fetch or fetch_url)
     entry_id, entry = _choose_entry(source.cwl, workflow)
     tool = _load_tool(source.text, entry_id if "$graph" in source.cwl else None)
+    # An id written `name:version` (Unity's registrations) names its version, unless the package states one.
+    ref = parse_process_ref(_process_id(source, entry_id, entry))
     return ApplicationPackage(
-        id=_process_id(source, entry_id, entry),
-        version=_version(source, entry),
+        id=_checked_id(ref.id),
+        version=_version(source, entry, ref.version),
         cwl=source.cwl,
         workflow_id=entry_id,
         description=_describe(source, entry, tool),
@@ -139,10 +141,14 @@ def _process_id(source: PackageSource, entry_id: str, entry: JSON) -> str:
                 "The CWL document has no id: give the Workflow or CommandLineTool an `id` (or a `label`), "
                 "or deploy an ogcapppkg with processDescription.process.id."
             )
-    if not _PROCESS_ID.match(process_id):
+    return process_id
+
+
+def _checked_id(process_id: str) -> str:
+    if not is_valid_process_id(process_id):
         raise InvalidPackage(
-            f"Process id '{process_id}' is not allowed; use letters, digits, '.', '_', ':' and '-', starting with "
-            "a letter or digit."
+            f"Process id '{process_id}' is not allowed; use letters, digits, '.', '_' and '-', starting with "
+            "a letter or digit (a ':' separates the id from a version)."
         )
     return process_id
 
@@ -153,11 +159,17 @@ def _slug(label: Any) -> str | None:
     return re.sub(r"[^a-z0-9._-]+", "-", label.lower()).strip("-._") or None
 
 
-def _version(source: PackageSource, entry: JSON) -> str:
+def _version(source: PackageSource, entry: JSON, from_id: str | None) -> str:
     given = source.process.get("version")
     if given is None:
         given = _schema_org(source.cwl, entry, "softwareVersion")
-    return str(given) if given not in (None, "") else _DEFAULT_VERSION
+    version = str(given) if given not in (None, "") else from_id or _DEFAULT_VERSION
+    if not is_valid_version(version):
+        raise InvalidPackage(
+            f"Process version '{version}' is not allowed; use letters, digits, '.', '_', '+' and '-', starting with "
+            "a letter or digit."
+        )
+    return version
 
 
 def _schema_org(cwl: JSON, entry: JSON, term: str) -> Any:

@@ -1,8 +1,7 @@
 """Deploy, replace, undeploy and describe processes (OGC API - Processes Part 1 and Part 2).
 
-A deployed process's id is `name:version` (the Unity convention, e.g. `l1b-cwl:develop`), and its bare `name`
-always reaches the newest live version, so several versions can be deployed side by side. Built-in processes keep
-their plain id (`echo`).
+A process's id is the package's own and its version a separate member; `id:version` reaches one version and a bare
+id the newest live one (swath.process_ids), so several versions can be deployed side by side.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from swath.errors import DuplicatedProcess, ImmutableProcess, InvalidPackage, NoSuchProcess
 from swath.examples import EXAMPLES_DIR
+from swath.process_ids import ProcessRef, format_process_ref, parse_process_ref
 from swath.services.builtin import echo_process
 from swath.services.containers import check_package_may_run, choose_container_runtime
 from swath.services.context import ServiceContext
@@ -28,18 +28,10 @@ Fetch = Callable[[str], bytes]
 log = logging.getLogger("swath.services")
 
 
-def process_id_of(package: ApplicationPackage) -> str:
-    return package.id if ":" in package.id else f"{package.id}:{package.version}"
-
-
-def _process_name(process_id: str) -> str:
-    return process_id.split(":", 1)[0]
-
-
 def _new_revision(package: ApplicationPackage, user: str) -> ProcessRecord:
     return ProcessRecord(
         pk=0,
-        id=process_id_of(package),
+        id=package.id,
         version=package.version,
         kind=ProcessKind.cwl,
         description=package.description,
@@ -56,7 +48,7 @@ def install_builtin_processes(context: ServiceContext) -> None:
     """Make sure the built-in processes are live (idempotent; safe when several servers start at once)."""
     echo = echo_process()
     with transaction(context.sessions) as session:
-        if store.get_live_process(session, echo.id) is None:
+        if store.get_live_process(session, ProcessRef(echo.id)) is None:
             # Another server starting at the same moment may win the insert; the unique index then says so.
             with contextlib.suppress(DuplicatedProcess):
                 store.insert_process(session, echo)
@@ -95,12 +87,12 @@ def replace_process(
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id)
         _refuse_builtin(current)
-        if package.id.split(":", 1)[0] != _process_name(current.id):
+        if package.id != current.id:
             raise InvalidPackage(
-                f"The package describes process '{package.id}', not '{_process_name(current.id)}'; "
-                "a replacement must keep the process name."
+                f"The package describes process '{package.id}', not '{current.id}'; a replacement must keep the "
+                "process id."
             )
-        store.retire_process(session, current.id, datetime.now(UTC))
+        store.retire_process(session, current.pk, datetime.now(UTC))
         return store.insert_process(session, _new_revision(package, user))
 
 
@@ -109,12 +101,22 @@ def undeploy_process(context: ServiceContext, process_id: str) -> None:
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id)
         _refuse_builtin(current)
-        store.retire_process(session, current.id, datetime.now(UTC))
+        store.retire_process(session, current.pk, datetime.now(UTC))
 
 
 def get_process(context: ServiceContext, process_id: str) -> ProcessRecord:
     with reading(context.sessions) as session:
         return _resolve(session, process_id)
+
+
+def list_versions(context: ServiceContext, process_id: str) -> list[ProcessRecord]:
+    """Every live version of a process, newest first; NoSuchProcess when none is (a version named is ignored)."""
+    ref = parse_process_ref(process_id)
+    with reading(context.sessions) as session:
+        found = store.list_live_versions(session, ref.id)
+    if not found:
+        raise NoSuchProcess(f"No process with id '{ref.id}' is deployed.")
+    return found
 
 
 def list_processes(context: ServiceContext, limit: int, after: str | None = None) -> list[ProcessRecord]:
@@ -123,10 +125,11 @@ def list_processes(context: ServiceContext, limit: int, after: str | None = None
 
 
 def _resolve(session: Session, process_id: str) -> ProcessRecord:
-    process = store.get_live_process(session, process_id)
-    if process is None and ":" not in process_id:
-        process = store.get_latest_live_version(session, process_id)
+    ref = parse_process_ref(process_id)
+    process = store.get_live_process(session, ref)
     if process is None:
+        if ref.version is not None and store.get_live_process(session, ProcessRef(ref.id)) is not None:
+            raise NoSuchProcess(f"Process '{ref.id}' has no deployed version '{ref.version}'.", process_id=process_id)
         raise NoSuchProcess(f"No process with id '{process_id}' is deployed.", process_id=process_id)
     return process
 
@@ -156,5 +159,5 @@ def deploy_examples(context: ServiceContext) -> list[str]:
             # An operator who allows no host tools, or only some images, may refuse an example too.
             log.info("Example %s not deployed: %s", path.name, refused.detail)
             continue
-        deployed.append(process.id)
+        deployed.append(format_process_ref(process.id, process.version))
     return deployed

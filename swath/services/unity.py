@@ -1,13 +1,15 @@
 """The Unity ADES-WPST view of processes and jobs: the jobs of one process, and a process named the Unity way.
 
-Unity notebooks name applications as they were registered in their catalog, e.g. `job-l1b-cwl:develop` for the
-process `l1b-cwl:develop`; a `job-` prefix is dropped when no process of the full name exists. A job is reached
-through the process it ran, so a job of another process is "not found" here, exactly as an unknown job id.
+Unity notebooks name applications as they were registered in their catalog, e.g. `job-l1b-cwl:develop` for
+version `develop` of the process `l1b-cwl`; a `job-` prefix is dropped when no process of the full name exists.
+A job is reached through the process it ran, so a job of another process is "not found" here, exactly as an
+unknown job id.
 """
 
 from __future__ import annotations
 
 from swath.errors import NoSuchJob, NoSuchProcess
+from swath.process_ids import ProcessRef, parse_process_ref
 from swath.services import jobs
 from swath.services.context import ServiceContext
 from swath.services.processes import get_process
@@ -19,8 +21,8 @@ UNITY_JOB_PREFIX = "job-"
 PROCESS_JOBS_LIMIT = 1000
 
 
-def resolve_process_scope(context: ServiceContext, process_id: str) -> str:
-    """The process id whose jobs `process_id` means: a full `name:version`, or a bare name (every version).
+def resolve_process_scope(context: ServiceContext, process_id: str) -> ProcessRef:
+    """The processes whose jobs `process_id` means: one version (`id:version`), or every version of a bare id.
 
     Raises NoSuchProcess naming the id as given when neither it nor its un-prefixed form is deployed.
     """
@@ -37,24 +39,21 @@ def resolve_process_scope(context: ServiceContext, process_id: str) -> str:
                 process_id=process_id,
             ) from error
         process_id = process_id.removeprefix(UNITY_JOB_PREFIX)
-    return process.id if ":" in process_id else process.id.partition(":")[0]
-
-
-def is_job_of(job: JobRecord, scope: str) -> bool:
-    return job.process_id == scope or (":" not in scope and job.process_id.partition(":")[0] == scope)
+    named = parse_process_ref(process_id)
+    return ProcessRef(process.id, process.version if named.version is not None else None)
 
 
 def process_jobs(context: ServiceContext, process_id: str) -> list[JobRecord]:
     """The newest jobs of a process (every version of it when the id names no version)."""
     scope = resolve_process_scope(context, process_id)
-    return jobs.list_jobs(context, JobFilter(process_ids=[scope]), PROCESS_JOBS_LIMIT)
+    return jobs.list_jobs(context, JobFilter(processes=[scope]), PROCESS_JOBS_LIMIT)
 
 
 def process_job(context: ServiceContext, process_id: str, job_id: str) -> JobRecord:
     """A job reached through its process; NoSuchJob when it ran another process."""
     scope = resolve_process_scope(context, process_id)
     job = jobs.get_job(context, job_id)
-    if not is_job_of(job, scope):
+    if not scope.matches(job.process_id, job.process_version):
         raise NoSuchJob(
             f"No job with id '{job_id}' exists for process '{process_id}'.", process_id=process_id, job_id=job_id
         )

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Update
 
+from swath.process_ids import ProcessRef
 from swath.store.processes import as_utc
 from swath.store.records import (
     JSON,
@@ -39,6 +40,7 @@ def _record(row: JobRow | Row[Any]) -> JobRecord:
         id=row.id,
         process_pk=row.process_pk,
         process_id=row.process_id,
+        process_version=row.process_version,
         status=JobStatus(row.status),
         created=as_utc(row.created),
         updated=as_utc(row.updated),
@@ -90,6 +92,7 @@ def _row_values(job: JobRecord) -> dict[str, Any]:
         "id": job.id,
         "process_pk": job.process_pk,
         "process_id": job.process_id,
+        "process_version": job.process_version,
         "status": job.status.value,
         "created": job.created,
         "updated": job.updated,
@@ -211,7 +214,8 @@ def list_running_jobs(
 
 @dataclass(frozen=True)
 class JobFilter:
-    process_ids: list[str] = dataclasses.field(default_factory=list)
+    # Each reference reaches every version of a bare id, or the one version it names.
+    processes: list[ProcessRef] = dataclasses.field(default_factory=list)
     statuses: list[JobStatus] = dataclasses.field(default_factory=list)
     created_after: datetime | None = None
     created_before: datetime | None = None
@@ -232,12 +236,14 @@ def list_jobs(
 ) -> list[JobRecord]:
     """Jobs newest first, keyset-paged after or before a cursor, so a deep page costs what the first one does."""
     query = select(JobRow)
-    if where.process_ids:
-        # A bare name means every version of it (`greet` matches `greet:2.1`), as it does for processes.
-        versions = [
-            JobRow.process_id.startswith(f"{name}:", autoescape=True) for name in where.process_ids if ":" not in name
+    if where.processes:
+        bare = [ref.id for ref in where.processes if ref.version is None]
+        versioned = [
+            and_(JobRow.process_id == ref.id, JobRow.process_version == ref.version)
+            for ref in where.processes
+            if ref.version is not None
         ]
-        query = query.where(or_(JobRow.process_id.in_(where.process_ids), *versions))
+        query = query.where(or_(JobRow.process_id.in_(bare), *versioned))
     if where.statuses:
         query = query.where(JobRow.status.in_([status.value for status in where.statuses]))
     if where.created_after is not None:

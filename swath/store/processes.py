@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from swath.errors import DuplicatedProcess
+from swath.process_ids import ProcessRef, format_process_ref
 from swath.store.records import ProcessDescription, ProcessKind, ProcessRecord
 from swath.store.tables import ProcessRow
 
@@ -37,7 +38,7 @@ def _record(row: ProcessRow) -> ProcessRecord:
 
 
 def insert_process(session: Session, process: ProcessRecord) -> ProcessRecord:
-    """Add a live revision; raises DuplicatedProcess when a live process already has its id."""
+    """Add a live revision; raises DuplicatedProcess when that version of its id is already live."""
     row = ProcessRow(
         id=process.id,
         version=process.version,
@@ -55,28 +56,26 @@ def insert_process(session: Session, process: ProcessRecord) -> ProcessRecord:
         with session.begin_nested():
             session.add(row)
     except IntegrityError as error:
+        reference = format_process_ref(process.id, process.version)
         raise DuplicatedProcess(
-            f"A process with id '{process.id}' is already deployed; replace it with PUT /processes/{process.id} "
-            "or undeploy it first.",
-            process_id=process.id,
+            f"Process '{process.id}' version '{process.version}' is already deployed; replace it with "
+            f"PUT /processes/{reference} or undeploy it first.",
+            process_id=reference,
         ) from error
     return _record(row)
 
 
-def get_live_process(session: Session, process_id: str) -> ProcessRecord | None:
-    row = session.scalar(select(ProcessRow).where(ProcessRow.id == process_id, ProcessRow.retired.is_(None)))
-    return _record(row) if row else None
+def _newest_first(query: Select[ProcessRow]) -> Select[ProcessRow]:
+    # "Newest" is the revision deployed last (swath.process_ids: a bare id reaches it).
+    return query.order_by(ProcessRow.created.desc(), ProcessRow.pk.desc())
 
 
-def get_latest_live_version(session: Session, name: str) -> ProcessRecord | None:
-    """The newest live process whose id is `name:<version>`."""
-    pattern = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%"
-    row = session.scalar(
-        select(ProcessRow)
-        .where(ProcessRow.id.like(pattern, escape="\\"), ProcessRow.retired.is_(None))
-        .order_by(ProcessRow.created.desc(), ProcessRow.pk.desc())
-        .limit(1)
-    )
+def get_live_process(session: Session, ref: ProcessRef) -> ProcessRecord | None:
+    """The live revision a reference reaches: its version, or the newest live version of a bare id."""
+    query = select(ProcessRow).where(ProcessRow.id == ref.id, ProcessRow.retired.is_(None))
+    if ref.version is not None:
+        query = query.where(ProcessRow.version == ref.version)
+    row = session.scalar(_newest_first(query).limit(1))
     return _record(row) if row else None
 
 
@@ -88,17 +87,35 @@ def get_process_revision(session: Session, pk: int) -> ProcessRecord:
 
 
 def list_live_processes(session: Session, limit: int, after: str | None = None) -> list[ProcessRecord]:
-    """Live processes ordered by id, keyset-paged after the id `after`."""
-    query = select(ProcessRow).where(ProcessRow.retired.is_(None))
+    """The newest live version of each id, ordered by id, keyset-paged after the id `after`."""
+    newer = aliased(ProcessRow)
+    has_newer = (
+        select(newer.pk)
+        .where(
+            newer.id == ProcessRow.id,
+            newer.retired.is_(None),
+            or_(
+                newer.created > ProcessRow.created, and_(newer.created == ProcessRow.created, newer.pk > ProcessRow.pk)
+            ),
+        )
+        .exists()
+    )
+    query = select(ProcessRow).where(ProcessRow.retired.is_(None), ~has_newer)
     if after is not None:
         query = query.where(ProcessRow.id > after)
     rows = session.scalars(query.order_by(ProcessRow.id).limit(limit))
     return [_record(row) for row in rows]
 
 
-def retire_process(session: Session, process_id: str, when: datetime) -> bool:
-    """Retire the live revision of `process_id`; reports whether there was one."""
+def list_live_versions(session: Session, process_id: str) -> list[ProcessRecord]:
+    """Every live version of an id, newest first."""
+    query = select(ProcessRow).where(ProcessRow.id == process_id, ProcessRow.retired.is_(None))
+    return [_record(row) for row in session.scalars(_newest_first(query))]
+
+
+def retire_process(session: Session, pk: int, when: datetime) -> bool:
+    """Retire a live revision; reports whether it was still live."""
     result = session.execute(
-        update(ProcessRow).where(ProcessRow.id == process_id, ProcessRow.retired.is_(None)).values(retired=when)
+        update(ProcessRow).where(ProcessRow.pk == pk, ProcessRow.retired.is_(None)).values(retired=when)
     )
     return bool(getattr(result, "rowcount", 0))

@@ -99,7 +99,9 @@ class OutputRequest:
 class JobRecord:
     id: str
     process_pk: int
+    # The process's id and the version this job runs (swath.process_ids); processID and its version member.
     process_id: str
+    process_version: str
     status: JobStatus
     created: datetime
     updated: datetime

@@ -22,6 +22,7 @@ class ProcessRow(Base):
     __tablename__ = "processes"
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The package's own id, without a version (swath.process_ids); `version` beside it.
     id: Mapped[str] = mapped_column(String(255))
     version: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16))
@@ -36,10 +37,12 @@ class ProcessRow(Base):
     retired: Mapped[datetime | None]
 
     __table_args__ = (
-        # One live revision per id: a second deploy of the same id fails on this index, not on a prior SELECT.
+        # One live revision per id and version: a second deploy of the same pair fails on this index, not on a
+        # prior SELECT. Other versions of the id stay live beside it.
         Index(
-            "ix_processes_live_id",
+            "ix_processes_live_id_version",
             "id",
+            "version",
             unique=True,
             sqlite_where=text("retired IS NULL"),
             postgresql_where=text("retired IS NULL"),
@@ -53,6 +56,8 @@ class JobRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     process_pk: Mapped[int] = mapped_column(ForeignKey("processes.pk"))
     process_id: Mapped[str] = mapped_column(String(255))
+    # The version of the process the job ran (its revision is `process_pk`).
+    process_version: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))
     created: Mapped[datetime]
     updated: Mapped[datetime]

@@ -28,7 +28,7 @@ SAMPLE = REPO / "swath" / "examples" / "data" / "sample.txt"
 
 def test_processes_lists_every_deployed_process(swath: Client) -> None:
     ids = [process["id"] for process in swath.processes()]
-    assert {"echo", "word-count:1.0.0", "scatter-squares:1.0.0"} <= set(ids)
+    assert {"echo", "word-count", "scatter-squares"} <= set(ids)
 
 
 def test_process_describes_inputs_and_outputs(swath: Client) -> None:
@@ -41,7 +41,7 @@ def test_deploy_replace_and_undeploy_a_package_given_as_a_dict(swath: Client) ->
     package = yaml.safe_load((DATA / "e2e" / "greet.cwl").read_text())
     package["id"] = "greet-from-a-dict"
     summary = swath.deploy(package)
-    assert summary["id"] == "greet-from-a-dict:2.1"
+    assert (summary["id"], summary["version"]) == ("greet-from-a-dict", "2.1")
     package["label"] = "Greet, replaced"
     assert swath.replace(summary["id"], package)["title"] == "Greet, replaced"
     swath.undeploy(summary["id"])

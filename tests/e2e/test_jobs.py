@@ -32,7 +32,7 @@ def test_a_job_runs_to_success_with_timestamps_and_progress(client: httpx.Client
     assert status["status"] == "successful", status
     assert status["progress"] == 100
     assert status["created"] <= status["started"] <= status["finished"]
-    assert status["processID"] == "greet:2.1"
+    assert (status["processID"], status["processVersion"]) == ("greet", "2.1")
     assert any(link["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/results" for link in status["links"])
 
 

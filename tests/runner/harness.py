@@ -61,6 +61,7 @@ def make_job(process: ProcessRecord, inputs: dict[str, Any], collection: str | N
         id=str(uuid.uuid4()),
         process_pk=process.pk,
         process_id=process.id,
+        process_version=process.version,
         status=JobStatus.running,
         created=now,
         updated=now,

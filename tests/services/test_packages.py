@@ -295,17 +295,17 @@ def test_a_process_id_with_a_slash_is_refused() -> None:
         parse_package(body, "application/cwl+yaml")
 
     assert raised.value.detail == (
-        "Process id 'tools/wc' is not allowed; use letters, digits, '.', '_', ':' and '-', "
-        "starting with a letter or digit."
+        "Process id 'tools/wc' is not allowed; use letters, digits, '.', '_' and '-', "
+        "starting with a letter or digit (a ':' separates the id from a version)."
     )
 
 
-def test_a_process_id_may_hold_a_colon() -> None:
-    body = apppkg({"value": cwl_of("wc.cwl")}, id="l1b-cwl:develop", version="develop")
+def test_a_process_id_written_with_a_colon_is_split_there_and_the_stated_version_wins() -> None:
+    body = apppkg({"value": cwl_of("wc.cwl")}, id="l1b-cwl:develop")
 
     package = parse_package(body, "application/ogcapppkg+json")
 
-    assert (package.id, package.version) == ("l1b-cwl:develop", "develop")
+    assert (package.id, package.version) == ("l1b-cwl", "2.1.0")
 
 
 # ogcapppkg --------------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ def new_job(sessions: sessionmaker[Session], job_id: str) -> JobRecord:
         id=job_id,
         process_pk=process.pk,
         process_id=process.id,
+        process_version=process.version,
         status=JobStatus.accepted,
         created=NOW,
         updated=NOW,

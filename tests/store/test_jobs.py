@@ -30,6 +30,7 @@ def add_jobs(sessions: sessionmaker[Session], count: int, process_id: str = "ech
             id=f"job-{index:04d}",
             process_pk=pk,
             process_id=process_id,
+            process_version="1.0.0",
             status=JobStatus.accepted,
             created=created,
             updated=created,

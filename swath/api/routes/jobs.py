@@ -15,6 +15,7 @@ from swath.api.render import JSON_TYPE, status_info
 from swath.api.results import job_results_document, output_response, results_response
 from swath.api.schemas import JobList, Link, StatusInfo
 from swath.errors import InvalidParameterValue
+from swath.process_ids import parse_process_ref
 from swath.services import jobs, processes
 from swath.storage.local import guess_media_type
 from swath.store.jobs import JobCursor, JobFilter
@@ -49,7 +50,8 @@ def _filter(
             raise InvalidParameterValue(f"status '{status}' is not a job status; allowed: {', '.join(allowed)}.")
     start, end = jobs.parse_datetime_filter(datetime_text) if datetime_text else (None, None)
     return JobFilter(
-        process_ids=process_ids,
+        # Each value is `id` (every version) or `id:version`; a comma-separated list (form style) is read too.
+        processes=[parse_process_ref(ref) for value in process_ids for ref in value.split(",") if ref],
         statuses=[JobStatus(status) for status in statuses],
         created_after=start,
         created_before=end,

@@ -84,7 +84,7 @@ async def deploy(
     return JSONResponse(
         summary.model_dump(mode="json", exclude_none=True),
         status_code=201,
-        headers={"Location": process_url(request, process.id)},
+        headers={"Location": process_url(request, process.id, process.version)},
     )
 
 
@@ -92,13 +92,21 @@ async def deploy(
 def describe(process_id: str, request: Request, context: Context) -> Process | Response:
     """The full description of a process: its inputs and outputs with their JSON schemas.
 
-    A process name without `:version` means its newest deployed version.
+    `id` is the newest deployed version of the process, `id:version` the version named.
     """
     process = processes.get_process(context, process_id)
     document = process_document(request, process, container_use(process.cwl, context.settings))
     if wants_html(request):
         return render_html(request, "process.html", process=document)
     return document
+
+
+@router.get("/processes/{process_id}/versions", response_model=ProcessList, response_model_exclude_none=True)
+def list_versions(process_id: str, request: Request, context: Context) -> ProcessList:
+    """Every deployed version of a process, newest first; each summary's links reach that version."""
+    found = processes.list_versions(context, process_id)
+    links = [Link(href=str(request.url), rel="self", type=JSON_TYPE)]
+    return ProcessList(processes=[process_summary(request, process) for process in found], links=links)
 
 
 @router.put("/processes/{process_id}", status_code=204, openapi_extra=_DEPLOY_BODY, tags=["Deploy, Replace, Undeploy"])
@@ -113,7 +121,7 @@ async def replace(
     """Replace a process with a new package; jobs already created keep the version they started with."""
     body = await request.body()
     process = await asyncio.to_thread(processes.replace_process, context, process_id, body, content_type, user, w)
-    return Response(status_code=204, headers={"Location": process_url(request, process.id)})
+    return Response(status_code=204, headers={"Location": process_url(request, process.id, process.version)})
 
 
 @router.delete("/processes/{process_id}", status_code=204, tags=["Deploy, Replace, Undeploy"])

@@ -19,7 +19,9 @@ from swath.api.results import job_results_document
 from swath.api.routes.processes import execute_request
 from swath.api.schemas import Execute, JobList, StatusInfo
 from swath.layout import CATALOG_MEMBER
+from swath.process_ids import format_process_ref
 from swath.services import jobs, unity
+from swath.store.records import JobRecord
 
 router = APIRouter(tags=["Unity ADES-WPST"])
 
@@ -28,11 +30,17 @@ def _job_url(request: Request, process_id: str, job_id: str) -> str:
     return f"{process_url(request, process_id)}/jobs/{job_id}"
 
 
+def unity_status(request: Request, job: JobRecord) -> StatusInfo:
+    """A status in the ADES-WPST convention: `processID` is `id:version`, beside `processVersion`."""
+    document = status_info(request, job)
+    return document.model_copy(update={"processID": format_process_ref(job.process_id, job.process_version)})
+
+
 @router.get("/processes/{process_id}/jobs", response_model=JobList, response_model_exclude_none=True)
 def list_process_jobs(process_id: str, request: Request, context: Context) -> JobList:
     """The jobs of a process, newest first (at most 1000). A bare name covers every version of the process."""
     found = unity.process_jobs(context, process_id)
-    return JobList(jobs=[status_info(request, job) for job in found], links=[])
+    return JobList(jobs=[unity_status(request, job) for job in found], links=[])
 
 
 @router.post(
@@ -52,8 +60,8 @@ async def submit_process_job(
     process without it.
     """
     scope = await asyncio.to_thread(unity.resolve_process_scope, context, process_id)
-    job = await asyncio.to_thread(jobs.submit_job, context, scope, execute_request(body), user)
-    document = status_info(request, job).model_dump(mode="json", exclude_none=True)
+    job = await asyncio.to_thread(jobs.submit_job, context, str(scope), execute_request(body), user)
+    document = unity_status(request, job).model_dump(mode="json", exclude_none=True)
     headers = {"Location": _job_url(request, process_id, job.id)}
     return JSONResponse(document, status_code=201, headers=headers)
 
@@ -61,14 +69,14 @@ async def submit_process_job(
 @router.get("/processes/{process_id}/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
 def get_process_job(process_id: str, job_id: str, request: Request, context: Context) -> StatusInfo:
     """A job's status (`jobID`, `status`, `message`, progress, timestamps); 404 when it ran another process."""
-    return status_info(request, unity.process_job(context, process_id, job_id))
+    return unity_status(request, unity.process_job(context, process_id, job_id))
 
 
 @router.delete("/processes/{process_id}/jobs/{job_id}")
 def dismiss_process_job(process_id: str, job_id: str, request: Request, context: Context) -> dict[str, Any]:
     """Dismiss a queued or running job of this process; the answer holds its status under `statusInfo`."""
     job = unity.dismiss_process_job(context, process_id, job_id)
-    return {"statusInfo": status_info(request, job).model_dump(mode="json", exclude_none=True)}
+    return {"statusInfo": unity_status(request, job).model_dump(mode="json", exclude_none=True)}
 
 
 @router.get("/processes/{process_id}/jobs/{job_id}/result")
