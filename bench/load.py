@@ -40,7 +40,10 @@ class Burst:
         return self.accepted / self.seconds if self.seconds else 0.0
 
 
-async def _burst(url: str, body: dict[str, Any], total: int, concurrency: int) -> dict[str, Any]:
+async def _burst(
+    url: str, body: dict[str, Any], total: int, concurrency: int, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    sent = {**ASYNC, **(headers or {})}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: list[float] = []
     job_ids: list[str] = []
@@ -52,7 +55,7 @@ async def _burst(url: str, body: dict[str, Any], total: int, concurrency: int) -
             nonlocal refused
             for _ in remaining:
                 begin = time.perf_counter()
-                response = await client.post(url, json=body, headers=ASYNC)
+                response = await client.post(url, json=body, headers=sent)
                 elapsed = (time.perf_counter() - begin) * 1000
                 if response.status_code == 201:
                     latencies.append(elapsed)
@@ -67,21 +70,25 @@ async def _burst(url: str, body: dict[str, Any], total: int, concurrency: int) -
     return {"seconds": seconds, "latencies": latencies, "job_ids": job_ids, "refused": refused}
 
 
-def _burst_in_child(url: str, body: dict[str, Any], total: int, concurrency: int, queue: Any) -> None:
+def _burst_in_child(
+    url: str, body: dict[str, Any], total: int, concurrency: int, queue: Any, headers: dict[str, str] | None = None
+) -> None:
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    queue.put(asyncio.run(_burst(url, body, total, concurrency)))
+    queue.put(asyncio.run(_burst(url, body, total, concurrency, headers)))
 
 
-def httpx_burst(url: str, body: dict[str, Any], total: int, concurrency: int) -> Burst:
+def httpx_burst(
+    url: str, body: dict[str, Any], total: int, concurrency: int, headers: dict[str, str] | None = None
+) -> Burst:
     """POST `total` async executions to `url`, `concurrency` at a time, from a separate process."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=_burst_in_child, args=(url, body, total, concurrency, queue))
+    child = context.Process(target=_burst_in_child, args=(url, body, total, concurrency, queue, headers))
     child.start()
     outcome = queue.get(timeout=900)
     child.join(60)
@@ -99,6 +106,7 @@ wrk.method = "POST"
 wrk.body = %(body)s
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Prefer"] = "respond-async"
+%(headers)s
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) accepted = 0 end
@@ -119,11 +127,21 @@ def has_wrk() -> bool:
     return shutil.which("wrk") is not None
 
 
-def wrk_burst(url: str, body: dict[str, Any], seconds: float, concurrency: int, threads: int = 1) -> dict[str, Any]:
+def wrk_burst(
+    url: str,
+    body: dict[str, Any],
+    seconds: float,
+    concurrency: int,
+    threads: int = 1,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Run wrk against `url` for `seconds`; returns its summary (latencies in µs) as a dict."""
+    extra = "\n".join(
+        f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}" for name, value in (headers or {}).items()
+    )
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "execute.lua"
-        script.write_text(_WRK_SCRIPT % {"body": json.dumps(json.dumps(body))})
+        script.write_text(_WRK_SCRIPT % {"body": json.dumps(json.dumps(body)), "headers": extra})
         command = [
             "wrk",
             f"-t{threads}",

@@ -9,7 +9,11 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     │   ├── InvalidParameterValue (400, invalid-query-parameter-value)
     │   ├── InvalidInput (400, invalid-input)
     │   ├── InvalidPackage (400, invalid-package)
-    │   └── WorkflowNotFound (400, workflow-not-found)
+    │   ├── WorkflowNotFound (400, workflow-not-found)
+    │   └── AddressRefused (400, address-refused)
+    ├── Unauthorized (401, unauthorized)
+    ├── Forbidden (403, forbidden)
+    ├── HostNotAllowed (421, host-not-allowed)
     ├── UnsupportedMediaType (415, unsupported-media-type)
     ├── ContentTooLarge (413, content-too-large)
     ├── NotFound (404)
@@ -122,6 +126,45 @@ class InvalidPackage(InvalidRequest):
 class WorkflowNotFound(InvalidRequest):
     type = _PART2 + "workflow-not-found"
     title = "Workflow not found"
+
+
+class AddressRefused(InvalidRequest):
+    """A URL Swath would fetch (an input, a package, a redirect) leads to an address it may not reach (SSRF).
+
+    One sentence for every refusal, whatever the reason, so that the answer tells nothing about the network.
+    """
+
+    type = _SWATH + "address-refused"
+    title = "Address refused"
+
+
+class Unauthorized(SwathError):
+    """No credentials, or credentials that are expired or not valid; answered with `WWW-Authenticate: Bearer`."""
+
+    type = _SWATH + "unauthorized"
+    status = 401
+    title = "Unauthorized"
+
+    def __init__(self, detail: str, bearer_error: str = "invalid_token") -> None:
+        super().__init__(detail)
+        # RFC 6750 error code for the WWW-Authenticate header: invalid_request (no token) or invalid_token.
+        self.bearer_error = bearer_error
+
+
+class Forbidden(SwathError):
+    """The caller is known, but its role does not allow the request."""
+
+    type = _SWATH + "forbidden"
+    status = 403
+    title = "Forbidden"
+
+
+class HostNotAllowed(SwathError):
+    """The request's `Host` is neither the public URL's nor an allowed host (DNS rebinding, RFC 9110 421)."""
+
+    type = _SWATH + "host-not-allowed"
+    status = 421
+    title = "Misdirected request"
 
 
 class UnsupportedMediaType(SwathError):

@@ -110,6 +110,37 @@ class Settings(BaseSettings):
     # A worker not seen for this long is left out of /health's "workers seen recently".
     worker_seen_window: float = Field(default=60.0, gt=0)
 
+    # Authentication (docs/security.md). "off" is allowed only while the service listens on loopback: every request
+    # then acts as one local admin. "on": every request but /health, the landing page and the API document needs a
+    # bearer token, a Swath API token (`swath token create`) or an access token of the OIDC provider below.
+    auth_mode: Literal["off", "on"] = "off"
+    # The OIDC provider whose access tokens are accepted (its `iss`); empty accepts Swath API tokens only.
+    auth_oidc_issuer: str = ""
+    # Where its discovery document is; empty means <issuer>/.well-known/openid-configuration.
+    auth_oidc_discovery_url: str = ""
+    # Accepted audiences: a token's `aud`, or its `client_id` (Cognito access tokens carry no `aud`).
+    auth_oidc_audiences: list[str] = Field(default_factory=list)
+    # The claim naming the caller, and the claim (a dotted path: `realm_access.roles`) holding its roles or groups.
+    auth_oidc_user_claim: str = "sub"
+    auth_oidc_roles_claim: str = "cognito:groups"
+    # Group or role names of the provider mapped to Swath roles; a name that is itself a role maps to it.
+    auth_oidc_role_map: dict[str, Literal["user", "deployer", "admin"]] = Field(default_factory=dict)
+    # How far a token's exp/nbf/iat may be off the server's clock (seconds).
+    auth_clock_skew: float = Field(default=30.0, ge=0, le=600)
+    # How long a verified token is remembered, so that most requests cost no database read or signature check;
+    # a revoked Swath token stops working within this many seconds.
+    auth_cache_seconds: float = Field(default=10.0, ge=0, le=300)
+    # Key of the signed download URLs (HMAC-SHA256); empty means a random key kept in data_dir, which every API
+    # process on a shared data directory reads. Set it when API processes do not share one.
+    auth_signing_key: SecretStr = SecretStr("")
+    # How long a signed download URL stays valid (seconds).
+    auth_signed_url_expiry: int = Field(default=3600, ge=10, le=7 * 86400)
+    # Host names (beside the public URL's) that requests may name in `Host`; ["*"] accepts any.
+    allowed_hosts: list[str] = Field(default_factory=list)
+    # CIDR blocks that input hrefs and deploy-time fetches may reach although they are loopback, private or
+    # link-local (JSON list, e.g. ["10.0.0.0/8"]). Empty refuses them all.
+    allowed_networks: list[str] = Field(default_factory=list)
+
     @model_validator(mode="after")
     def _check_heartbeat(self) -> Settings:
         if self.heartbeat_timeout <= 2 * self.heartbeat_interval:
@@ -162,6 +193,36 @@ class Settings(BaseSettings):
             raise ValueError(f"storage {self.storage!r} names no bucket; use s3://bucket/prefix")
         return self
 
+    @model_validator(mode="after")
+    def _check_exposure(self) -> Settings:
+        if self.auth_mode == "off" and not is_loopback_host(self.host):
+            raise ValueError(
+                f"listening on {self.host} needs authentication: set SWATH_AUTH_MODE=on (and create a token with "
+                "`swath token create`, or set SWATH_AUTH_OIDC_ISSUER), or listen on 127.0.0.1"
+            )
+        if not self.public_url and is_unspecified_host(self.host):
+            raise ValueError(
+                f"listening on {self.host} leaves the service's address unknown: set SWATH_PUBLIC_URL to the URL "
+                "clients reach it at"
+            )
+        for block in self.allowed_networks:
+            try:
+                ipaddress.ip_network(block, strict=False)
+            except ValueError as error:
+                raise ValueError(f"allowed_networks entry {block!r} is not a CIDR block such as 10.0.0.0/8") from error
+        if self.auth_oidc_issuer and not self.auth_oidc_audiences:
+            raise ValueError("auth_oidc_issuer needs auth_oidc_audiences: the audiences or client ids to accept")
+        return self
+
+    @property
+    def is_auth_on(self) -> bool:
+        return self.auth_mode == "on"
+
+    @property
+    def resolved_discovery_url(self) -> str:
+        issuer = self.auth_oidc_issuer.rstrip("/")
+        return self.auth_oidc_discovery_url or f"{issuer}/.well-known/openid-configuration"
+
     @field_serializer("s3_secret_access_key", when_used="json")
     def _reveal_for_handover(self, secret: SecretStr, info: FieldSerializationInfo) -> str:
         # Shown as asterisks everywhere, except in the settings a server hands to the runner pool it starts.
@@ -179,7 +240,7 @@ class Settings(BaseSettings):
     def host_tools_allowed(self) -> bool:
         if self.allow_host_tools is not None:
             return self.allow_host_tools
-        return _is_loopback(self.host)
+        return is_loopback_host(self.host)
 
     @property
     def is_redis_broker(self) -> bool:
@@ -228,10 +289,19 @@ class Settings(BaseSettings):
         return self.log_dir / f"{job_id}.log"
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
+def is_loopback_host(host: str) -> bool:
+    """Whether a bind address reaches this machine only: a loopback address, or `localhost`."""
+    if host.strip("[]").lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def is_unspecified_host(host: str) -> bool:
+    """Whether a bind address means every interface (0.0.0.0, ::), which names no address clients could use."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
     except ValueError:
         return False

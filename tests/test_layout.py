@@ -92,6 +92,9 @@ def test_the_client_and_the_commands_speak_to_the_server_only_over_http() -> Non
             if path.name == "main.py"
             else set()
         )
+        if path.name == "tokens.py":
+            # `swath token` runs beside the server's database: the first admin token cannot come over HTTP.
+            allowed = {"swath.services", "swath.store.database"}
         assert inward <= allowed, f"{path.relative_to(PACKAGE)} imports {sorted(inward - allowed)}"
 
 

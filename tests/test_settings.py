@@ -78,6 +78,27 @@ def test_queues_come_from_json_in_the_environment(monkeypatch: pytest.MonkeyPatc
     assert settings.queue_name("large") == "team-a.large"
 
 
+def test_listening_beyond_loopback_without_authentication_is_refused_and_says_how() -> None:
+    message = refusal(host="192.0.2.10", public_url="http://swath.example")
+    assert "set SWATH_AUTH_MODE=on" in message
+
+
+def test_listening_on_every_interface_needs_a_public_url() -> None:
+    assert "set SWATH_PUBLIC_URL" in refusal(host="0.0.0.0", auth_mode="on")
+
+
+def test_authentication_on_with_a_public_url_may_listen_anywhere() -> None:
+    assert Settings(host="0.0.0.0", auth_mode="on", public_url="https://swath.example").is_auth_on
+
+
+def test_an_allowed_network_must_be_a_cidr_block() -> None:
+    assert "is not a CIDR block" in refusal(allowed_networks=["intranet"])
+
+
+def test_an_oidc_issuer_needs_the_audiences_to_accept() -> None:
+    assert "auth_oidc_audiences" in refusal(auth_oidc_issuer="https://idp.example")
+
+
 def test_settings_handed_to_the_runner_pool_keep_their_secrets_which_stay_hidden_elsewhere() -> None:
     settings = Settings(storage="s3://bucket/swath", s3_access_key_id="key", s3_secret_access_key="secret-value")
     assert "secret-value" not in settings.model_dump_json()

@@ -1,5 +1,8 @@
 """3. Submission: concurrent async `POST /processes/{id}/execution`: accepted jobs per second and latency.
 
+Measured twice in the same run: with authentication off, and with it on (`SWATH_AUTH_MODE=on`, every request
+carrying a Swath API token), so the cost of checking a token shows against the same load.
+
 The bound is measured in the same run with the same load generator: a bare FastAPI route on the same web stack
 (`bench.bare_app`), which is as fast as any route of this stack can answer on this machine. Afterwards every
 accepted job must be in the store.
@@ -38,6 +41,27 @@ def run(results: Run, options: Options) -> None:
         burst = measure(f"{server.url}/processes/{process_id}/execution", generator, options)
         missing = _missing(burst, f"sqlite:///{server.data_dir / 'swath.db'}", process_id)
     results.add(*figures("Swath", burst, bare, missing, generator, options))
+    secured = SwathServer(
+        options.work_dir / "submission-auth", settings={"workers": str(options.workers), "auth_mode": "on"}
+    )
+    token = _make_token(secured)
+    headers = {"Authorization": f"Bearer {token}"}
+    with running(secured), httpx.Client(base_url=secured.url, timeout=60, headers=headers) as client:
+        process_id = deploy(client, DATA / "echo.cwl")
+        burst = measure(f"{secured.url}/processes/{process_id}/execution", generator, options, headers)
+        missing = _missing(burst, f"sqlite:///{secured.data_dir / 'swath.db'}", process_id)
+    # The bare route's figures were added once above; only the authenticated server's own are added here.
+    results.add(*figures("Swath, auth on", burst, bare, missing, generator, options)[:-2])
+
+
+def _make_token(server: SwathServer) -> str:
+    """An admin API token in the server's database, made the way an operator makes one."""
+    environment = child_environment(
+        {"SWATH_DATA_DIR": str(server.data_dir), "SWATH_PUBLIC_URL": server.url, "SWATH_AUTH_MODE": "on"}
+    )
+    server.data_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "swath", "token", "create", "--user", "bench", "--role", "admin"]
+    return subprocess.run(command, env=environment, capture_output=True, text=True, check=True).stdout.strip()
 
 
 def figures(who: str, burst: Burst, bare: Burst, missing: int | None, generator: str, options: Options) -> list[Figure]:
@@ -92,10 +116,10 @@ def _latency(burst: Burst) -> Summary:
 _wrk_latency: dict[int, Summary] = {}
 
 
-def measure(url: str, generator: str, options: Options) -> Burst:
+def measure(url: str, generator: str, options: Options, headers: dict[str, str] | None = None) -> Burst:
     if generator == "httpx":
-        return httpx_burst(url, BODY, options.submissions, options.concurrency)
-    report = wrk_burst(url, BODY, options.load_seconds, options.concurrency)
+        return httpx_burst(url, BODY, options.submissions, options.concurrency, headers)
+    report = wrk_burst(url, BODY, options.load_seconds, options.concurrency, headers=headers)
     seconds = report["duration_us"] / 1e6
     burst = Burst(seconds, report["accepted"], report["requests"] - report["accepted"], generator="wrk")
     _wrk_latency[id(burst)] = Summary(

@@ -19,13 +19,16 @@ from fastapi.staticfiles import StaticFiles
 from swath import __version__
 from swath.api.errors import install_error_handlers
 from swath.api.openapi import openapi_30
-from swath.api.routes import collections, files, health, jobs, landing, processes, unity
+from swath.api.routes import collections, files, health, jobs, landing, processes, signin, unity
+from swath.api.security import SecurityMiddleware
 from swath.executors.base import Executor
 from swath.executors.local import LocalExecutor
+from swath.services.auth import Authenticator
 from swath.services.containers import choose_container_runtime
 from swath.services.context import ServiceContext
 from swath.services.jobs import reap_stale_jobs
 from swath.services.processes import deploy_examples, install_builtin_processes
+from swath.services.signed_urls import signing_key
 from swath.settings import Settings
 from swath.storage import open_storage
 from swath.store.database import create_database_engine, create_session_factory, migrate
@@ -51,6 +54,8 @@ def create_app(settings: Settings) -> FastAPI:
             executor=_executor(settings),
         )
         app.state.context = context
+        app.state.authenticator = Authenticator(settings, context.sessions)
+        app.state.signing_key = signing_key(settings)
         await asyncio.to_thread(install_builtin_processes, context)
         if settings.deploy_examples:
             deployed = await asyncio.to_thread(deploy_examples, context)
@@ -81,8 +86,10 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.openapi = lambda: openapi_30(app)  # type: ignore[method-assign]
+    app.state.auth_on = settings.is_auth_on
+    app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
-    for module in (landing, processes, unity, jobs, collections, files, health):
+    for module in (landing, processes, unity, jobs, collections, files, health, signin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("swath.api", "static")]), name="static")
     return app

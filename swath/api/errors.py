@@ -13,15 +13,17 @@ from __future__ import annotations
 import logging
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from swath.api.html import render_html, wants_html
-from swath.errors import InvalidRequest, NotFound, SwathError
+from swath.api.render import base_url
+from swath.errors import InvalidRequest, NotFound, SwathError, Unauthorized
 
 log = logging.getLogger("swath.api")
 
@@ -57,8 +59,20 @@ def exception_response(
 
 def _swath_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, SwathError)
+    headers = None
+    if isinstance(error, Unauthorized) and request.method == "GET" and wants_html(request):
+        # A person at a browser is sent to sign in, and brought back to the page afterwards.
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"{base_url(request)}/signin?{urlencode({'next': target})}", status_code=303)
+    if isinstance(error, Unauthorized):
+        # RFC 6750 section 3; the description repeats the detail, which never holds the token itself.
+        challenge = 'Bearer realm="swath"'
+        if error.bearer_error:  # a request without any token gets the bare challenge (RFC 6750 section 3.1)
+            description = error.detail.replace('"', "'")
+            challenge += f', error="{error.bearer_error}", error_description="{description}"'
+        headers = {"WWW-Authenticate": challenge}
     return exception_response(
-        error.status, error.type, error.title, error.detail, request, members=error.members or None
+        error.status, error.type, error.title, error.detail, request, headers=headers, members=error.members or None
     )
 
 

@@ -26,6 +26,7 @@ from swath.api.render import base_url
 from swath.api.schemas import Process, StatusInfo
 from swath.services import jobs
 from swath.services.context import ServiceContext
+from swath.services.identity import Identity
 from swath.store.jobs import JobFilter
 
 HTML_TYPE = "text/html"
@@ -80,12 +81,12 @@ class LogTail:
     offset: int
 
 
-def log_tail(context: ServiceContext, job_id: str) -> LogTail:
+def log_tail(context: ServiceContext, job_id: str, viewer: Identity) -> LogTail:
     """The last lines of a job's log, for the job page."""
     path = context.settings.job_log(job_id)
     size = path.stat().st_size if path.exists() else 0
     since = max(0, size - _LOG_BYTES)
-    content = jobs.read_log(context, job_id, since)
+    content = jobs.read_log(context, job_id, viewer, since)
     lines = content.decode("utf-8", errors="replace").splitlines()
     if since:
         lines = lines[1:]  # the first line read from the middle of the file is only a part of a line
@@ -111,9 +112,9 @@ class OutputListing:
     catalog_href: str | None
 
 
-def output_listing(context: ServiceContext, job_id: str) -> OutputListing:
+def output_listing(context: ServiceContext, job_id: str, viewer: Identity) -> OutputListing:
     """Every file the job's outputs hold, by output, with its size; and where its STAC catalog is."""
-    _, results = jobs.get_results(context, job_id)
+    _, results = jobs.get_results(context, job_id, viewer)
     files = [
         OutputFile(output_id, stored.key.rsplit("/", 1)[-1], stored.href, stored.size, stored.media_type)
         for output_id, output in results.outputs.items()

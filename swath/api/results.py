@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Response
+from fastapi import Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from swath.services import jobs
 from swath.services.context import ServiceContext
+from swath.services.identity import Identity
 from swath.services.results import RawOutput, TextReader, raw_output, results_document
-from swath.store.records import JSON, StoredFile
+from swath.services.signed_urls import sign_hrefs
+from swath.store.records import JSON, JobRecord, StoredFile
 
 
 def _reader(context: ServiceContext) -> TextReader:
@@ -18,23 +20,38 @@ def _reader(context: ServiceContext) -> TextReader:
     return read_text
 
 
-def results_response(context: ServiceContext, job_id: str, raw: bool = False) -> Response:
+def results_response(
+    request: Request, context: ServiceContext, job_id: str, viewer: Identity, raw: bool = False
+) -> Response:
     """The results of a finished job; raw only when exactly one output is wanted, else the document."""
-    job, results = jobs.get_results(context, job_id)
+    job, results = jobs.get_results(context, job_id, viewer)
     wanted = list(job.outputs or results.outputs)
     if raw and len(wanted) == 1 and wanted[0] in results.outputs:
         return raw_response(context, raw_output(results.outputs[wanted[0]]))
-    return JSONResponse(results_document(job, results, _reader(context)))
+    return JSONResponse(_signed(request, context, job, results_document(job, results, _reader(context))))
 
 
-def job_results_document(context: ServiceContext, job_id: str) -> JSON:
+def job_results_document(request: Request, context: ServiceContext, job_id: str, viewer: Identity) -> JSON:
     """The results document of a finished job, as `results_response` sends it (the HTML page shows it too)."""
-    job, results = jobs.get_results(context, job_id)
-    return results_document(job, results, _reader(context))
+    job, results = jobs.get_results(context, job_id, viewer)
+    document: JSON = _signed(request, context, job, results_document(job, results, _reader(context)))
+    return document
 
 
-def output_response(context: ServiceContext, job_id: str, output_id: str) -> Response:
-    _, output = jobs.get_output(context, job_id, output_id)
+def _signed(request: Request, context: ServiceContext, job: JobRecord, document: JSON) -> JSON:
+    """With authentication on, output hrefs carry a signature, so tools that send no headers can follow them."""
+    if not request.app.state.auth_on:
+        return document
+    settings = context.settings
+    base = f"{settings.resolved_public_url}/jobs/{job.id}/outputs/"
+    signed: JSON = sign_hrefs(
+        document, request.app.state.signing_key, base, job.created_by, settings.auth_signed_url_expiry
+    )
+    return signed
+
+
+def output_response(context: ServiceContext, job_id: str, output_id: str, viewer: Identity) -> Response:
+    _, output = jobs.get_output(context, job_id, output_id, viewer)
     return raw_response(context, raw_output(output))
 
 

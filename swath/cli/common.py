@@ -15,8 +15,10 @@ from typing import Annotated, Any, NoReturn
 import httpx
 import typer
 import yaml
+from pydantic import ValidationError
 
 from swath.client import APIError, Client, ResultNotAvailable, ServerUnavailable
+from swath.settings import Settings
 
 JOB_FAILED = 1
 USAGE_ERROR = 2
@@ -63,3 +65,19 @@ def _first_line(error: BaseException) -> str:
 
 def print_json(document: Any) -> None:
     typer.echo(json.dumps(document, indent=2, default=str))
+
+
+def server_settings(**overrides: Any) -> Settings:
+    """The settings from the environment and these options; a usage error (exit 2) that says what is wrong."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = "; ".join(_problem(item["loc"], item["msg"]) for item in error.errors())
+        typer.echo(f"Invalid settings: {problems}.", err=True)
+        raise typer.Exit(2) from error
+
+
+def _problem(location: tuple[int | str, ...], message: str) -> str:
+    # Name a setting as the user sets it: SWATH_PORT, not port.
+    message = message.removeprefix("Value error, ")
+    return f"SWATH_{str(location[0]).upper()}: {message}" if location else message

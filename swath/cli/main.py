@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
-from pydantic import ValidationError
 
-from swath.cli import jobs, processes, run
+from swath.cli import jobs, login, processes, run, tokens
+from swath.cli.common import server_settings as _settings
 from swath.settings import Settings
 
 app = typer.Typer(
@@ -18,6 +18,8 @@ app = typer.Typer(
 # The client commands talk to a server over HTTP (swath.client), wherever it runs; `serve` runs one.
 app.add_typer(processes.app, name="process")
 app.add_typer(jobs.app, name="job")
+app.add_typer(tokens.app, name="token")
+app.command("login")(login.login)
 app.command("run")(run.run)
 
 
@@ -48,6 +50,7 @@ def serve(
     settings = _settings(**overrides)
     _check_container_runtime(settings)
     typer.echo(f"Swath serving on {settings.resolved_public_url} (data in {settings.data_dir.resolve()})")
+    typer.echo(f"Authentication: {_auth_mode(settings)}")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
 
 
@@ -67,6 +70,12 @@ def worker(
     if settings.executor != "celery":
         typer.echo("Invalid settings: swath worker needs SWATH_EXECUTOR=celery.", err=True)
         raise typer.Exit(2)
+    if not settings.public_url:
+        # A worker writes the service's address into every STAC catalog and href it stores; it cannot guess it.
+        typer.echo(
+            "Invalid settings: swath worker needs SWATH_PUBLIC_URL, the address clients reach the API at.", err=True
+        )
+        raise typer.Exit(2)
     names = [name.strip() for name in (queues or "").split(",") if name.strip()]
     try:
         served = served_queues(settings, names)
@@ -77,14 +86,13 @@ def worker(
     run_worker(settings, served, concurrency or settings.workers)
 
 
-def _settings(**overrides: Any) -> Settings:
-    """The settings from the environment and these options; a usage error (exit 2) that says what is wrong."""
-    try:
-        return Settings(**overrides)
-    except ValidationError as error:
-        problems = "; ".join(_problem(item["loc"], item["msg"]) for item in error.errors())
-        typer.echo(f"Invalid settings: {problems}.", err=True)
-        raise typer.Exit(2) from error
+def _auth_mode(settings: Settings) -> str:
+    if not settings.is_auth_on:
+        return "off (loopback only; every request acts as the local admin)"
+    sources = ["Swath API tokens (swath token create)"]
+    if settings.auth_oidc_issuer:
+        sources.append(f"OIDC access tokens of {settings.auth_oidc_issuer}")
+    return "on: bearer tokens required; accepted: " + ", ".join(sources)
 
 
 def _check_container_runtime(settings: Settings) -> None:
@@ -99,9 +107,3 @@ def _check_container_runtime(settings: Settings) -> None:
         raise typer.Exit(2) from error
     host = "allowed" if settings.host_tools_allowed else "not allowed (SWATH_ALLOW_HOST_TOOLS)"
     typer.echo(f"Containers: {runtime.detail} Tools on the host: {host}.")
-
-
-def _problem(location: tuple[int | str, ...], message: str) -> str:
-    # Name a setting as the user sets it: SWATH_PORT, not port.
-    message = message.removeprefix("Value error, ")
-    return f"SWATH_{str(location[0]).upper()}: {message}" if location else message

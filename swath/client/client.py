@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from swath.client.credentials import load_token
 from swath.client.errors import InvalidInput
 from swath.client.inputs import has_local_files, link_local_files
 from swath.client.jobs import Job
@@ -34,12 +35,15 @@ Package = str | Path | Mapping[str, Any] | bytes
 
 
 class Client:
-    """A Swath server. `url` and `token` default to `SWATH_URL` and `SWATH_TOKEN`."""
+    """A Swath server. `url` defaults to `SWATH_URL`; `token` to `SWATH_TOKEN`, then to the token `swath login`
+    kept for this URL."""
 
     def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 60.0) -> None:
         settings = ClientSettings()
         self.url = (url or settings.url).rstrip("/")
-        self._transport = Transport(self.url, token if token is not None else settings.token, timeout)
+        if token is None:
+            token = settings.token or load_token(self.url, settings)
+        self._transport = Transport(self.url, token, timeout)
 
     def __repr__(self) -> str:
         return f"Client({self.url!r})"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urljoin
@@ -14,15 +14,29 @@ from swath.client.errors import ServerUnavailable, error_from_response
 __all__ = ["Transport"]
 
 
+class _ServerToken(httpx.Auth):
+    """The bearer token, sent to the Swath server only: never to another host an absolute URL or a redirect names
+    (a presigned S3 download, an input's origin)."""
+
+    def __init__(self, origin: str, token: str) -> None:
+        self._origin = origin.rstrip("/") + "/"
+        self._header = f"Bearer {token}"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if str(request.url).startswith(self._origin) or str(request.url) == self._origin.rstrip("/"):
+            request.headers["Authorization"] = self._header
+        yield request
+
+
 class Transport:
     """An httpx session bound to one server. Paths are relative to the server's URL; absolute URLs pass as given."""
 
     def __init__(self, url: str, token: str | None = None, timeout: float = 60.0) -> None:
         self.url = url.rstrip("/")
-        headers = {"Accept": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self._http = httpx.Client(headers=headers, timeout=timeout, follow_redirects=True)
+        auth = _ServerToken(self.url, token) if token else None
+        self._http = httpx.Client(
+            headers={"Accept": "application/json"}, auth=auth, timeout=timeout, follow_redirects=True
+        )
 
     def absolute(self, path_or_url: str) -> str:
         return urljoin(self.url + "/", path_or_url.lstrip("/")) if "://" not in path_or_url else path_or_url

@@ -101,7 +101,7 @@ def _finish(
         won = job_store.move_job(session, job.id, [JobStatus.running], status, now, owner=job.runner, **changes)
         # A job dismissed while it ran keeps `dismissed`; its stored outputs stay but are not filed.
         if won and results is not None and job.collection and results.items:
-            file_items(session, job.collection, job.id, results.items, now)
+            file_items(session, job.collection, job.id, results.items, now, filed_by=job.created_by)
 
 
 def detach(log_path: Path, parent: int) -> None:

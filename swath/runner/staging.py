@@ -1,10 +1,13 @@
 """Stage in: turn a job's validated inputs into a CWL job order whose files are on this machine.
 
 Where an href leads:
-- http/https: downloaded (streamed) under work_dir/inputs;
+- http/https: downloaded (streamed) under work_dir/inputs, after the address of the URL and of every redirect is
+  checked (services/network.py: no loopback, private or link-local address unless allowed_networks holds it);
 - `file://` or an absolute path: used in place, when it lies under one of `Settings.readable_input_roots` (checked
   again here because a STAC catalog input names further local files);
 - `<public url>/jobs/<id>/outputs/<path>`: an earlier job's output, read from storage without HTTP;
+- `<public url>/files/<id>/<name>`: an uploaded file, read from storage likewise (submission checked that the
+  job's owner may read both);
 - `s3://`: downloaded with the S3 storage's credentials (refused when storage is not S3).
 A Directory input that is a STAC catalog (a `.json` Catalog/Collection, or a directory holding `catalog.json`) is
 copied with its items and assets into one self-contained local directory, as the OGC EO Application Package best
@@ -16,6 +19,7 @@ each `location` is fetched or checked, their `listing` and `secondaryFiles` too,
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,17 +29,19 @@ from urllib.request import url2pathname
 
 import httpx
 
-from swath.errors import JobFailed, NoSuchFile, StorageUnavailable
-from swath.layout import CATALOG_NAME, OutputKey, output_key, parse_output_path
+from swath.errors import AddressRefused, JobFailed, NoSuchFile, StorageUnavailable
+from swath.layout import CATALOG_NAME, OutputKey, output_key, parse_output_path, upload_key
 from swath.runner import stac_input
 from swath.runner.joblog import runner_logger
 from swath.services.cwlvalues import CWL_REQUIREMENTS, is_cwl_object
+from swath.services.network import check_url, parse_networks
 from swath.settings import Settings
 from swath.storage import Storage
 from swath.storage.base import ObjectReader
 from swath.store.records import JSON
 
 _CHUNK = 1 << 20
+_MAX_REDIRECTS = 10
 _TIMEOUT = httpx.Timeout(30.0, read=300.0)
 # File name extensions for inline values, by media type.
 _SUFFIXES = {"application/json": ".json", "application/geo+json": ".geojson", "text/csv": ".csv"}
@@ -51,6 +57,7 @@ class Fetcher:
         self._client: httpx.Client | None = None
         self._documents = 0
         self._public_url = settings.resolved_public_url
+        self._allowed_networks = parse_networks(settings.allowed_networks)
 
     def close(self) -> None:
         if self._client is not None:
@@ -59,13 +66,16 @@ class Fetcher:
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(follow_redirects=True, timeout=_TIMEOUT)
+            # Redirects are followed by `_open`, which checks each one's address first.
+            self._client = httpx.Client(follow_redirects=False, timeout=_TIMEOUT)
         return self._client
 
     def local_path(self, href: str, input_id: str) -> Path | None:
         """The file or directory behind `href` on this machine, or None for an href that must be downloaded."""
         if href.startswith(self._public_url + "/") and (output := self._earlier_output_key(href)) is not None:
             return self._earlier_output(output, input_id)
+        if href.startswith(self._public_url + "/files/"):
+            return self._uploaded_file(href, input_id)
         parsed = urlparse(href)
         if parsed.scheme in ("http", "https"):
             return None
@@ -104,6 +114,29 @@ class Fetcher:
                 f"Input '{input_id}' refers to output '{relative}' of job {job_id}, which does not exist."
             ) from error
 
+    def _uploaded_file(self, href: str, input_id: str) -> Path:
+        upload_id, _, name = unquote(urlparse(href).path).split("/files/", 1)[-1].partition("/")
+        try:
+            return self.storage.local_path(upload_key(upload_id, name))
+        except NoSuchFile as error:
+            raise JobFailed(
+                f"Input '{input_id}' refers to uploaded file '{upload_id}/{name}', which does not exist."
+            ) from error
+
+    def _open(self, url: str, input_id: str) -> httpx.Response:
+        """A streamed GET of `url`, following redirects; each address is checked before it is connected to."""
+        for _ in range(_MAX_REDIRECTS + 1):
+            try:
+                check_url(url, self._allowed_networks)
+            except AddressRefused as error:
+                raise JobFailed(f"Input '{input_id}': {error.detail}") from error
+            response = self.client.send(self.client.build_request("GET", url), stream=True)
+            if not response.is_redirect or response.next_request is None:
+                return response
+            response.close()
+            url = str(response.next_request.url)
+        raise JobFailed(f"Input '{input_id}' at {url} redirects more than {_MAX_REDIRECTS} times.")
+
     def download(self, url: str, target: Path, input_id: str) -> Path:
         """Stream `url` into `target` (created with its parents)."""
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +144,7 @@ class Fetcher:
         if url.startswith("s3://") and isinstance(self.storage, ObjectReader):
             return self._download_object(self.storage, url, target, input_id)
         try:
-            with self.client.stream("GET", url) as response:
+            with contextlib.closing(self._open(url, input_id)) as response:
                 response.raise_for_status()
                 with target.open("wb") as stream:
                     for chunk in response.iter_bytes(_CHUNK):
@@ -141,13 +174,15 @@ class Fetcher:
             target = self.inputs_dir / ".documents" / f"{self._documents}.json"
             return self.download(href, target, input_id).read_text(encoding="utf-8")
         try:
-            response = self.client.get(href)
-            response.raise_for_status()
+            with contextlib.closing(self._open(href, input_id)) as response:
+                response.read()
+                response.raise_for_status()
         except httpx.HTTPStatusError as error:
             raise JobFailed(f"Input '{input_id}' could not read {href}: HTTP {error.response.status_code}.") from error
         except httpx.HTTPError as error:
             raise JobFailed(f"Input '{input_id}' at {href} is unreachable: {error}.") from error
-        return response.text
+        text: str = response.text
+        return text
 
 
 def stage_inputs(

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+import httpx
 from cwl_utils.errors import WorkflowException
 from cwltool.context import LoadingContext, RuntimeContext
 from cwltool.load_tool import fetch_document, make_tool, resolve_and_validate_document
@@ -25,6 +26,9 @@ from cwltool.process import Process
 from cwltool.workflow import default_make_tool
 from schema_salad.exceptions import SchemaSaladException, ValidationException
 from schema_salad.fetcher import DefaultFetcher
+
+from swath.errors import AddressRefused
+from swath.services.network import IPNetwork, fetch_checked
 
 __all__ = ["CWL_RUN_ERRORS", "describe_cwl_error", "load_document", "loading_context", "runtime_context"]
 
@@ -36,10 +40,15 @@ _SHAPE_ERRORS = (AttributeError, KeyError, IndexError, TypeError, ValueError)
 # schema-salad keeps module-level caches that it fills while loading; it makes no promise of thread safety, and the
 # API deploys from a thread pool. Loading takes milliseconds once warm, so one lock costs little.
 _CWLTOOL_LOCK = threading.Lock()
+_REMOTE_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
 def loading_context(
-    folder: Path | None, *, podman: bool = False, tool_factory: Callable[..., Process] | None = None
+    folder: Path | None,
+    *,
+    podman: bool = False,
+    networks: Sequence[IPNetwork] = (),
+    tool_factory: Callable[..., Process] | None = None,
 ) -> LoadingContext:
     """The one cwltool loading configuration.
 
@@ -47,7 +56,9 @@ def loading_context(
     would make deploys, and every supervisor before it forks, depend on the network. JavaScript is not validated:
     that only logs warnings, and costs a node process per expression. With a `folder`, no local file outside it
     is read (a package is one self-contained document; without this, `run: /some/host/file.cwl` or `$include`
-    would read files of the server). `tool_factory` replaces cwltool's (the runner's contained tools).
+    would read files of the server), and every http(s) document (`run:`, `$import`, `$include`) is fetched only
+    from public addresses and the `networks` allowed (services/network.py), redirects included. `tool_factory`
+    replaces cwltool's (the runner's contained tools).
     """
     context = LoadingContext()
     context.construct_tool_object = tool_factory or default_make_tool
@@ -55,7 +66,7 @@ def loading_context(
     context.disable_js_validation = True
     context.podman = podman
     if folder is not None:
-        context.fetcher_constructor = _confined_fetcher(folder.resolve().as_uri() + "/")
+        context.fetcher_constructor = _confined_fetcher(folder.resolve().as_uri() + "/", networks)
     return context
 
 
@@ -66,6 +77,7 @@ def load_document(
     lead: str,
     *,
     podman: bool = False,
+    networks: Sequence[IPNetwork] = (),
     tool_factory: Callable[..., Process] | None = None,
 ) -> Process:
     """The tool of the CWL file at `path` (its `#entry_id` for a `$graph`), confined to the file's folder.
@@ -76,7 +88,7 @@ def load_document(
     folder = path.parent
     file_uri = path.resolve().as_uri()
     with _CWLTOOL_LOCK:
-        context = loading_context(folder, podman=podman, tool_factory=tool_factory)
+        context = loading_context(folder, podman=podman, networks=networks, tool_factory=tool_factory)
         try:
             context, document, uri = fetch_document(file_uri, context)
             context, uri = resolve_and_validate_document(context, document, uri)
@@ -123,15 +135,25 @@ def describe_cwl_error(error: BaseException, folder: Path | None = None, limit: 
     return message
 
 
-def _confined_fetcher(root: str) -> Callable[..., DefaultFetcher]:
-    """A schema-salad fetcher that reads no local file outside `root`."""
+def _confined_fetcher(root: str, networks: Sequence[IPNetwork]) -> Callable[..., DefaultFetcher]:
+    """A schema-salad fetcher that reads no local file outside `root`, and no URL whose address (or a redirect's)
+    is refused (`run: http://169.254.169.254/...` would otherwise reach internal services)."""
 
     class _ConfinedFetcher(DefaultFetcher):
         def fetch_text(self, url: str, content_types: list[str] | None = None) -> str:
             self._check(url)
+            if urlsplit(url).scheme in ("http", "https"):
+                try:
+                    return fetch_checked(url, networks, _REMOTE_TIMEOUT).decode("utf-8")
+                except AddressRefused as refused:
+                    raise ValidationException(refused.detail) from refused
+                except (httpx.HTTPError, UnicodeDecodeError) as failure:
+                    raise ValidationException(f"{url} could not be fetched: {failure}") from failure
             return super().fetch_text(url, content_types)
 
         def check_exists(self, url: str) -> bool:
+            if urlsplit(url).scheme in ("http", "https"):
+                return True  # fetch_text checks the address and tells a missing document apart
             return url.startswith(root) or (not url.startswith("file:") and super().check_exists(url))
 
         def _check(self, url: str) -> None:

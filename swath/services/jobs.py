@@ -7,6 +7,7 @@ lost, the executor finds the job again at its next start, because the job is sti
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import posixpath
 import time
 import uuid
@@ -29,6 +30,8 @@ from swath.errors import (
 from swath.layout import job_log_key, output_key
 from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
 from swath.services.context import ServiceContext
+from swath.services.identity import Identity
+from swath.services.input_access import check_input_access
 from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
 from swath.services.queues import package_needs, requested_needs, select_queue
@@ -56,7 +59,7 @@ def execute(
     context: ServiceContext,
     process_id: str,
     request: ExecuteRequest,
-    user: str,
+    user: Identity,
     prefer_async: bool,
     mode: str | None,
     wait: float | None,
@@ -70,13 +73,13 @@ def execute(
     return create_job(context, process, request, user), wait_for
 
 
-def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest, user: str) -> JobRecord:
+def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest, user: Identity) -> JobRecord:
     """Check the request against the process description, then record the job and hand it to the executor."""
     return create_job(context, get_process(context, process_id), request, user)
 
 
-def create_job(context: ServiceContext, process: ProcessRecord, request: ExecuteRequest, user: str) -> JobRecord:
-    """`submit_job` for a process already read."""
+def create_job(context: ServiceContext, process: ProcessRecord, request: ExecuteRequest, user: Identity) -> JobRecord:
+    """`submit_job` for a process already read. The job belongs to `user`."""
     description = process.description
     settings = context.settings
     inputs = validate_inputs(
@@ -85,6 +88,7 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
         settings.readable_input_roots,
         allow_s3=settings.is_s3_storage,
     )
+    check_input_access(context, inputs, user)
     for output_id, wanted in request.outputs.items():
         if output_id not in description.outputs:
             known = ", ".join(sorted(description.outputs)) or "none"
@@ -110,7 +114,7 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
         status=JobStatus.accepted,
         created=now,
         updated=now,
-        created_by=user,
+        created_by=user.user,
         inputs=inputs,
         outputs=request.outputs,
         response=request.response,
@@ -124,7 +128,16 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
     return job
 
 
-def get_job(context: ServiceContext, job_id: str) -> JobRecord:
+def get_job(context: ServiceContext, job_id: str, viewer: Identity) -> JobRecord:
+    """The job, if `viewer` may see it: another user's job does not exist for them (404, not 403)."""
+    job = load_job(context, job_id)
+    if not viewer.may_see(job.created_by):
+        raise NoSuchJob(f"No job with id '{job_id}' exists.")
+    return job
+
+
+def load_job(context: ServiceContext, job_id: str) -> JobRecord:
+    """The job whoever owns it: for the service itself (waiting, the runner), never for a caller's request."""
     with reading(context.sessions) as session:
         job = store.get_job(session, job_id)
     if job is None:
@@ -136,18 +149,22 @@ def list_jobs(
     context: ServiceContext,
     where: JobFilter,
     limit: int,
+    viewer: Identity,
     after: JobCursor | None = None,
     before: JobCursor | None = None,
 ) -> list[JobRecord]:
+    """Jobs newest first; a user's own only, an admin's everyone's."""
+    where = dataclasses.replace(where, created_by=viewer.owner_filter)
     with reading(context.sessions) as session:
         return store.list_jobs(session, where, limit, after, before)
 
 
-def dismiss_job(context: ServiceContext, job_id: str) -> JobRecord:
+def dismiss_job(context: ServiceContext, job_id: str, viewer: Identity) -> JobRecord:
     """Dismiss a queued or running job: a queued one never starts, a running one is stopped.
 
     Dismissing a dismissed job again answers as the first time did; a finished job cannot be dismissed.
     """
+    get_job(context, job_id, viewer)
     now = datetime.now(UTC)
     with transaction(context.sessions) as session:
         won = store.move_job(
@@ -158,7 +175,7 @@ def dismiss_job(context: ServiceContext, job_id: str) -> JobRecord:
             now,
             message="Dismissed by the user.",
         )
-    job = get_job(context, job_id)
+    job = load_job(context, job_id)
     if won:
         context.executor.cancel(job_id)
     elif job.status is not JobStatus.dismissed:
@@ -170,8 +187,8 @@ def dismiss_job(context: ServiceContext, job_id: str) -> JobRecord:
     return job
 
 
-def get_results(context: ServiceContext, job_id: str) -> tuple[JobRecord, JobResults]:
-    job = get_job(context, job_id)
+def get_results(context: ServiceContext, job_id: str, viewer: Identity) -> tuple[JobRecord, JobResults]:
+    job = get_job(context, job_id, viewer)
     if job.status in (JobStatus.accepted, JobStatus.running):
         raise ResultNotReady(f"Job '{job_id}' is {job.status}; its results are not ready yet.", job_id=job_id)
     if job.status is not JobStatus.successful or job.results is None:
@@ -180,8 +197,8 @@ def get_results(context: ServiceContext, job_id: str) -> tuple[JobRecord, JobRes
     return job, store.results_from_json(job.results)
 
 
-def get_output(context: ServiceContext, job_id: str, output_id: str) -> tuple[JobRecord, OutputValue]:
-    job, results = get_results(context, job_id)
+def get_output(context: ServiceContext, job_id: str, output_id: str, viewer: Identity) -> tuple[JobRecord, OutputValue]:
+    job, results = get_results(context, job_id, viewer)
     if output_id not in results.outputs:
         known = ", ".join(sorted(results.outputs)) or "none"
         raise NoSuchOutput(
@@ -190,31 +207,31 @@ def get_output(context: ServiceContext, job_id: str, output_id: str) -> tuple[Jo
     return job, results.outputs[output_id]
 
 
-def output_file(context: ServiceContext, job_id: str, relative_path: str) -> Path:
+def output_file(context: ServiceContext, job_id: str, relative_path: str, viewer: Identity) -> Path:
     """The stored file at `relative_path` among a job's outputs; nothing outside that job's outputs is reachable."""
-    return context.storage.local_path(_output_key(context, job_id, relative_path))
+    return context.storage.local_path(_output_key(context, job_id, relative_path, viewer))
 
 
-def output_download_url(context: ServiceContext, job_id: str, relative_path: str) -> str | None:
+def output_download_url(context: ServiceContext, job_id: str, relative_path: str, viewer: Identity) -> str | None:
     """Where a client fetches an output file straight from storage (presigned S3 URL), or None to serve it here."""
-    return context.storage.download_url(_output_key(context, job_id, relative_path))
+    return context.storage.download_url(_output_key(context, job_id, relative_path, viewer))
 
 
-def _output_key(context: ServiceContext, job_id: str, relative_path: str) -> str:
-    get_job(context, job_id)
+def _output_key(context: ServiceContext, job_id: str, relative_path: str, viewer: Identity) -> str:
+    get_job(context, job_id, viewer)
     normal = posixpath.normpath(relative_path)
     if relative_path.startswith("/") or normal == ".." or normal.startswith("../") or "\\" in relative_path:
         raise NoSuchFile(f"Output path '{relative_path}' lies outside the outputs of job '{job_id}'.")
     return output_key(job_id, normal)
 
 
-def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:
+def read_log(context: ServiceContext, job_id: str, viewer: Identity, since: int = 0) -> bytes:
     """The job's log from byte offset `since`; empty while nothing new has been written.
 
     The log is written on the machine that runs the job; a worker on another machine copies it to storage while
     the job runs and once more when it ends.
     """
-    get_job(context, job_id)
+    get_job(context, job_id, viewer)
     try:
         with context.settings.job_log(job_id).open("rb") as stream:
             stream.seek(since)
@@ -232,7 +249,7 @@ async def wait_for_job(context: ServiceContext, job_id: str, timeout: float) -> 
     deadline = time.monotonic() + timeout
     pause = 0.01
     while True:
-        job = await asyncio.to_thread(get_job, context, job_id)
+        job = await asyncio.to_thread(load_job, context, job_id)
         if job.status.is_final or time.monotonic() >= deadline:
             return job
         await asyncio.sleep(min(pause, max(deadline - time.monotonic(), 0)))

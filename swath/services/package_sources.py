@@ -8,7 +8,7 @@ message that says which form was expected; validating the CWL is `packages.py`'s
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +19,7 @@ from schema_salad.utils import yaml_no_ts
 
 from swath.errors import InvalidPackage, UnsupportedMediaType
 from swath.services.descriptions import plain_json
+from swath.services.network import IPNetwork, fetch_checked
 from swath.store.records import JSON
 
 __all__ = ["ACCEPTED_MEDIA_TYPES", "PackageSource", "fetch_url", "read_package_source"]
@@ -56,18 +57,16 @@ def read_package_source(body: bytes, media_type: str, fetch: Callable[[str], byt
     return essence, _read_body(body, essence, fetch)
 
 
-def fetch_url(href: str) -> bytes:
-    """Read an execution unit that an ogcapppkg body links to."""
+def fetch_url(href: str, allowed_networks: Sequence[IPNetwork] = ()) -> bytes:
+    """Read an execution unit that an ogcapppkg body links to, from an allowed address only (services/network)."""
     try:
-        response = httpx.get(href, timeout=_FETCH_TIMEOUT, follow_redirects=True)
-        response.raise_for_status()
+        return fetch_checked(href, allowed_networks, _FETCH_TIMEOUT)
     except httpx.HTTPStatusError as error:
         raise InvalidPackage(
             f"The execution unit at {href} could not be fetched: the server answered {error.response.status_code}."
         ) from error
     except httpx.HTTPError as error:
         raise InvalidPackage(f"The execution unit at {href} could not be fetched: {error}.") from error
-    return response.content
 
 
 def _read_body(body: bytes, essence: str, fetch: Callable[[str], bytes]) -> PackageSource:

@@ -10,9 +10,10 @@ cwltool is configured, and its errors translated, in `services/cwl_loading.py`, 
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +26,7 @@ from swath.ogc import JobControlOption, TransmissionMode, allowed
 from swath.process_ids import is_valid_process_id, is_valid_version, parse_process_ref
 from swath.services.cwl_loading import load_document
 from swath.services.descriptions import describe_inputs, describe_outputs, named_types
+from swath.services.network import IPNetwork, parse_networks
 from swath.services.package_sources import PackageSource, fetch_url, read_package_source
 from swath.store.records import JSON, ProcessDescription
 
@@ -53,16 +55,25 @@ class ApplicationPackage:
 
 
 def parse_package(
-    body: bytes, media_type: str, workflow: str | None = None, fetch: Callable[[str], bytes] | None = None
+    body: bytes,
+    media_type: str,
+    workflow: str | None = None,
+    fetch: Callable[[str], bytes] | None = None,
+    allowed_networks: Sequence[str] = (),
 ) -> ApplicationPackage:
     """Validate a deploy body and describe the process it defines.
 
     `workflow` picks the entry of a `$graph` (the OGC `w` query parameter). `fetch` reads an execution unit that
-    an ogcapppkg body links to; by default it is fetched over HTTP(S) with `fetch_url`.
+    an ogcapppkg body links to; by default it is fetched over HTTP(S) with `fetch_url`. Every http(s) fetch of a
+    deploy (the execution unit, `run:`, `$import`, `$include`) reaches public addresses only, and the networks of
+    `allowed_networks` (services/network.py).
     """
-    essence, source = read_package_source(body, media_type, fetch or fetch_url)
+    networks = parse_networks(allowed_networks)
+    essence, source = read_package_source(
+        body, media_type, fetch or functools.partial(fetch_url, allowed_networks=networks)
+    )
     entry_id, entry = _choose_entry(source.cwl, workflow)
-    tool = _load_tool(source.text, entry_id if "$graph" in source.cwl else None)
+    tool = _load_tool(source.text, entry_id if "$graph" in source.cwl else None, networks)
     # An id written `name:version` (Unity's registrations) names its version, unless the package states one.
     ref = parse_process_ref(_process_id(source, entry_id, entry))
     return ApplicationPackage(
@@ -116,12 +127,12 @@ def _bare_id(value: Any) -> str | None:
     return value.rsplit("#", 1)[-1] or None
 
 
-def _load_tool(text: str, entry_id: str | None) -> Process:
+def _load_tool(text: str, entry_id: str | None, networks: Sequence[IPNetwork] = ()) -> Process:
     """Validate the CWL with cwltool, from a file so that its messages carry line numbers."""
     with tempfile.TemporaryDirectory(prefix="swath-package-") as directory:
         path = Path(directory) / "package.cwl"
         path.write_text(text, encoding="utf-8")
-        return load_document(path, entry_id, InvalidPackage, "The package is not valid CWL")
+        return load_document(path, entry_id, InvalidPackage, "The package is not valid CWL", networks=networks)
 
 
 # Describing the process -------------------------------------------------------------------------------------------

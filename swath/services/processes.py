@@ -63,7 +63,7 @@ def deploy_process(
     fetch: Fetch | None = None,
 ) -> ProcessRecord:
     """Validate an application package and make it a live process; DuplicatedProcess if the id is taken."""
-    package = parse_package(body, media_type, workflow, fetch)
+    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
     _check_may_run(context, package)
     with transaction(context.sessions) as session:
         return store.insert_process(session, _new_revision(package, user))
@@ -82,7 +82,7 @@ def replace_process(
 
     Jobs already created keep the revision they were created with.
     """
-    package = parse_package(body, media_type, workflow, fetch)
+    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
     _check_may_run(context, package)
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id)

@@ -12,6 +12,7 @@ from swath.errors import NoSuchJob, NoSuchProcess
 from swath.process_ids import ProcessRef, parse_process_ref
 from swath.services import jobs
 from swath.services.context import ServiceContext
+from swath.services.identity import Identity
 from swath.services.processes import get_process
 from swath.store.jobs import JobFilter
 from swath.store.records import JobRecord
@@ -43,16 +44,16 @@ def resolve_process_scope(context: ServiceContext, process_id: str) -> ProcessRe
     return ProcessRef(process.id, process.version if named.version is not None else None)
 
 
-def process_jobs(context: ServiceContext, process_id: str) -> list[JobRecord]:
-    """The newest jobs of a process (every version of it when the id names no version)."""
+def process_jobs(context: ServiceContext, process_id: str, viewer: Identity) -> list[JobRecord]:
+    """The newest jobs of a process (every version of it when the id names no version) that `viewer` may see."""
     scope = resolve_process_scope(context, process_id)
-    return jobs.list_jobs(context, JobFilter(processes=[scope]), PROCESS_JOBS_LIMIT)
+    return jobs.list_jobs(context, JobFilter(processes=[scope]), PROCESS_JOBS_LIMIT, viewer)
 
 
-def process_job(context: ServiceContext, process_id: str, job_id: str) -> JobRecord:
-    """A job reached through its process; NoSuchJob when it ran another process."""
+def process_job(context: ServiceContext, process_id: str, job_id: str, viewer: Identity) -> JobRecord:
+    """A job reached through its process; NoSuchJob when it ran another process or belongs to another user."""
     scope = resolve_process_scope(context, process_id)
-    job = jobs.get_job(context, job_id)
+    job = jobs.get_job(context, job_id, viewer)
     if not scope.matches(job.process_id, job.process_version):
         raise NoSuchJob(
             f"No job with id '{job_id}' exists for process '{process_id}'.", process_id=process_id, job_id=job_id
@@ -60,7 +61,7 @@ def process_job(context: ServiceContext, process_id: str, job_id: str) -> JobRec
     return job
 
 
-def dismiss_process_job(context: ServiceContext, process_id: str, job_id: str) -> JobRecord:
+def dismiss_process_job(context: ServiceContext, process_id: str, job_id: str, viewer: Identity) -> JobRecord:
     """Dismiss a job reached through its process (see `jobs.dismiss_job`)."""
-    process_job(context, process_id, job_id)
-    return jobs.dismiss_job(context, job_id)
+    process_job(context, process_id, job_id, viewer)
+    return jobs.dismiss_job(context, job_id, viewer)

@@ -1,8 +1,9 @@
 """Files that clients upload so that jobs can read them: a notebook's local file, for a server that cannot see it.
 
 An upload is kept through the storage interface under `uploads/<id>/<name>` and served back by the API at an
-absolute URL; a job takes that URL as any other http(s) input, so the runner needs nothing new. Uploads are not
-tied to a job and are kept until the data directory is cleaned.
+absolute URL; a job takes that URL as an input, and the runner reads the file from storage. An upload belongs to
+the user who sent it (and to admins): for anyone else it does not exist. Uploads are not tied to a job and are
+kept until the data directory is cleaned.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from swath.errors import ContentTooLarge, InvalidParameterValue, NoSuchFile
 from swath.layout import upload_key
 from swath.services.context import ServiceContext
+from swath.services.identity import Identity
 from swath.storage.local import guess_media_type
+from swath.store import tokens as store
+from swath.store.database import reading, transaction
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -47,17 +52,26 @@ def check_size(context: ServiceContext, name: str, size: int) -> None:
         raise ContentTooLarge(f"The file '{name}' is larger than the {limit:,} bytes an upload may hold.")
 
 
-def store_upload(context: ServiceContext, name: str, source: Path, media_type: str | None = None) -> Upload:
+def store_upload(
+    context: ServiceContext, name: str, source: Path, owner: Identity, media_type: str | None = None
+) -> Upload:
     """Keep the file at `source` (a temporary file the caller removes) as a new upload named `name`."""
     check_name(name)
     upload_id = uuid.uuid4().hex
     stored = context.storage.put_file(upload_key(upload_id, name), source, media_type or guess_media_type(name))
+    with transaction(context.sessions) as session:
+        store.insert_upload(session, upload_id, name, owner.user, datetime.now(UTC))
     return Upload(upload_id, name, stored.size, stored.checksum, stored.media_type)
 
 
-def upload_path(context: ServiceContext, upload_id: str, name: str) -> Path:
-    """The stored file of an upload; NoSuchFile for anything else."""
+def upload_path(context: ServiceContext, upload_id: str, name: str, viewer: Identity) -> Path:
+    """The stored file of an upload `viewer` may see; NoSuchFile for anything else."""
     if not _UPLOAD_ID.match(upload_id) or not _SAFE_NAME.match(name):
+        raise NoSuchFile(f"No uploaded file '{upload_id}/{name}' exists.")
+    with reading(context.sessions) as session:
+        owner = store.upload_owner(session, upload_id)
+    # Uploads made before owners were recorded have no row: they were the one anonymous user's.
+    if not viewer.may_see(owner or "anonymous"):
         raise NoSuchFile(f"No uploaded file '{upload_id}/{name}' exists.")
     try:
         return context.storage.local_path(upload_key(upload_id, name))

@@ -21,16 +21,27 @@ class CollectionSummary:
     last_created: datetime
 
 
-def file_items(session: Session, collection_id: str, job_id: str, items: list[JSON], now: datetime) -> None:
+def file_items(
+    session: Session, collection_id: str, job_id: str, items: list[JSON], now: datetime, filed_by: str
+) -> None:
     """File a job's items into a collection; an item filed again (a re-run job) replaces the old one."""
     for item in items:
         session.merge(
-            CollectionItemRow(collection_id=collection_id, item_id=item["id"], job_id=job_id, item=item, created=now)
+            CollectionItemRow(
+                collection_id=collection_id,
+                item_id=item["id"],
+                job_id=job_id,
+                item=item,
+                created=now,
+                filed_by=filed_by,
+            )
         )
 
 
-def list_collections(session: Session, collection_id: str | None = None) -> list[CollectionSummary]:
-    """Every collection that holds items, by id; or just the one named."""
+def list_collections(
+    session: Session, collection_id: str | None = None, filed_by: str | None = None
+) -> list[CollectionSummary]:
+    """Every collection that holds items (of `filed_by` alone, when given), by id; or just the one named."""
     query = select(
         CollectionItemRow.collection_id,
         func.count(),
@@ -39,6 +50,8 @@ def list_collections(session: Session, collection_id: str | None = None) -> list
     )
     if collection_id is not None:
         query = query.where(CollectionItemRow.collection_id == collection_id)
+    if filed_by is not None:
+        query = query.where(CollectionItemRow.filed_by == filed_by)
     query = query.group_by(CollectionItemRow.collection_id).order_by(CollectionItemRow.collection_id)
     return [
         CollectionSummary(id=name, item_count=count, first_created=as_utc(first), last_created=as_utc(last))
@@ -46,9 +59,13 @@ def list_collections(session: Session, collection_id: str | None = None) -> list
     ]
 
 
-def list_items(session: Session, collection_id: str, limit: int, offset: int) -> tuple[list[JSON], int]:
-    """A page of a collection's items, oldest first, and how many it holds."""
+def list_items(
+    session: Session, collection_id: str, limit: int, offset: int, filed_by: str | None = None
+) -> tuple[list[JSON], int]:
+    """A page of a collection's items (of `filed_by` alone, when given), oldest first, and how many there are."""
     where = CollectionItemRow.collection_id == collection_id
+    if filed_by is not None:
+        where = where & (CollectionItemRow.filed_by == filed_by)
     total = session.scalar(select(func.count()).select_from(CollectionItemRow).where(where)) or 0
     rows = session.scalars(
         select(CollectionItemRow)

@@ -221,6 +221,8 @@ class JobFilter:
     created_before: datetime | None = None
     min_duration: float | None = None
     max_duration: float | None = None
+    # Only the jobs of this owner; None for every owner's.
+    created_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,8 @@ def list_jobs(
             if ref.version is not None
         ]
         query = query.where(or_(JobRow.process_id.in_(bare), *versioned))
+    if where.created_by is not None:
+        query = query.where(JobRow.created_by == where.created_by)
     if where.statuses:
         query = query.where(JobRow.status.in_([status.value for status in where.statuses]))
     if where.created_after is not None:

@@ -81,6 +81,8 @@ class JobRow(Base):
         Index("ix_jobs_created", "created", "id"),
         Index("ix_jobs_status_created", "status", "created", "id"),
         Index("ix_jobs_process_created", "process_id", "created", "id"),
+        # GET /jobs of a user (not an admin) walks this one.
+        Index("ix_jobs_owner_created", "created_by", "created", "id"),
     )
 
 
@@ -92,6 +94,8 @@ class CollectionItemRow(Base):
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"))
     item: Mapped[dict[str, Any]]
     created: Mapped[datetime]
+    # Who filed the item: the owner of the job that made it. Collections show a user their own items only.
+    filed_by: Mapped[str] = mapped_column(String(255), server_default="anonymous")
 
     __table_args__ = (Index("ix_collection_items_created", "collection_id", "created", "item_id"),)
 
@@ -109,3 +113,29 @@ class WorkerRow(Base):
     last_seen: Mapped[datetime]
 
     __table_args__ = (Index("ix_workers_last_seen", "last_seen"),)
+
+
+class ApiTokenRow(Base):
+    """A Swath API token. Only its SHA-256 digest is kept: the token itself is shown once, when it is made."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_name: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(String(255), default="")
+    created: Mapped[datetime]
+    expires: Mapped[datetime | None]
+    revoked: Mapped[datetime | None]
+
+
+class UploadRow(Base):
+    """An uploaded file (`POST /files`): the bytes live in storage under `uploads/<id>/<name>`, the owner here."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    owner: Mapped[str] = mapped_column(String(255))
+    created: Mapped[datetime]

@@ -60,7 +60,7 @@ def test_process_deploy_and_undeploy(server: Server, tmp_path: Path) -> None:
     gone = swath("process", "describe", "greet-cli:2.1", url=server.url)
     assert (gone.returncode, gone.stderr.strip()) == (
         3,
-        "Error: No such process: No process with id 'greet-cli' is deployed.",
+        "Error: No such process: No process with id 'greet-cli:2.1' is deployed.",
     )
 
 

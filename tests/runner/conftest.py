@@ -22,6 +22,8 @@ def runner(tmp_path: Path) -> Runner:
         public_url=PUBLIC_URL,
         container_runtime="none",
         allowed_input_roots=[tmp_path / "inputs"],
+        # The tests' "remote" servers listen on loopback.
+        allowed_networks=["127.0.0.0/8"],
     )
     (tmp_path / "inputs").mkdir()
     return Runner(tmp_path, settings, LocalStorage(tmp_path / "out", PUBLIC_URL))

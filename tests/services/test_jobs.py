@@ -10,6 +10,7 @@ import pytest
 from swath.errors import JobNotDismissable, NoSuchJob, NoSuchOutput, ResultNotReady
 from swath.services import jobs
 from swath.services.context import ServiceContext
+from swath.services.identity import Identity, Role
 from swath.services.processes import install_builtin_processes
 from swath.settings import Settings
 from swath.storage import LocalStorage
@@ -56,6 +57,11 @@ def context(tmp_path: Path) -> Iterator[ServiceContext]:
     engine.dispose()
 
 
+TESTER = Identity("tester", Role.user)
+SOMEONE_ELSE = Identity("someone-else", Role.user)
+ADMIN = Identity("operator", Role.admin)
+
+
 def executor_of(context: ServiceContext) -> RecordingExecutor:
     assert isinstance(context.executor, RecordingExecutor)
     return context.executor
@@ -63,20 +69,20 @@ def executor_of(context: ServiceContext) -> RecordingExecutor:
 
 def submit_echo(context: ServiceContext) -> str:
     request = jobs.ExecuteRequest(inputs={"stringInput": "Value1"})
-    return jobs.submit_job(context, "echo", request, "tester").id
+    return jobs.submit_job(context, "echo", request, TESTER).id
 
 
 def test_a_submitted_job_is_recorded_accepted_and_handed_to_the_executor_once(context: ServiceContext) -> None:
     job_id = submit_echo(context)
 
-    assert jobs.get_job(context, job_id).status is JobStatus.accepted
+    assert jobs.get_job(context, job_id, TESTER).status is JobStatus.accepted
     assert [submitted for submitted, _ in executor_of(context).submitted] == [job_id]
 
 
 def test_dismissing_a_queued_job_dismisses_it_and_cancels_it_in_the_executor(context: ServiceContext) -> None:
     job_id = submit_echo(context)
 
-    job = jobs.dismiss_job(context, job_id)
+    job = jobs.dismiss_job(context, job_id, TESTER)
 
     assert job.status is JobStatus.dismissed
     assert executor_of(context).cancelled == [job_id]
@@ -84,9 +90,9 @@ def test_dismissing_a_queued_job_dismisses_it_and_cancels_it_in_the_executor(con
 
 def test_dismissing_a_job_twice_answers_dismissed_without_a_second_cancel(context: ServiceContext) -> None:
     job_id = submit_echo(context)
-    jobs.dismiss_job(context, job_id)
+    jobs.dismiss_job(context, job_id, TESTER)
 
-    assert jobs.dismiss_job(context, job_id).status is JobStatus.dismissed
+    assert jobs.dismiss_job(context, job_id, TESTER).status is JobStatus.dismissed
     assert executor_of(context).cancelled == [job_id]
 
 
@@ -94,14 +100,14 @@ def test_the_results_of_a_queued_job_are_not_ready_and_the_error_names_the_job(c
     job_id = submit_echo(context)
 
     with pytest.raises(ResultNotReady) as raised:
-        jobs.get_results(context, job_id)
+        jobs.get_results(context, job_id, TESTER)
 
     assert raised.value.members == {"jobID": job_id}
 
 
 def test_an_unknown_job_is_no_such_job_naming_it(context: ServiceContext) -> None:
     with pytest.raises(NoSuchJob) as raised:
-        jobs.get_job(context, "nope")
+        jobs.get_job(context, "nope", TESTER)
 
     assert raised.value.members == {"jobID": "nope"}
 
@@ -112,3 +118,14 @@ def test_the_errors_a_dismissal_and_an_output_raise_carry_their_members() -> Non
 
     assert refusal.members == {"jobID": "j"}
     assert missing.members == {"jobID": "j", "output": "x"}
+
+
+def test_another_user_s_job_does_not_exist_for_them_but_does_for_an_admin(context: ServiceContext) -> None:
+    job_id = submit_echo(context)
+
+    with pytest.raises(NoSuchJob):
+        jobs.get_job(context, job_id, SOMEONE_ELSE)
+    with pytest.raises(NoSuchJob):
+        jobs.dismiss_job(context, job_id, SOMEONE_ELSE)
+    assert jobs.get_job(context, job_id, TESTER).status is JobStatus.accepted
+    assert jobs.dismiss_job(context, job_id, ADMIN).status is JobStatus.dismissed

@@ -20,7 +20,7 @@ from cwltool.context import LoadingContext
 from cwltool.load_tool import load_tool
 from cwltool.workflow import default_make_tool
 
-from swath.errors import InvalidPackage, UnsupportedMediaType, WorkflowNotFound
+from swath.errors import AddressRefused, InvalidPackage, UnsupportedMediaType, WorkflowNotFound
 from swath.services.packages import parse_package
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "packages"
@@ -433,14 +433,20 @@ def web_server(tmp_path: Path) -> Iterator[str]:
 def test_the_default_fetch_reads_a_linked_execution_unit_over_http(web_server: str, tmp_path: Path) -> None:
     (tmp_path / "wc.cwl").write_bytes(read("wc.cwl"))
 
-    package = parse_package(apppkg({"href": f"{web_server}/wc.cwl"}), "application/ogcapppkg+json")
+    package = parse_package(
+        apppkg({"href": f"{web_server}/wc.cwl"}), "application/ogcapppkg+json", allowed_networks=["127.0.0.0/8"]
+    )
 
     assert package.id == "wc"
 
 
 def test_the_default_fetch_names_the_href_when_the_server_refuses(web_server: str) -> None:
     with pytest.raises(InvalidPackage) as raised:
-        parse_package(apppkg({"href": f"{web_server}/missing.cwl"}), "application/ogcapppkg+json")
+        parse_package(
+            apppkg({"href": f"{web_server}/missing.cwl"}),
+            "application/ogcapppkg+json",
+            allowed_networks=["127.0.0.0/8"],
+        )
 
     assert raised.value.detail == (
         f"The execution unit at {web_server}/missing.cwl could not be fetched: the server answered 404."
@@ -475,3 +481,26 @@ def test_a_package_parses_in_tens_of_milliseconds_once_warm() -> None:
         durations.append(time.perf_counter() - start)
 
     assert statistics.median(durations) < 0.2
+
+
+def test_a_linked_execution_unit_on_a_loopback_address_is_refused_without_allowed_networks(web_server: str) -> None:
+    with pytest.raises(AddressRefused) as raised:
+        parse_package(apppkg({"href": f"{web_server}/wc.cwl"}), "application/ogcapppkg+json")
+    assert "leads to an address this server may not reach" in raised.value.detail
+
+
+def test_a_run_reference_to_the_metadata_address_is_refused_without_connecting() -> None:
+    tool = """cwlVersion: v1.2
+class: Workflow
+id: main
+inputs: []
+outputs: []
+steps:
+  s:
+    run: http://169.254.169.254/latest/tool.cwl
+    in: []
+    out: []
+"""
+    with pytest.raises(InvalidPackage) as raised:
+        parse_package(tool.encode(), "application/cwl+yaml")
+    assert "leads to an address this server may not reach" in raised.value.detail

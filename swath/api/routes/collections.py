@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from swath.api.dependencies import Context
+from swath.api.dependencies import Caller, Context
 from swath.api.html import render_html, wants_html
 from swath.api.render import JSON_TYPE, base_url
 from swath.api.schemas import Collection, Collections, ItemCollection, Link
@@ -37,9 +37,9 @@ def _collection(request: Request, summary: CollectionSummary) -> Collection:
 
 
 @router.get("/collections", response_model=Collections, response_model_exclude_none=True)
-def list_collections(request: Request, context: Context) -> Collections | Response:
-    """Every output collection that holds items."""
-    summaries = collections.list_collections(context)
+def list_collections(request: Request, context: Context, caller: Caller) -> Collections | Response:
+    """Every output collection that holds items the caller filed (an admin: anyone's)."""
+    summaries = collections.list_collections(context, caller)
     document = Collections(
         collections=[_collection(request, summary) for summary in summaries],
         links=[Link(href=str(request.url), rel="self", type=JSON_TYPE)],
@@ -50,9 +50,9 @@ def list_collections(request: Request, context: Context) -> Collections | Respon
 
 
 @router.get("/collections/{collection_id}", response_model=Collection, response_model_exclude_none=True)
-def get_collection(collection_id: str, request: Request, context: Context) -> Collection | Response:
+def get_collection(collection_id: str, request: Request, context: Context, caller: Caller) -> Collection | Response:
     """One output collection as a STAC Collection."""
-    document = _collection(request, collections.get_collection(context, collection_id))
+    document = _collection(request, collections.get_collection(context, collection_id, caller))
     if wants_html(request):
         return render_html(request, "collection.html", collection=document)
     return document
@@ -63,11 +63,12 @@ def list_items(
     collection_id: str,
     request: Request,
     context: Context,
+    caller: Caller,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ItemCollection | Response:
-    """The STAC items of a collection, oldest first."""
-    items, total = collections.list_items(context, collection_id, limit, offset)
+    """The STAC items of a collection that the caller filed (an admin: all), oldest first."""
+    items, total = collections.list_items(context, collection_id, limit, offset, caller)
     links = [Link(href=str(request.url), rel="self", type=_GEOJSON)]
     if offset + len(items) < total:
         links.append(Link(href=str(request.url.include_query_params(offset=offset + limit)), rel="next", type=_GEOJSON))

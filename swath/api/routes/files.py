@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from swath.api.dependencies import Context
+from swath.api.dependencies import Caller, Context
 from swath.api.render import base_url
 from swath.services import uploads
 from swath.storage.local import guess_media_type
@@ -37,6 +37,7 @@ def _file_url(request: Request, upload: uploads.Upload) -> str:
 async def upload(
     request: Request,
     context: Context,
+    caller: Caller,
     name: Annotated[str, Query(description="The file's name, kept in its URL (letters, digits, '.', '_', '-').")],
     content_type: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
@@ -58,7 +59,7 @@ async def upload(
                 uploads.check_size(context, name, size)  # before the rest of a too large body is read
                 spool.write(chunk)
             spool.close()
-            stored = await asyncio.to_thread(uploads.store_upload, context, name, path, media_type)
+            stored = await asyncio.to_thread(uploads.store_upload, context, name, path, caller, media_type)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
@@ -68,7 +69,7 @@ async def upload(
 
 
 @router.get("/files/{upload_id}/{name}")
-def uploaded_file(upload_id: str, name: str, context: Context) -> FileResponse:
-    """An uploaded file, as it was sent."""
-    path = uploads.upload_path(context, upload_id, name)
+def uploaded_file(upload_id: str, name: str, context: Context, caller: Caller) -> FileResponse:
+    """An uploaded file, as it was sent, for the user who sent it (and admins)."""
+    path = uploads.upload_path(context, upload_id, name, caller)
     return FileResponse(path, media_type=guess_media_type(name))

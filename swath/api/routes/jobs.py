@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
-from swath.api.dependencies import Context
+from swath.api.dependencies import Caller, Context
 from swath.api.html import OutputListing, job_filter_form, log_tail, output_listing, render_html, wants_html
 from swath.api.render import JSON_TYPE, status_info
 from swath.api.results import job_results_document, output_response, results_response
@@ -64,6 +64,7 @@ def _filter(
 def list_jobs(
     request: Request,
     context: Context,
+    caller: Caller,
     process_id: Annotated[list[str], Query(alias="processID")] = [],  # noqa: B006 (FastAPI copies defaults)
     status: Annotated[list[str], Query()] = [],  # noqa: B006
     type: Annotated[list[str], Query()] = [],  # noqa: B006 (the OGC parameter name)
@@ -74,7 +75,8 @@ def list_jobs(
     after: Annotated[str | None, Query(description="Page token from a `next` link.")] = None,
     before: Annotated[str | None, Query(description="Page token from a `prev` link.")] = None,
 ) -> JobList | Response:
-    """Jobs, newest first, filtered by process, status, creation time and duration; `limit` per page."""
+    """The caller's jobs (an admin's: everyone's), newest first, filtered by process, status, creation time and
+    duration; `limit` per page."""
     # An HTML form sends a field left empty as `name=`: that filters nothing.
     process_id = [value for value in process_id if value]
     status = [value for value in status if value]
@@ -85,6 +87,7 @@ def list_jobs(
             context,
             where,
             limit + 1,
+            caller,
             _decode_cursor(after, "after") if after else None,
             _decode_cursor(before, "before") if before else None,
         )
@@ -114,9 +117,9 @@ def list_jobs(
 
 
 @router.get("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
-def get_status(job_id: str, request: Request, context: Context) -> StatusInfo | Response:
+def get_status(job_id: str, request: Request, context: Context, caller: Caller) -> StatusInfo | Response:
     """A job's status, progress (0-100; the share of workflow steps done), timestamps and links."""
-    job = jobs.get_job(context, job_id)
+    job = jobs.get_job(context, job_id, caller)
     document = status_info(request, job)
     if wants_html(request):
         return render_html(
@@ -124,8 +127,10 @@ def get_status(job_id: str, request: Request, context: Context) -> StatusInfo | 
             "job.html",
             job=document,
             inputs=job.inputs,
-            log=log_tail(context, job_id),
-            outputs=output_listing(context, job_id) if job.status is JobStatus.successful else OutputListing([], None),
+            log=log_tail(context, job_id, caller),
+            outputs=output_listing(context, job_id, caller)
+            if job.status is JobStatus.successful
+            else OutputListing([], None),
             map_tiles_url=context.settings.map_tiles_url,
             map_tiles_attribution=context.settings.map_tiles_attribution,
         )
@@ -133,10 +138,10 @@ def get_status(job_id: str, request: Request, context: Context) -> StatusInfo | 
 
 
 @router.get("/jobs/{job_id}/inputs")
-def job_inputs(job_id: str, context: Context) -> dict[str, Any]:
+def job_inputs(job_id: str, context: Context, caller: Caller) -> dict[str, Any]:
     """The inputs and outputs a job was started with, as an execute request: post it again to re-run the job
     (OGC API - Processes Part 4, job inputs). File inputs are the links the job read, after their checks."""
-    job = jobs.get_job(context, job_id)
+    job = jobs.get_job(context, job_id, caller)
     outputs: dict[str, Any] = {}
     for output_id, wanted in job.outputs.items():
         outputs[output_id] = {"transmissionMode": wanted.transmission_mode}
@@ -146,44 +151,49 @@ def job_inputs(job_id: str, context: Context) -> dict[str, Any]:
 
 
 @router.delete("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
-def dismiss(job_id: str, request: Request, context: Context) -> StatusInfo:
+def dismiss(job_id: str, request: Request, context: Context, caller: Caller) -> StatusInfo:
     """Dismiss a job: a queued job never starts; a running job and every process it started are stopped.
 
     Outputs already stored stay. A finished job cannot be dismissed (409).
     """
-    return status_info(request, jobs.dismiss_job(context, job_id))
+    return status_info(request, jobs.dismiss_job(context, job_id, caller))
 
 
 @router.get("/jobs/{job_id}/results")
-def results(job_id: str, request: Request, context: Context) -> Response:
-    """The results of a successful job: each output by value or by reference, and the STAC catalog of its files."""
+def results(job_id: str, request: Request, context: Context, caller: Caller) -> Response:
+    """The results of a successful job: each output by value or by reference, and the STAC catalog of its files.
+
+    With authentication on, file hrefs are signed URLs: they open without an Authorization header until they
+    expire (`SWATH_AUTH_SIGNED_URL_EXPIRY`)."""
     if wants_html(request):
-        return render_html(request, "results.html", job_id=job_id, results=job_results_document(context, job_id))
-    return results_response(context, job_id)
+        document = job_results_document(request, context, job_id, caller)
+        return render_html(request, "results.html", job_id=job_id, results=document)
+    return results_response(request, context, job_id, caller)
 
 
 @router.get("/jobs/{job_id}/results/{output_id}")
-def output(job_id: str, output_id: str, context: Context) -> Response:
+def output(job_id: str, output_id: str, context: Context, caller: Caller) -> Response:
     """One output as the whole response: a literal value, or the file itself."""
-    return output_response(context, job_id, output_id)
+    return output_response(context, job_id, output_id, caller)
 
 
 @router.get("/jobs/{job_id}/logs", response_class=Response)
 def logs(
     job_id: str,
     context: Context,
+    caller: Caller,
     since: Annotated[int, Query(ge=0, description="Byte offset to read from, to follow a growing log.")] = 0,
 ) -> Response:
     """The job's log: runner messages, cwltool's log and the tools' output. `X-Log-Offset` is where to go on."""
-    text = jobs.read_log(context, job_id, since)
+    text = jobs.read_log(context, job_id, caller, since)
     return Response(text, media_type="text/plain; charset=utf-8", headers={"X-Log-Offset": str(since + len(text))})
 
 
 @router.get("/jobs/{job_id}/outputs/{path:path}", response_class=FileResponse)
-def output_file(job_id: str, path: str, context: Context) -> Response:
+def output_file(job_id: str, path: str, context: Context, caller: Caller) -> Response:
     """A file the job produced, with range requests for large files (or a redirect to a presigned S3 URL)."""
-    url = jobs.output_download_url(context, job_id, path)
+    url = jobs.output_download_url(context, job_id, path, caller)
     if url is not None:
         return RedirectResponse(url, status_code=307)
-    file = jobs.output_file(context, job_id, path)
+    file = jobs.output_file(context, job_id, path, caller)
     return FileResponse(file, media_type=guess_media_type(file.name))

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from swath.api.dependencies import Context, User
+from swath.api.dependencies import Caller, Context, Deployer, User
 from swath.api.html import render_html, wants_html
 from swath.api.render import JSON_TYPE, job_url, process_document, process_summary, process_url, status_info
 from swath.api.results import results_response
@@ -40,6 +40,7 @@ WorkflowParam = Annotated[
 def list_processes(
     request: Request,
     context: Context,
+    caller: Caller,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     after: Annotated[str | None, Query(description="Continue after this process id (from a `next` link).")] = None,
 ) -> ProcessList | Response:
@@ -73,13 +74,13 @@ def deploy_page(request: Request) -> Response:
 async def deploy(
     request: Request,
     context: Context,
-    user: User,
+    user: Deployer,
     w: WorkflowParam = None,
     content_type: Annotated[str, Header()] = "",
 ) -> JSONResponse:
     """Deploy a CWL application package as a new process (OGC API - Processes Part 2)."""
     body = await request.body()
-    process = await asyncio.to_thread(processes.deploy_process, context, body, content_type, user, w)
+    process = await asyncio.to_thread(processes.deploy_process, context, body, content_type, user.user, w)
     summary = process_summary(request, process)
     return JSONResponse(
         summary.model_dump(mode="json", exclude_none=True),
@@ -89,7 +90,7 @@ async def deploy(
 
 
 @router.get("/processes/{process_id}", response_model=Process, response_model_exclude_none=True)
-def describe(process_id: str, request: Request, context: Context) -> Process | Response:
+def describe(process_id: str, request: Request, context: Context, caller: Caller) -> Process | Response:
     """The full description of a process: its inputs and outputs with their JSON schemas.
 
     `id` is the newest deployed version of the process, `id:version` the version named.
@@ -114,25 +115,25 @@ async def replace(
     process_id: str,
     request: Request,
     context: Context,
-    user: User,
+    user: Deployer,
     w: WorkflowParam = None,
     content_type: Annotated[str, Header()] = "",
 ) -> Response:
     """Replace a process with a new package; jobs already created keep the version they started with."""
     body = await request.body()
-    process = await asyncio.to_thread(processes.replace_process, context, process_id, body, content_type, user, w)
+    process = await asyncio.to_thread(processes.replace_process, context, process_id, body, content_type, user.user, w)
     return Response(status_code=204, headers={"Location": process_url(request, process.id, process.version)})
 
 
 @router.delete("/processes/{process_id}", status_code=204, tags=["Deploy, Replace, Undeploy"])
-def undeploy(process_id: str, context: Context) -> Response:
+def undeploy(process_id: str, context: Context, user: Deployer) -> Response:
     """Undeploy a process. Its jobs, their logs and their results stay readable."""
     processes.undeploy_process(context, process_id)
     return Response(status_code=204)
 
 
 @router.get("/processes/{process_id}/package", tags=["Deploy, Replace, Undeploy"])
-def package(process_id: str, context: Context) -> Response:
+def package(process_id: str, context: Context, caller: Caller) -> Response:
     """The application package exactly as it was deployed."""
     process = processes.get_process(context, process_id)
     return Response(process.package, media_type=process.package_media_type)
@@ -198,7 +199,9 @@ async def execute(
     if wait_for is not None:
         job = await jobs.wait_for_job(context, job.id, wait_for)
         if job.status.is_final:
-            return await asyncio.to_thread(results_response, context, job.id, body.response == ResponseType.raw)
+            return await asyncio.to_thread(
+                results_response, request, context, job.id, user, body.response == ResponseType.raw
+            )
     headers = {"Location": job_url(request, job.id)}
     if respond_async or wait_for is not None:
         headers["Preference-Applied"] = Preference.respond_async

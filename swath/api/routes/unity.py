@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from swath.api.dependencies import Context, User
+from swath.api.dependencies import Caller, Context, User
 from swath.api.render import process_url, status_info
 from swath.api.results import job_results_document
 from swath.api.routes.processes import execute_request
@@ -37,9 +37,9 @@ def unity_status(request: Request, job: JobRecord) -> StatusInfo:
 
 
 @router.get("/processes/{process_id}/jobs", response_model=JobList, response_model_exclude_none=True)
-def list_process_jobs(process_id: str, request: Request, context: Context) -> JobList:
-    """The jobs of a process, newest first (at most 1000). A bare name covers every version of the process."""
-    found = unity.process_jobs(context, process_id)
+def list_process_jobs(process_id: str, request: Request, context: Context, caller: Caller) -> JobList:
+    """The caller's jobs of a process, newest first (at most 1000). A bare name covers every version of it."""
+    found = unity.process_jobs(context, process_id, caller)
     return JobList(jobs=[unity_status(request, job) for job in found], links=[])
 
 
@@ -67,24 +67,28 @@ async def submit_process_job(
 
 
 @router.get("/processes/{process_id}/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
-def get_process_job(process_id: str, job_id: str, request: Request, context: Context) -> StatusInfo:
+def get_process_job(process_id: str, job_id: str, request: Request, context: Context, caller: Caller) -> StatusInfo:
     """A job's status (`jobID`, `status`, `message`, progress, timestamps); 404 when it ran another process."""
-    return unity_status(request, unity.process_job(context, process_id, job_id))
+    return unity_status(request, unity.process_job(context, process_id, job_id, caller))
 
 
 @router.delete("/processes/{process_id}/jobs/{job_id}")
-def dismiss_process_job(process_id: str, job_id: str, request: Request, context: Context) -> dict[str, Any]:
+def dismiss_process_job(
+    process_id: str, job_id: str, request: Request, context: Context, caller: Caller
+) -> dict[str, Any]:
     """Dismiss a queued or running job of this process; the answer holds its status under `statusInfo`."""
-    job = unity.dismiss_process_job(context, process_id, job_id)
+    job = unity.dismiss_process_job(context, process_id, job_id, caller)
     return {"statusInfo": unity_status(request, job).model_dump(mode="json", exclude_none=True)}
 
 
 @router.get("/processes/{process_id}/jobs/{job_id}/result")
-def get_process_job_result(process_id: str, job_id: str, context: Context) -> dict[str, Any]:
+def get_process_job_result(
+    process_id: str, job_id: str, request: Request, context: Context, caller: Caller
+) -> dict[str, Any]:
     """The results of a successful job: `outputs` as a list of `{"id", "data"}` or `{"id", "href", ...}`, and
     the job's STAC catalog under `stac_catalog`."""
-    unity.process_job(context, process_id, job_id)
-    document = job_results_document(context, job_id)
+    unity.process_job(context, process_id, job_id, caller)
+    document = job_results_document(request, context, job_id, caller)
     catalog = document.pop(CATALOG_MEMBER, None)
     outputs = [_output_item(output_id, value) for output_id, value in document.items()]
     return {"outputs": outputs, CATALOG_MEMBER: catalog} if catalog else {"outputs": outputs}
