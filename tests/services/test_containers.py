@@ -83,10 +83,12 @@ def test_none_runs_tools_on_the_host_without_probing() -> None:
 
 
 def test_host_tools_are_allowed_by_default_only_while_the_service_listens_on_loopback() -> None:
+    # A service listening beyond loopback needs authentication (settings.py).
+    public = {"host": "0.0.0.0", "auth_mode": "on", "public_url": "https://swath.example"}
     assert Settings(host="127.0.0.1").host_tools_allowed
     assert Settings(host="::1").host_tools_allowed
-    assert not Settings(host="0.0.0.0").host_tools_allowed
-    assert Settings(host="0.0.0.0", allow_host_tools=True).host_tools_allowed
+    assert not Settings(**public).host_tools_allowed
+    assert Settings(**public, allow_host_tools=True).host_tools_allowed
     assert not Settings(host="127.0.0.1", allow_host_tools=False).host_tools_allowed
 
 
