@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Server, make_server
+from tests.conftest import make_server
 from tests.e2e.browser import PLAYWRIGHT_ARGUMENTS, chromium, save_screenshot
 from tests.e2e.helpers import ASYNC
 from tests.e2e.test_auth import make_token
