@@ -44,6 +44,8 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--deep-pages", type=int, default=defaults.deep_pages)
     parser.add_argument("--queued-jobs", type=int, default=defaults.queued_jobs)
     parser.add_argument("--peer-submissions", type=int, default=defaults.peer_submissions)
+    parser.add_argument("--container-jobs", type=int, default=defaults.container_jobs)
+    parser.add_argument("--engines", type=_words, default=defaults.engines, help="docker,podman,host")
     arguments = vars(parser.parse_args(argv))
     arguments["scenarios"] = arguments["scenarios"] or list(SCENARIOS)
     return Options(**arguments)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SCENARIOS = ("overhead", "throughput", "submission", "listing", "memory", "peer")
+SCENARIOS = ("overhead", "throughput", "submission", "listing", "memory", "peer", "containers")
 
 
 @dataclass
@@ -34,3 +34,6 @@ class Options:
     queued_jobs: int = 1000
     # 6. peer
     peer_submissions: int = 500
+    # 7. containers
+    container_jobs: int = 10
+    engines: list[str] = field(default_factory=lambda: ["docker", "podman", "host"])

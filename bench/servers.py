@@ -119,6 +119,10 @@ class SwathServer(ServeProcess):
                 "SWATH_PUBLIC_URL": self.url,
                 "SWATH_DEPLOY_EXAMPLES": "false",
                 "SWATH_CONTAINER_RUNTIME": "none",
+                # Host tools stated, not inferred from the listening address: the conformance suite's tools run on
+                # the host, and nothing is ever pulled.
+                "SWATH_ALLOW_HOST_TOOLS": "true",
+                "SWATH_CONTAINER_PULL_POLICY": "never",
                 "SWATH_LOG_LEVEL": "warning",
                 "SWATH_ALLOWED_INPUT_ROOTS": f'["{DATA}"]',
                 **{f"SWATH_{key.upper()}": value for key, value in self.settings.items()},

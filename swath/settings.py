@@ -58,8 +58,23 @@ class Settings(BaseSettings):
     log_copy_interval: float = Field(default=10.0, gt=0)
     # Kill a job that runs longer than this (seconds); 0 means no limit.
     job_time_limit: float = Field(default=0.0, ge=0)
-    # "auto": use docker or podman when present, else run tools on the host; "none": always on the host.
+    # "auto": docker or podman, the first that runs a container, else tools run on the host; "docker"/"podman": that
+    # engine, and the service refuses to start if it cannot run a container; "none": tools run on the host.
     container_runtime: str = Field(default="auto", pattern="^(auto|none|docker|podman)$")
+    # Whether tools may run on the host (no runtime, or a tool without a DockerRequirement); None: only while the
+    # service listens on loopback alone (a laptop). Where they may not, such packages are refused at deploy.
+    allow_host_tools: bool | None = None
+    # When the engine pulls a package's image: only when it is not on the worker, before every run, or never.
+    container_pull_policy: Literal["if-not-present", "always", "never"] = "if-not-present"
+    # The uid:gid tools run as in their container when Swath runs as root (cwltool would pass 0:0); otherwise
+    # Swath's own uid:gid, as cwltool does. 65534 is "nobody".
+    container_user: str = Field(default="65534:65534", pattern=r"^[0-9]+:[0-9]+$")
+    # The network a tool that declares NetworkAccess joins (the engine's --net value); empty: the engine's default.
+    # Every other tool runs with no network at all.
+    container_network: str = Field(default="", pattern=r"^[A-Za-z0-9_.:-]*$")
+    # Images packages may name, by prefix (a registry "ghcr.io/", a path "localhost/team/", or a whole name);
+    # empty: any. Checked at deploy.
+    allowed_images: list[str] = Field(default_factory=list)
     keep_work_dirs: bool = False
     # The largest file a client may upload for jobs to read (`POST /files`), in bytes.
     max_upload_size: int = Field(default=10 * 1024**3, gt=0)
@@ -220,6 +235,12 @@ class Settings(BaseSettings):
     @classmethod
     def from_handover(cls, document: bytes) -> Settings:
         return cls.model_validate_json(document)
+
+    @property
+    def host_tools_allowed(self) -> bool:
+        if self.allow_host_tools is not None:
+            return self.allow_host_tools
+        return is_loopback_host(self.host)
 
     @property
     def is_redis_broker(self) -> bool:

@@ -54,6 +54,10 @@ def make_server(tmp_path: Path, **settings: str) -> Server:
             "SWATH_ALLOWED_INPUT_ROOTS": f'["{tmp_path}", "{DATA}", "{REPO / "swath" / "examples"}"]',
             "SWATH_HEARTBEAT_INTERVAL": "0.5",
             "SWATH_HEARTBEAT_TIMEOUT": "5",
+            # Tools run on the host unless a test asks for an engine, and no engine ever pulls: nothing a test
+            # runs may reach a registry (tests/containers/ build their images locally).
+            "SWATH_CONTAINER_RUNTIME": "none",
+            "SWATH_CONTAINER_PULL_POLICY": "never",
         }
     )
     environment.update({f"SWATH_{key.upper()}": value for key, value in settings.items()})
@@ -72,3 +76,57 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def client(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=60) as http:
         yield http
+
+
+DOCKER_HOST = os.environ.get("SWATH_TEST_DOCKER_HOST", "")
+IMAGES_SCRIPT = REPO / "tests" / "images" / "build.sh"
+# Images that exist only where tests/images/build.sh made them; never pulled.
+BUSYBOX_IMAGE = "localhost/swath-test/busybox:1"
+PYTHON_IMAGE = "localhost/swath-test/python:1"
+
+
+@pytest.fixture(scope="session")
+def docker_host() -> str:
+    """The Docker engine of the container tests (SWATH_TEST_DOCKER_HOST), with the test images built in it.
+
+    Without that variable the test skips, except in CI (SWATH_TEST_REQUIRE_SERVICES), where it fails.
+    """
+    if not DOCKER_HOST:
+        if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
+            pytest.fail("SWATH_TEST_DOCKER_HOST is not set, and CI requires the container tests")
+        pytest.skip("SWATH_TEST_DOCKER_HOST is not set")
+    import subprocess
+
+    subprocess.run([str(IMAGES_SCRIPT), "docker"], env={**os.environ, "DOCKER_HOST": DOCKER_HOST}, check=True)
+    return DOCKER_HOST
+
+
+@pytest.fixture
+def docker(docker_host: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Docker for this test's own process and the engine commands it runs (DOCKER_HOST set, for this test only)."""
+    monkeypatch.setenv("DOCKER_HOST", docker_host)
+    return docker_host
+
+
+PODMAN_CONF = REPO / "tests" / "images" / "containers.conf"
+
+
+@pytest.fixture(scope="session")
+def podman_images() -> None:
+    """Podman (Debian's, as root) with the test images built in its storage; configured by tests/images."""
+    import shutil
+    import subprocess
+
+    if shutil.which("podman") is None:
+        if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
+            pytest.fail("podman is not installed, and CI requires the container tests")
+        pytest.skip("podman is not installed")
+    environment = {**os.environ, "CONTAINERS_CONF": str(PODMAN_CONF)}
+    subprocess.run([str(IMAGES_SCRIPT), "podman"], env=environment, check=True, capture_output=True)
+
+
+@pytest.fixture
+def podman(podman_images: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Podman for this test's own process and the engine commands it runs (its configuration, for this test only)."""
+    monkeypatch.setenv("CONTAINERS_CONF", str(PODMAN_CONF))
+    return str(PODMAN_CONF)

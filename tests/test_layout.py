@@ -80,14 +80,18 @@ def test_a_public_surface_declares_exactly_what_it_offers(module: ModuleType) ->
 
 def test_the_client_and_the_commands_speak_to_the_server_only_over_http() -> None:
     # `swath serve` and `swath worker` (cli/main.py) start the server and a worker, so main.py alone may import
-    # them, and only inside those commands.
+    # them, and only inside those commands; both first check the container runtime, and refuse to start without it.
     for path in [*modules_of("client"), *modules_of("cli")]:
         inward = {
             name
             for name in imported_modules(path)
             if name.startswith(("swath.api", "swath.services", "swath.store", "swath.runner", "swath.executors"))
         }
-        allowed = {"swath.api.app", "swath.executors.celery_worker"} if path.name == "main.py" else set()
+        allowed = (
+            {"swath.api.app", "swath.executors.celery_worker", "swath.services.containers"}
+            if path.name == "main.py"
+            else set()
+        )
         if path.name == "tokens.py":
             # `swath token` runs beside the server's database: the first admin token cannot come over HTTP.
             allowed = {"swath.services", "swath.store.database"}

@@ -24,6 +24,7 @@ from swath.api.security import SecurityMiddleware
 from swath.executors.base import Executor
 from swath.executors.local import LocalExecutor
 from swath.services.auth import Authenticator
+from swath.services.containers import choose_container_runtime
 from swath.services.context import ServiceContext
 from swath.services.jobs import reap_stale_jobs
 from swath.services.processes import deploy_examples, install_builtin_processes
@@ -41,6 +42,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Probed once, before anything else: an explicit engine that cannot run a container stops the start-up.
+        containers = await asyncio.to_thread(choose_container_runtime, settings.container_runtime)
+        log.info("Containers: %s", containers.detail)
         engine = create_database_engine(settings.resolved_database_url)
         await asyncio.to_thread(migrate, engine)
         context = ServiceContext(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from swath.api.schemas import Link, Process, ProcessSummary, StatusInfo
+from swath.api.schemas import ContainerUseMember, Link, Process, ProcessSummary, StatusInfo
 from swath.layout import CATALOG_NAME, job_path, output_path
 from swath.process_ids import format_process_ref, quote_process_ref
+from swath.services.containers import ContainerUse
 from swath.store.records import JobRecord, JobStatus, ProcessRecord
 
 REL = "http://www.opengis.net/def/rel/ogc/1.0/"
@@ -62,13 +63,16 @@ def process_summary(request: Request, process: ProcessRecord) -> ProcessSummary:
     )
 
 
-def process_document(request: Request, process: ProcessRecord) -> Process:
+def process_document(request: Request, process: ProcessRecord, use: ContainerUse | None = None) -> Process:
     summary = process_summary(request, process)
     return Process(
         **summary.model_dump(),
         # `x-cwl-class` notes in them mark file inputs and outputs: an extension member, as OpenAPI spells them.
         inputs=process.description.inputs,
         outputs=process.description.outputs,
+        containers=None
+        if use is None
+        else ContainerUseMember(engine=use.engine or "none", images=use.images, runsToolsOnHost=use.runs_tools_on_host),
     )
 
 

@@ -53,11 +53,22 @@ class ProcessSummary(BaseModel):
     visibleTo: list[str] | None = None
 
 
+class ContainerUseMember(BaseModel):
+    """Swath's own: `x-swath-containers` of a process description."""
+
+    # "docker", "podman", or "none": tools run on the host.
+    engine: str
+    images: list[str]
+    runsToolsOnHost: bool
+
+
 class Process(ProcessSummary):
     """process.yaml: the summary plus inputs and outputs (inputDescription / outputDescription)."""
 
     inputs: dict[str, dict[str, Any]] | None = None
     outputs: dict[str, dict[str, Any]] | None = None
+    # Swath's own extension member: how the tools run here (engine, images, whether any runs on the host).
+    containers: ContainerUseMember | None = Field(default=None, serialization_alias="x-swath-containers")
 
 
 class ProcessList(BaseModel):

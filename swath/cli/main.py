@@ -48,6 +48,7 @@ def serve(
         if value is not None
     }
     settings = _settings(**overrides)
+    _check_container_runtime(settings)
     typer.echo(f"Swath serving on {settings.resolved_public_url} (data in {settings.data_dir.resolve()})")
     typer.echo(f"Authentication: {_auth_mode(settings)}")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
@@ -81,6 +82,7 @@ def worker(
     except ValueError as error:
         typer.echo(f"Invalid settings: {error}", err=True)
         raise typer.Exit(2) from error
+    _check_container_runtime(settings)
     run_worker(settings, served, concurrency or settings.workers)
 
 
@@ -91,3 +93,17 @@ def _auth_mode(settings: Settings) -> str:
     if settings.auth_oidc_issuer:
         sources.append(f"OIDC access tokens of {settings.auth_oidc_issuer}")
     return "on: bearer tokens required; accepted: " + ", ".join(sources)
+
+
+def _check_container_runtime(settings: Settings) -> None:
+    """Refuse to start (exit 2, the reason on one line) when the configured container engine cannot run a container;
+    otherwise say which way tools run."""
+    from swath.services.containers import ContainerRuntimeUnusable, choose_container_runtime
+
+    try:
+        runtime = choose_container_runtime(settings.container_runtime)
+    except ContainerRuntimeUnusable as error:
+        typer.echo(f"Cannot start: {error}.", err=True)
+        raise typer.Exit(2) from error
+    host = "allowed" if settings.host_tools_allowed else "not allowed (SWATH_ALLOW_HOST_TOOLS)"
+    typer.echo(f"Containers: {runtime.detail} Tools on the host: {host}.")

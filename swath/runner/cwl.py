@@ -7,13 +7,10 @@ deploy; this module decides what a run does with them (a failure becomes `JobFai
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import logging
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +23,10 @@ from cwltool.process import Process
 from cwltool.workflow import Workflow
 
 from swath.errors import JobFailed, SwathError
+from swath.runner import containers
+from swath.runner.containers import ContainerPolicy
 from swath.runner.joblog import runner_logger
+from swath.services.containers import choose_container_runtime
 from swath.services.cwl_loading import (
     CWL_RUN_ERRORS,
     describe_cwl_error,
@@ -40,8 +40,6 @@ from swath.store.records import JSON, ProcessRecord
 ProgressCallback = Callable[[int, str | None], None]
 
 NO_RUNTIME_NOTE = "No container runtime: DockerRequirement moved to hints; tools run on the host."
-# How long `docker info` / `podman info` may take before the engine counts as absent.
-_PROBE_TIMEOUT = 5.0
 # cwltool's messages are long (schema-salad traces); a job's message keeps the start of one.
 _MESSAGE_LIMIT = 400
 
@@ -65,30 +63,10 @@ _LOADED: dict[Path, LoadedTool] = {}
 def select_container_runtime(setting: str) -> str | None:
     """The container engine jobs use ("docker" or "podman"), or None to run tools on the host.
 
-    "auto" probes docker, then podman. A `docker` client without an engine exists on these machines
-    (DESIGN.md), so presence of the binary is not enough: `info` must succeed.
+    Probed once per process by running a container (`services/containers.py`); a supervisor that calls `warm_up`
+    probes before it forks, and its children inherit the answer.
     """
-    if setting == "none":
-        return None
-    if setting in ("docker", "podman"):
-        return setting
-    for engine in ("docker", "podman"):
-        if _is_engine_working(engine):
-            return engine
-    return None
-
-
-@functools.cache
-def _is_engine_working(engine: str) -> bool:
-    # Cached for the life of the process: a supervisor that calls `warm_up` probes once, and forked children
-    # inherit the answer.
-    if shutil.which(engine) is None:
-        return False
-    try:
-        probe = subprocess.run([engine, "info"], capture_output=True, timeout=_PROBE_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return probe.returncode == 0
+    return choose_container_runtime(setting).engine
 
 
 def warm_up(container_runtime: str) -> None:
@@ -168,7 +146,12 @@ def load_process_tool(process: ProcessRecord, container_runtime: str, directory:
     folder.mkdir(parents=True, exist_ok=True)
     path, entry_id = _write_document(document, _deployed_text(process) if not moved else None, process, folder)
     tool = load_document(
-        path, entry_id, _job_failure, "The process's CWL document does not load", podman=engine == "podman"
+        path,
+        entry_id,
+        _job_failure,
+        "The process's CWL document does not load",
+        podman=engine == "podman",
+        tool_factory=containers.make_tool,
     )
     loaded = _LOADED[folder] = LoadedTool(tool, moved)
     return loaded
@@ -180,14 +163,13 @@ def run_cwl(
     *,
     work_dir: Path,
     log: BinaryIO,
-    container_runtime: str,
+    policy: ContainerPolicy,
     report_progress: ProgressCallback,
 ) -> JSON:
     """Run the loaded process on `job_order` and return its CWL output object (files under work_dir).
 
     Progress runs from 0 to 100: for a Workflow, the share of its steps completed.
     """
-    engine = select_container_runtime(container_runtime)
     if loaded.docker_moved:
         runner_logger().info(NO_RUNTIME_NOTE)
     tool = loaded.tool
@@ -202,7 +184,10 @@ def run_cwl(
     cwltool.process._names.clear()
     try:
         report_progress(0, "Running the application.")
-        output, status = SingleJobExecutor()(tool, job_order, runtime_context(work_dir, log, engine))
+        runtime = runtime_context(work_dir, log, policy.engine)
+        runtime.custom_net = policy.network or None
+        containers.set_policy(runtime, policy)
+        output, status = SingleJobExecutor()(tool, job_order, runtime)
     except CWL_RUN_ERRORS as error:
         raise JobFailed(watcher.failure or f"The CWL run failed: {_condense(error)}") from error
     finally:
@@ -278,6 +263,9 @@ class _JobWatcher(logging.Handler):
         args = record.args if isinstance(record.args, tuple) else ()
         if record.msg == "[%s] completed %s" and len(args) == 2:
             self._step_completed(str(args[0]))
+        elif record.msg == containers.MEMORY_LIMIT_EXCEEDED and len(args) == 2:
+            # The engine's kill first shows as a plain exit status (137); the reason is this record, which follows.
+            self.failure = f"Tool '{args[0]}' exceeded its memory limit of {args[1]} MiB and was stopped."
         elif self.failure is None and record.levelno >= logging.WARNING:
             self.failure = _failure_message(record.msg, args)
             if self.failure is None and record.levelno >= logging.ERROR:
@@ -300,6 +288,8 @@ def _failure_message(message: Any, args: tuple[Any, ...]) -> str | None:
         return f"Tool '{args[0]}' was terminated by signal {args[1]}; see the job log."
     if message == "[job %s] Job error:\n%s":
         return f"Tool '{args[0]}' failed: {_condense(Exception(args[1]))}"
+    if message == containers.CANNOT_RUN_IN_CONTAINER:
+        return f"Tool '{args[0]}' cannot run in its container: {args[1]}."
     if message == "'%s' not found: %s":
         return f"Command '{args[0]}' was not found on the host; see the job log."
     if message == "[%s] Output is missing expected field %s":

@@ -17,7 +17,8 @@ from typing import BinaryIO
 import pystac
 
 from swath.runner import builtin, cwl
-from swath.runner.cwl import run_cwl
+from swath.runner.containers import ContainerPolicy
+from swath.runner.cwl import run_cwl, select_container_runtime
 from swath.runner.joblog import open_job_log, runner_logger
 from swath.runner.outputs import StoredOutputs, store_outputs
 from swath.runner.stac import write_catalog
@@ -99,8 +100,20 @@ def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext
         order,
         work_dir=context.work_dir,
         log=log,
-        container_runtime=context.settings.container_runtime,
+        policy=_container_policy(job, context.settings),
         report_progress=report_run,
     )
     context.report_progress(_RUN_START + _RUN_SPAN, "Storing outputs.")
     return store_outputs(outputs, job.id, context.storage)
+
+
+def _container_policy(job: JobRecord, settings: Settings) -> ContainerPolicy:
+    return ContainerPolicy(
+        job_id=job.id,
+        engine=select_container_runtime(settings.container_runtime),
+        pull_policy=settings.container_pull_policy,
+        user=settings.container_user,
+        host_tools_allowed=settings.host_tools_allowed,
+        network=settings.container_network,
+        pull_locks=settings.data_dir.resolve() / "image-pulls",
+    )

@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from swath.errors import StoreUnavailable
 from swath.runner import processes
 from swath.runner.child import detach, run_claimed_job
-from swath.runner.cwl import load_process_tool
+from swath.runner.containers import stop_job_containers
+from swath.runner.cwl import load_process_tool, select_container_runtime
 from swath.runner.joblog import log_line
 from swath.services.recovery import SERVER_STOPPED, RunnerId, take_back
 from swath.settings import Settings
@@ -97,6 +98,10 @@ class Supervisor:
                 _REVISIONS[job.process_pk] = get_process_revision(session, job.process_pk)
             return job, _REVISIONS[job.process_pk]
 
+    @property
+    def _engine(self) -> str | None:
+        return select_container_runtime(self.settings.container_runtime)
+
     # Watching.
 
     def stop(self, job_id: str, reason: str | None) -> None:
@@ -107,6 +112,8 @@ class Supervisor:
                 child.kill_reason = reason
                 child.kill_after = time.monotonic() + KILL_GRACE
                 processes.signal_group(child.pid, signal.SIGTERM)
+                # The job's containers belong to the engine's daemon, outside the job's process tree.
+                stop_job_containers(self._engine, job_id)
 
     def timeout(self) -> float:
         """How long the caller may wait before the next `tick` is due."""
@@ -167,6 +174,10 @@ class Supervisor:
         # Its pid is reaped and may already name another process: only its group is signalled (what is left of the
         # job's tools); tools outside the group came to this process and `reap` kills them as strays.
         processes.signal_group(child.pid, signal.SIGKILL)
+        if child.kill_reason is not None or wait_status != 0:
+            # A job's process that ended cleanly removed its containers itself; one that was killed or crashed may
+            # have left one running (one started during the stop's grace, or by a process that died at once).
+            stop_job_containers(self._engine, child.job_id)
         _record_exit(self.sessions, self.runner_id, child, wait_status)
         _clean(self.settings, child.work_dir)
 
@@ -174,6 +185,7 @@ class Supervisor:
         """Stop every job and give it back to the queue: the next runner runs it again."""
         for child in self.jobs.values():
             processes.kill_tree(child.pid)
+            stop_job_containers(self._engine, child.job_id)
         now = datetime.now(UTC)
         for pid, child in list(self.jobs.items()):
             with contextlib.suppress(ChildProcessError):

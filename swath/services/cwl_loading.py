@@ -44,7 +44,11 @@ _REMOTE_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
 def loading_context(
-    folder: Path | None, *, podman: bool = False, networks: Sequence[IPNetwork] = ()
+    folder: Path | None,
+    *,
+    podman: bool = False,
+    networks: Sequence[IPNetwork] = (),
+    tool_factory: Callable[..., Process] | None = None,
 ) -> LoadingContext:
     """The one cwltool loading configuration.
 
@@ -53,10 +57,11 @@ def loading_context(
     that only logs warnings, and costs a node process per expression. With a `folder`, no local file outside it
     is read (a package is one self-contained document; without this, `run: /some/host/file.cwl` or `$include`
     would read files of the server), and every http(s) document (`run:`, `$import`, `$include`) is fetched only
-    from public addresses and the `networks` allowed (services/network.py), redirects included.
+    from public addresses and the `networks` allowed (services/network.py), redirects included. `tool_factory`
+    replaces cwltool's (the runner's contained tools).
     """
     context = LoadingContext()
-    context.construct_tool_object = default_make_tool
+    context.construct_tool_object = tool_factory or default_make_tool
     context.skip_schemas = True
     context.disable_js_validation = True
     context.podman = podman
@@ -73,6 +78,7 @@ def load_document(
     *,
     podman: bool = False,
     networks: Sequence[IPNetwork] = (),
+    tool_factory: Callable[..., Process] | None = None,
 ) -> Process:
     """The tool of the CWL file at `path` (its `#entry_id` for a `$graph`), confined to the file's folder.
 
@@ -82,7 +88,7 @@ def load_document(
     folder = path.parent
     file_uri = path.resolve().as_uri()
     with _CWLTOOL_LOCK:
-        context = loading_context(folder, podman=podman, networks=networks)
+        context = loading_context(folder, podman=podman, networks=networks, tool_factory=tool_factory)
         try:
             context, document, uri = fetch_document(file_uri, context)
             context, uri = resolve_and_validate_document(context, document, uri)

@@ -1,4 +1,5 @@
-"""Is the service able to run jobs now: the database, the broker, the storage, and workers seen recently."""
+"""Is the service able to run jobs now: the database, the broker, the storage, the container runtime, and workers
+seen recently."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from swath.errors import SwathError
+from swath.services.containers import choose_container_runtime, probe_engine
 from swath.services.context import ServiceContext
+from swath.settings import Settings
 from swath.store.database import reading
 from swath.store.records import WorkerRecord
 from swath.store.workers import list_workers
@@ -40,6 +43,7 @@ def check_health(context: ServiceContext) -> Health:
         # The local executor's runners are on this machine: the pool process runs and beats.
         _check("broker" if context.settings.executor == "celery" else "runners", context.executor.check),
         _check("storage", context.storage.check),
+        _check_containers(context.settings),
     ]
     workers: list[WorkerRecord] = []
     if context.settings.executor == "celery" and checks[0].healthy:
@@ -62,3 +66,15 @@ def _check(name: str, probe: Callable[[], None]) -> Check:
 def _ping_database(context: ServiceContext) -> None:
     with reading(context.sessions) as session:
         session.execute(text("SELECT 1"))
+
+
+def _check_containers(settings: Settings) -> Check:
+    """The runtime chosen at start-up, probed again (a container run) when it is an engine; and whether tools run on
+    the host. With the Celery executor, workers choose their own runtime; this is the API's."""
+    runtime = choose_container_runtime(settings.container_runtime)
+    host = "allowed" if settings.host_tools_allowed else "not allowed (SWATH_ALLOW_HOST_TOOLS)"
+    if runtime.engine is not None:
+        reason = probe_engine(runtime.engine)
+        if reason is not None:
+            return Check("containers", False, f"{runtime.engine} was chosen at start-up, but {reason}.")
+    return Check("containers", True, f"{runtime.detail} Tools on the host: {host}.")

@@ -7,6 +7,7 @@ id the newest live one (swath.process_ids), so several versions can be deployed 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from swath.errors import DuplicatedProcess, ImmutableProcess, InvalidPackage, No
 from swath.examples import EXAMPLES_DIR
 from swath.process_ids import ProcessRef, format_process_ref, parse_process_ref
 from swath.services.builtin import echo_process
+from swath.services.containers import check_package_may_run, choose_container_runtime
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
 from swath.services.packages import ApplicationPackage, parse_package
@@ -24,6 +26,7 @@ from swath.store.database import reading, transaction
 from swath.store.records import ProcessKind, ProcessRecord
 
 Fetch = Callable[[str], bytes]
+log = logging.getLogger("swath.services")
 
 
 def _new_revision(package: ApplicationPackage, user: str, visible_to: Sequence[str] = ()) -> ProcessRecord:
@@ -67,6 +70,7 @@ def deploy_process(
     `visible_to` restricts it to those users and `group:` names (and its deployer and admins); empty: every user.
     """
     package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
+    _check_may_run(context, package)
     with transaction(context.sessions) as session:
         return store.insert_process(session, _new_revision(package, user, visible_to))
 
@@ -87,6 +91,7 @@ def replace_process(
     old one unless `visible_to` is given.
     """
     package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
+    _check_may_run(context, package)
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id, deployer)
         _refuse_builtin(current)
@@ -146,6 +151,12 @@ def _resolve(session: Session, process_id: str, viewer: Identity) -> ProcessReco
     return process
 
 
+def _check_may_run(context: ServiceContext, package: ApplicationPackage) -> None:
+    """The operator's rules for images and host tools, against the runtime this service chose at start-up."""
+    runtime = choose_container_runtime(context.settings.container_runtime)
+    check_package_may_run(package.cwl, context.settings, runtime)
+
+
 def _refuse_builtin(process: ProcessRecord) -> None:
     if process.kind is ProcessKind.builtin:
         raise ImmutableProcess(
@@ -160,6 +171,10 @@ def deploy_examples(context: ServiceContext) -> list[str]:
         try:
             process = deploy_process(context, path.read_bytes(), "application/cwl+yaml", user="swath")
         except DuplicatedProcess:
+            continue
+        except InvalidPackage as refused:
+            # An operator who allows no host tools, or only some images, may refuse an example too.
+            log.info("Example %s not deployed: %s", path.name, refused.detail)
             continue
         deployed.append(format_process_ref(process.id, process.version))
     return deployed

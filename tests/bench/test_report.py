@@ -83,7 +83,7 @@ def test_a_figure_without_baseline_or_target_renders_empty_cells() -> None:
 
 def test_the_command_line_runs_every_scenario_by_default() -> None:
     options = parse([])
-    assert options.scenarios == ["overhead", "throughput", "submission", "listing", "memory", "peer"]
+    assert options.scenarios == ["overhead", "throughput", "submission", "listing", "memory", "peer", "containers"]
     assert options.listing_sizes == [100_000, 1_000_000]
 
 

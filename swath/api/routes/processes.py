@@ -16,6 +16,7 @@ from swath.api.schemas import Execute, Link, Process, ProcessList, ProcessSummar
 from swath.errors import InvalidInput
 from swath.ogc import Preference, ResponseType
 from swath.services import jobs, processes
+from swath.services.containers import container_use
 from swath.services.identity import parse_principals
 from swath.services.inputs import inputs_from_request
 from swath.services.jobs import ExecuteRequest
@@ -112,7 +113,8 @@ def describe(process_id: str, request: Request, context: Context, caller: Caller
 
     `id` is the newest deployed version of the process, `id:version` the version named.
     """
-    document = process_document(request, processes.get_process(context, process_id, caller))
+    process = processes.get_process(context, process_id, caller)
+    document = process_document(request, process, container_use(process.cwl, context.settings))
     if wants_html(request):
         return render_html(request, "process.html", process=document)
     return document
