@@ -4,8 +4,11 @@ drives every call of its process service under the venue prefix."""
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -38,7 +41,13 @@ stdout: greeting.txt
 @pytest.fixture(scope="module")
 def venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("unity")
-    server = make_server(folder, auth_mode="on")
+    # Loopback is admitted so that the cwl_dag test's workflow, served on loopback, may be fetched.
+    server = make_server(
+        folder,
+        auth_mode="on",
+        allowed_networks='["127.0.0.0/8"]',
+        queues='[{"name": "small", "cores": 2, "ram_mb": 8192}, {"name": "large", "cores": 16, "ram_mb": 131072}]',
+    )
     token = make_token(server, "dee", "deployer")
     server.start()
     config = folder / "unity.cfg"
@@ -135,3 +144,88 @@ def test_errors_on_the_face_are_ogc_documents(venue: dict[str, Any]) -> None:
     assert answer.json()["title"] == "No such process"
     bad = venue["http"].post("/mission/dev/wps/processes/echo/execution", content=b"{not json")
     assert 400 <= bad.status_code < 500
+
+
+WORKFLOW_CWL = """\
+cwlVersion: v1.2
+class: Workflow
+inputs:
+  who: string
+outputs:
+  greeting:
+    type: File
+    outputSource: greet/out
+steps:
+  greet:
+    run:
+      class: CommandLineTool
+      baseCommand: echo
+      inputs:
+        who: {type: string, inputBinding: {position: 1}}
+      outputs:
+        out: {type: stdout}
+      stdout: hello.txt
+    in: {who: who}
+    out: [out]
+"""
+
+
+@pytest.fixture(scope="module")
+def workflow_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A loopback web server holding a CWL workflow and its job order, as a Unity user's repository would."""
+    folder = tmp_path_factory.mktemp("site")
+    (folder / "hello.cwl").write_text(WORKFLOW_CWL)
+    (folder / "args.json").write_text(json.dumps({"who": "from a URL"}))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
+    site = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{site.server_address[1]}"
+    site.shutdown()
+    site.server_close()
+
+
+def _run_to_end(job: Any) -> Any:
+    return wait_until(
+        lambda: (status := job.get_status()).status in (JobStatus.SUCCESSFUL, JobStatus.FAILED) and status,
+        timeout=120,
+        message="the cwl_dag job to end",
+    )
+
+
+def test_cwl_dag_runs_a_workflow_from_a_url(processes: Any, venue: dict[str, Any], workflow_site: str) -> None:
+    http: httpx.Client = venue["http"]
+    cwl_dag = processes.get_process("cwl_dag")
+    assert {"cwl_workflow", "cwl_args", "log_level", "request_instance_type", "request_storage"} <= set(cwl_dag.inputs)
+    inputs = {
+        "cwl_workflow": f"{workflow_site}/hello.cwl",
+        "cwl_args": f"{workflow_site}/args.json",
+        "log_level": "INFO",
+        "request_instance_type": "r7i.2xlarge",
+        "request_storage": "10Gi",
+    }
+    job = cwl_dag.execute({"inputs": inputs, "outputs": {"result": {"$output": None, "format": None}}})
+    finished = _run_to_end(job)
+    assert finished.status == JobStatus.SUCCESSFUL, http.get(f"/jobs/{job.id}/logs").text
+    greeting = job.get_result()["greeting"].to_dict()
+    assert http.get(greeting["href"]).text.strip() == "from a URL"
+    # cwl_args as JSON text, and no resource request at all.
+    inline = cwl_dag.execute(
+        {"inputs": {"cwl_workflow": f"{workflow_site}/hello.cwl", "cwl_args": '{"who": "inline"}'}}
+    )
+    assert _run_to_end(inline).status == JobStatus.SUCCESSFUL, http.get(f"/jobs/{inline.id}/logs").text
+    href = inline.get_result()["greeting"].to_dict()["href"]
+    assert http.get(href).text.strip() == "inline"
+
+
+def test_cwl_dag_instance_types_pick_queue_classes(venue: dict[str, Any], workflow_site: str) -> None:
+    http: httpx.Client = venue["http"]
+    inputs = {"cwl_workflow": f"{workflow_site}/hello.cwl", "request_instance_type": "r7i.8xlarge"}
+    too_big = http.post("/processes/cwl_dag/execution", json={"inputs": inputs}, headers=ASYNC)
+    assert too_big.status_code == 400, too_big.text
+    assert "small" in too_big.json()["detail"] and "large" in too_big.json()["detail"]
+    unknown = http.post(
+        "/processes/cwl_dag/execution", json={"inputs": {**inputs, "request_instance_type": "huge"}}, headers=ASYNC
+    )
+    assert unknown.status_code == 400
+    assert "Instance type 'huge' is not one Swath knows" in unknown.json()["detail"]
