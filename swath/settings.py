@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     map_tiles_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
     map_tiles_attribution: str = ""
     log_level: str = "info"
+    # The Unity SPS face (unity-sds-client): the OGC paths also answer under this prefix, each `{name}` one path
+    # segment, so `{unity_href}{project}/{venue}/wps/` of a Unity venue reaches Swath. Empty turns the face off.
+    unity_sps_prefix: str = Field(default="/{project}/{venue}/wps", pattern=r"^(/[A-Za-z0-9_.{}-]+)*/?$")
 
     # Scale-out mode (docs/deployment.md). "local": runner processes started by the server; "celery": `swath worker`
     # processes on any machine that reaches the broker, the database and the storage.

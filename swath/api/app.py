@@ -21,6 +21,7 @@ from swath.api.errors import install_error_handlers
 from swath.api.openapi import openapi_30
 from swath.api.routes import collections, files, health, jobs, landing, processes, signin, unity
 from swath.api.security import SecurityMiddleware
+from swath.api.unity_sps import UnitySpsFace
 from swath.executors.base import Executor
 from swath.executors.local import LocalExecutor
 from swath.services.auth import Authenticator
@@ -87,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.openapi = lambda: openapi_30(app)  # type: ignore[method-assign]
     app.state.auth_on = settings.is_auth_on
+    app.add_middleware(UnitySpsFace, template=settings.unity_sps_prefix)
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
     for module in (landing, processes, unity, jobs, collections, files, health, signin):

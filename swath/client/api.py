@@ -77,8 +77,13 @@ def get_job_status(app_name: str, job_id: str) -> str:
 
 
 def get_job_by_id(app_name: str, job_id: str) -> dict[str, Any]:
-    """The results of a finished job: `outputs` (a list of `{id, data}` or `{id, href}`) and `stac_catalog`."""
-    document: dict[str, Any] = _client().transport.json("GET", _jobs_path(app_name, job_id) + "/result")
+    """The job's document, whatever its state (`jobID`, `status`, `message`...), as Unity's `api.py` returns it;
+    once the job has succeeded also its results: `outputs` (a list of `{id, data}` or `{id, href}`) and
+    `stac_catalog` (the link to its STAC catalog). Never raises for a job still running."""
+    client = _client()
+    document: dict[str, Any] = client.transport.json("GET", _jobs_path(app_name, job_id))
+    if document.get("status") == "successful":
+        document.update(client.transport.json("GET", _jobs_path(app_name, job_id) + "/result"))
     return document
 
 

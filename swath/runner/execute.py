@@ -19,10 +19,12 @@ import pystac
 from swath.runner import builtin, cwl
 from swath.runner.containers import ContainerPolicy
 from swath.runner.cwl import run_cwl, select_container_runtime
+from swath.runner.cwl_dag import run_cwl_dag
 from swath.runner.joblog import open_job_log, runner_logger
 from swath.runner.outputs import StoredOutputs, store_outputs
 from swath.runner.stac import write_catalog
 from swath.runner.staging import stage_inputs
+from swath.services.builtin import CWL_DAG
 from swath.settings import Settings
 from swath.storage import Storage
 from swath.store.records import JobRecord, JobResults, ProcessKind, ProcessRecord
@@ -68,7 +70,20 @@ def execute_job(job: JobRecord, process: ProcessRecord, context: RunContext) -> 
     """
     with open_job_log(context.log_path) as log:
         runner_logger().info("Job %s of process '%s' version %s started.", job.id, process.id, process.version)
-        if process.kind == ProcessKind.builtin:
+        if process.kind == ProcessKind.builtin and process.id == CWL_DAG:
+            stored = run_cwl_dag(
+                job,
+                process,
+                settings=context.settings,
+                storage=context.storage,
+                work_dir=context.work_dir,
+                log=log,
+                policy=_container_policy(job, context.settings),
+                report_progress=lambda percent, message: context.report_progress(
+                    _RUN_START + _RUN_SPAN * percent // 100, message
+                ),
+            )
+        elif process.kind == ProcessKind.builtin:
             stored = StoredOutputs(values=builtin.run_builtin(job, process), products=[])
         else:
             stored = _run_application(job, process, context, log)

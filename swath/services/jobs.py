@@ -29,6 +29,7 @@ from swath.errors import (
 )
 from swath.layout import job_log_key, output_key
 from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
+from swath.services.builtin import CWL_DAG, cwl_dag_resources
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
 from swath.services.input_access import check_input_access
@@ -40,7 +41,16 @@ from swath.store import jobs as store
 from swath.store.database import reading, transaction
 from swath.store.group_commit import commit_new_job
 from swath.store.jobs import JobCursor, JobFilter
-from swath.store.records import JSON, JobRecord, JobResults, JobStatus, OutputRequest, OutputValue, ProcessRecord
+from swath.store.records import (
+    JSON,
+    JobRecord,
+    JobResults,
+    JobStatus,
+    OutputRequest,
+    OutputValue,
+    ProcessKind,
+    ProcessRecord,
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +114,10 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
             )
     if request.response not in set(ResponseType):
         raise InvalidInput(f"Response type '{request.response}' is not supported; allowed: {allowed(ResponseType)}.")
-    queue = select_queue(settings.queues, requested_needs(package_needs(process.cwl), request.resources))
+    resources = request.resources
+    if process.id == CWL_DAG and process.kind is ProcessKind.builtin and resources is None:
+        resources = cwl_dag_resources(inputs)
+    queue = select_queue(settings.queues, requested_needs(package_needs(process.cwl), resources))
     now = datetime.now(UTC)
     job = JobRecord(
         id=str(uuid.uuid4()),

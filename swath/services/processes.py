@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from swath.errors import DuplicatedProcess, ImmutableProcess, InvalidPackage, NoSuchProcess
 from swath.examples import EXAMPLES_DIR
 from swath.process_ids import ProcessRef, format_process_ref, parse_process_ref
-from swath.services.builtin import echo_process
+from swath.services.builtin import cwl_dag_process, echo_process
 from swath.services.containers import check_package_may_run, choose_container_runtime
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
@@ -48,12 +48,12 @@ def _new_revision(package: ApplicationPackage, user: str, visible_to: Sequence[s
 
 def install_builtin_processes(context: ServiceContext) -> None:
     """Make sure the built-in processes are live (idempotent; safe when several servers start at once)."""
-    echo = echo_process()
-    with transaction(context.sessions) as session:
-        if store.get_live_process(session, ProcessRef(echo.id)) is None:
-            # Another server starting at the same moment may win the insert; the unique index then says so.
-            with contextlib.suppress(DuplicatedProcess):
-                store.insert_process(session, echo)
+    for builtin in (echo_process(), cwl_dag_process()):
+        with transaction(context.sessions) as session:
+            if store.get_live_process(session, ProcessRef(builtin.id)) is None:
+                # Another server starting at the same moment may win the insert; the unique index then says so.
+                with contextlib.suppress(DuplicatedProcess):
+                    store.insert_process(session, builtin)
 
 
 def deploy_process(

@@ -8,14 +8,21 @@ unknown job id.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import time
+
 from swath.errors import NoSuchJob, NoSuchProcess
 from swath.process_ids import ProcessRef, parse_process_ref
 from swath.services import jobs
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
+from swath.services.jobs import ExecuteRequest
 from swath.services.processes import get_process
 from swath.store.jobs import JobFilter
 from swath.store.records import JobRecord
+
+log = logging.getLogger("swath.unity")
 
 UNITY_JOB_PREFIX = "job-"
 # Unity clients read the jobs of a process in one response; this many of the newest are sent.
@@ -65,3 +72,38 @@ def dismiss_process_job(context: ServiceContext, process_id: str, job_id: str, v
     """Dismiss a job reached through its process (see `jobs.dismiss_job`)."""
     process_job(context, process_id, job_id, viewer)
     return jobs.dismiss_job(context, job_id, viewer)
+
+
+def submit_process_job(
+    context: ServiceContext, scope: ProcessRef, request: ExecuteRequest, user: Identity
+) -> JobRecord:
+    """Start a job the ADES-WPST way: an `outputs` entry naming an output the process lacks is ignored, as the
+    Unity ADES ignored it (the Unity tutorial asks for `output` of every application), and noted in the job's log.
+    The OGC face refuses such an entry with 400."""
+    process = get_process(context, str(scope), user)
+    unknown = sorted(set(request.outputs) - set(process.description.outputs))
+    if unknown:
+        kept = {name: wanted for name, wanted in request.outputs.items() if name not in unknown}
+        request = dataclasses.replace(request, outputs=kept)
+    job = jobs.create_job(context, process, request, user)
+    if unknown:
+        _note_in_job_log(
+            context,
+            job.id,
+            f"Ignored the requested output(s) {', '.join(unknown)}: not outputs of process '{process.id}' "
+            f"(it has: {', '.join(sorted(process.description.outputs)) or 'none'}).",
+        )
+    return job
+
+
+def _note_in_job_log(context: ServiceContext, job_id: str, note: str) -> None:
+    """Append a line to the job's log where the runners of this server write it (they append too); with runners
+    on other machines (celery) the log is theirs, so the note goes to the server's log instead."""
+    if context.settings.executor != "local":
+        log.warning("Job %s: %s", job_id, note)
+        return
+    path = context.settings.job_log(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(f"{stamp} WARNING {note}\n")

@@ -8,19 +8,22 @@ take the job id from the end of that address.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from swath.api.auth import get_authenticator
 from swath.api.dependencies import Caller, Context, User
 from swath.api.render import process_url, status_info
 from swath.api.results import job_results_document
 from swath.api.routes.processes import execute_request
 from swath.api.schemas import Execute, JobList, StatusInfo
+from swath.errors import InvalidParameterValue, Unauthorized
 from swath.layout import CATALOG_MEMBER
 from swath.process_ids import format_process_ref
-from swath.services import jobs, unity
+from swath.services import unity
 from swath.store.records import JobRecord
 
 router = APIRouter(tags=["Unity ADES-WPST"])
@@ -57,10 +60,10 @@ async def submit_process_job(
 
     The body is an OGC execute request, or the Unity form: `inputs` as a list of `{"id", "data"}` and `outputs`
     as a list of `{"id", "transmissionMode"}`. A process id with a `job-` prefix that names no process means the
-    process without it.
+    process without it. An output the process lacks is ignored and noted in the job's log.
     """
     scope = await asyncio.to_thread(unity.resolve_process_scope, context, process_id, user)
-    job = await asyncio.to_thread(jobs.submit_job, context, str(scope), execute_request(body), user)
+    job = await asyncio.to_thread(unity.submit_process_job, context, scope, execute_request(body), user)
     document = unity_status(request, job).model_dump(mode="json", exclude_none=True)
     headers = {"Location": _job_url(request, process_id, job.id)}
     return JSONResponse(document, status_code=201, headers=headers)
@@ -98,3 +101,36 @@ def _output_item(output_id: str, value: Any) -> dict[str, Any]:
     if isinstance(value, dict) and isinstance(value.get("href"), str):
         return {"id": output_id, **value}
     return {"id": output_id, "data": value}
+
+
+# How long unity-sds-client keeps an access token from the sign-in below before it signs in again.
+SIGN_IN_LIFETIME = 3600
+
+
+@router.post("/unity/initiate-auth")
+async def initiate_auth(request: Request) -> dict[str, Any]:
+    """Cognito's `InitiateAuth` (`USER_PASSWORD_AUTH`) for Swath's own token users, so that unity-sds-client
+    signs in unchanged (its `auth_endpoint` set to this address): `USERNAME` is the user a Swath API token was
+    made for and `PASSWORD` that token, which comes back as the access token. With authentication off any
+    password comes back, as every request then acts as the local admin. The body is JSON whatever its type says
+    (Cognito's clients send `application/x-amz-json-1.1`)."""
+    try:
+        body = json.loads(await request.body())
+    except ValueError as error:
+        raise InvalidParameterValue("The body must be a JSON InitiateAuth request.") from error
+    if not isinstance(body, dict) or body.get("AuthFlow") != "USER_PASSWORD_AUTH":
+        raise InvalidParameterValue("Only the AuthFlow USER_PASSWORD_AUTH is offered.")
+    parameters = body.get("AuthParameters")
+    user = parameters.get("USERNAME") if isinstance(parameters, dict) else None
+    password = parameters.get("PASSWORD") if isinstance(parameters, dict) else None
+    if not isinstance(user, str) or not isinstance(password, str) or not password:
+        raise InvalidParameterValue("AuthParameters needs a USERNAME and a PASSWORD (a Swath API token).")
+    if request.app.state.auth_on:
+        authenticator = get_authenticator(request)
+        identity = await asyncio.to_thread(authenticator.verify, password)
+        if identity.user != user:
+            raise Unauthorized("Incorrect username or password.")
+    return {
+        "AuthenticationResult": {"AccessToken": password, "ExpiresIn": SIGN_IN_LIFETIME, "TokenType": "Bearer"},
+        "ChallengeParameters": {},
+    }
