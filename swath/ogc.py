@@ -48,6 +48,12 @@ class Preference(StrEnum):
 
     respond_async = "respond-async"
     wait = "wait"
+    # Part 4 (/req/job-management/create-execution-pending): `Prefer: status="created"` holds a new job.
+    status = "status"
+
+
+# The `Prefer: status=...` value that asks for a job that waits to be started (Part 4).
+HELD_STATUS = "created"
 
 
 def allowed(vocabulary: type[StrEnum]) -> str:

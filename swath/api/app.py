@@ -17,9 +17,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from swath import __version__
+from swath.api.callbacks import send_callbacks_forever
 from swath.api.errors import install_error_handlers
 from swath.api.openapi import openapi_30
-from swath.api.routes import collections, files, health, jobs, landing, processes, unity
+from swath.api.routes import collections, files, health, job_management, jobs, landing, processes, unity
 from swath.api.security import SecurityMiddleware
 from swath.executors.base import Executor
 from swath.executors.local import LocalExecutor
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
                 log.info("Deployed the example applications: %s", ", ".join(deployed))
         await asyncio.to_thread(context.executor.start)
         reaper = asyncio.create_task(_reap_forever(context))
+        callbacks = asyncio.create_task(send_callbacks_forever(context))
         # Everything made so far lives as long as the server. Frozen, the collector stops scanning it in every full
         # collection; those scans held the GIL for tens of ms and made the slowest 1 % of submissions
         # (bench/, scenario 3: p99 95-135 -> 28-30 ms at 8 connections).
@@ -66,9 +68,10 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            reaper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reaper
+            for task in (reaper, callbacks):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await asyncio.to_thread(context.executor.stop)
             engine.dispose()
 
@@ -85,7 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.auth_on = settings.is_auth_on
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
-    for module in (landing, processes, unity, jobs, collections, files, health):
+    for module in (landing, processes, unity, jobs, job_management, collections, files, health):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("swath.api", "static")]), name="static")
     return app
