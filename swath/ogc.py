@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["ExecutionMode", "JobControlOption", "Preference", "ResponseType", "TransmissionMode", "allowed"]
+__all__ = [
+    "HELD_STATUS",
+    "ExecutionMode",
+    "JobControlOption",
+    "Preference",
+    "ResponseType",
+    "TransmissionMode",
+    "allowed",
+]
 
 
 class JobControlOption(StrEnum):
