@@ -119,3 +119,12 @@ def test_the_job_management_conformance_classes_are_declared(client: httpx.Clien
     classes = client.get("/conformance").json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-processes-4/1.0/conf/job-management" in classes
     assert "http://www.opengis.net/spec/ogcapi-processes-4/1.0/conf/ogcapi-processes" in classes
+
+
+def test_the_pages_of_a_waiting_job_show_it_created(client: httpx.Client) -> None:
+    job_id = create_held(client)
+    page = client.get(f"/jobs/{job_id}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "created" in page.text
+    listing = client.get("/jobs", params={"status": "created"}, headers={"Accept": "text/html"})
+    assert listing.status_code == 200 and job_id[:8] in listing.text
