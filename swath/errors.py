@@ -27,6 +27,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     ├── Conflict (409)
     │   ├── DuplicatedProcess (409, duplicated-process)
     │   └── JobNotDismissable (409, job-not-dismissable)
+    ├── JobLocked (423, Part 4 locked)
     ├── ImmutableProcess (403, immutable-process)
     ├── StoreUnavailable (503, store-unavailable)
     ├── StorageUnavailable (503, storage-unavailable)
@@ -47,6 +48,7 @@ from typing import ClassVar
 
 _PART1 = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/"
 _PART2 = "http://www.opengis.net/def/exceptions/ogcapi-processes-2/1.0/"
+_PART4 = "http://www.opengis.net/def/exceptions/ogcapi-processes-4/1.0/"
 # Swath's own types, for errors the standard does not name.
 _SWATH = "https://swath.dev/exceptions/"
 
@@ -240,6 +242,15 @@ class DuplicatedProcess(Conflict):
 class JobNotDismissable(Conflict):
     type = _SWATH + "job-not-dismissable"
     title = "Job not dismissable"
+
+
+class JobLocked(SwathError):
+    """A job that can no longer be changed or started: it has left `created` (Part 4,
+    /req/job-management/update-response-locked)."""
+
+    type = _PART4 + "locked"
+    status = 423
+    title = "Job locked"
 
 
 class ImmutableProcess(SwathError):

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["ExecutionMode", "JobControlOption", "Preference", "ResponseType", "TransmissionMode", "allowed"]
+__all__ = [
+    "HELD_STATUS",
+    "ExecutionMode",
+    "JobControlOption",
+    "Preference",
+    "ResponseType",
+    "TransmissionMode",
+    "allowed",
+]
 
 
 class JobControlOption(StrEnum):
@@ -48,6 +56,12 @@ class Preference(StrEnum):
 
     respond_async = "respond-async"
     wait = "wait"
+    # Part 4 (/req/job-management/create-execution-pending): `Prefer: status="created"` holds a new job.
+    status = "status"
+
+
+# The `Prefer: status=...` value that asks for a job that waits to be started (Part 4).
+HELD_STATUS = "created"
 
 
 def allowed(vocabulary: type[StrEnum]) -> str:

@@ -140,9 +140,14 @@ class Settings(BaseSettings):
     auth_signed_url_expiry: int = Field(default=3600, ge=10, le=7 * 86400)
     # Host names (beside the public URL's) that requests may name in `Host`; ["*"] accepts any.
     allowed_hosts: list[str] = Field(default_factory=list)
-    # CIDR blocks that input hrefs and deploy-time fetches may reach although they are loopback, private or
-    # link-local (JSON list, e.g. ["10.0.0.0/8"]). Empty refuses them all.
+    # CIDR blocks that input hrefs, deploy-time fetches and job callbacks may reach although they are loopback,
+    # private or link-local (JSON list, e.g. ["10.0.0.0/8"]). Empty refuses them all.
     allowed_networks: list[str] = Field(default_factory=list)
+    # Job callbacks (OGC `callback`): how often the server looks for callbacks to send (seconds), how many times it
+    # tries each one, and the wait before the first retry, doubled after each failed attempt.
+    callback_interval: float = Field(default=0.5, gt=0)
+    callback_attempts: int = Field(default=5, ge=1, le=20)
+    callback_backoff: float = Field(default=1.0, gt=0)
 
     @model_validator(mode="after")
     def _check_heartbeat(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,31 @@ from bench.servers import fresh_postgresql_database as throwaway_database
 from bench.servers import wait_until as poll_until
 
 REPO = Path(__file__).resolve().parents[1]
-POSTGRESQL_URL = os.environ.get("SWATH_TEST_POSTGRESQL_URL", "")
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def service_url(name: str, usual_url: str, host: str, port: int) -> str:
+    """The URL of a service for the tests: SWATH_TEST_<name>_URL when set, else the service at its usual local
+    address when something answers there, else "" (its tests skip, or fail under SWATH_TEST_REQUIRE_SERVICES).
+
+    So the README's plain `pytest` runs every suite a developer's machine can run, without variables to learn.
+    """
+    configured = os.environ.get(f"SWATH_TEST_{name}_URL")
+    if configured is not None:
+        return configured
+    return usual_url if _answers(host, port) else ""
+
+
+POSTGRESQL_URL = service_url("POSTGRESQL", "postgresql+psycopg://postgres@127.0.0.1:5432/test", "127.0.0.1", 5432)
+RABBITMQ_URL = service_url("RABBITMQ", "amqp://guest:guest@127.0.0.1:5672//", "127.0.0.1", 5672)
+REDIS_URL = service_url("REDIS", "redis://127.0.0.1:6379/0", "127.0.0.1", 6379)
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -28,12 +53,13 @@ def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, message
 def fresh_postgresql_database() -> Iterator[str]:
     """The URL of a new, empty database on the PostgreSQL server named by SWATH_TEST_POSTGRESQL_URL, dropped after.
 
-    Without that variable the test skips, except in CI (SWATH_TEST_REQUIRE_SERVICES), where it fails.
+    Without that variable, and with nothing answering at 127.0.0.1:5432, the test skips, except in CI
+    (SWATH_TEST_REQUIRE_SERVICES), where it fails.
     """
     if not POSTGRESQL_URL:
         if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
-            pytest.fail("SWATH_TEST_POSTGRESQL_URL is not set, and CI requires the PostgreSQL suite")
-        pytest.skip("SWATH_TEST_POSTGRESQL_URL is not set")
+            pytest.fail("No PostgreSQL answers (SWATH_TEST_POSTGRESQL_URL, or 127.0.0.1:5432), and CI requires it")
+        pytest.skip("No PostgreSQL answers (SWATH_TEST_POSTGRESQL_URL, or 127.0.0.1:5432)")
     with throwaway_database(POSTGRESQL_URL, prefix="swath_test") as url:
         yield url
 

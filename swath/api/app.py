@@ -17,9 +17,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from swath import __version__
+from swath.api.callbacks import send_callbacks_forever
 from swath.api.errors import install_error_handlers
 from swath.api.openapi import openapi_30
-from swath.api.routes import collections, files, health, jobs, landing, processes, signin, unity
+from swath.api.routes import collections, files, health, job_management, jobs, landing, processes, signin, unity
 from swath.api.security import SecurityMiddleware
 from swath.api.unity_sps import UnitySpsFace
 from swath.executors.base import Executor
@@ -64,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
                 log.info("Deployed the example applications: %s", ", ".join(deployed))
         await asyncio.to_thread(context.executor.start)
         reaper = asyncio.create_task(_reap_forever(context))
+        callbacks = asyncio.create_task(send_callbacks_forever(context))
         # Everything made so far lives as long as the server. Frozen, the collector stops scanning it in every full
         # collection; those scans held the GIL for tens of ms and made the slowest 1 % of submissions
         # (bench/, scenario 3: p99 95-135 -> 28-30 ms at 8 connections).
@@ -71,9 +73,10 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            reaper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reaper
+            for task in (reaper, callbacks):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await asyncio.to_thread(context.executor.stop)
             engine.dispose()
 
@@ -91,7 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(UnitySpsFace, template=settings.unity_sps_prefix)
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
-    for module in (landing, processes, unity, jobs, collections, files, health, signin):
+    for module in (landing, processes, unity, jobs, job_management, collections, files, health, signin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("swath.api", "static")]), name="static")
     return app

@@ -8,7 +8,7 @@ from swath.api.schemas import ContainerUseMember, Link, Process, ProcessSummary,
 from swath.layout import CATALOG_NAME, job_path, output_path
 from swath.process_ids import format_process_ref, quote_process_ref
 from swath.services.containers import ContainerUse
-from swath.store.records import JobRecord, JobStatus, ProcessRecord
+from swath.store.records import JSON, JobRecord, JobStatus, ProcessRecord
 
 REL = "http://www.opengis.net/def/rel/ogc/1.0/"
 JSON_TYPE = "application/json"
@@ -20,7 +20,11 @@ def base_url(request: Request) -> str:
 
 def process_url(request: Request, process_id: str, version: str | None = None) -> str:
     """The address of a process: of one version when it is named, else of the newest."""
-    return f"{base_url(request)}/processes/{quote_process_ref(format_process_ref(process_id, version))}"
+    return _process_href(base_url(request), process_id, version)
+
+
+def _process_href(base: str, process_id: str, version: str | None) -> str:
+    return f"{base}/processes/{quote_process_ref(format_process_ref(process_id, version))}"
 
 
 def job_url(request: Request, job_id: str) -> str:
@@ -77,7 +81,12 @@ def process_document(request: Request, process: ProcessRecord, use: ContainerUse
 
 
 def status_info(request: Request, job: JobRecord) -> StatusInfo:
-    url = job_url(request, job.id)
+    return status_document(base_url(request), job)
+
+
+def status_document(base: str, job: JobRecord) -> StatusInfo:
+    """statusInfo with links under `base`: the address the client used, or the public URL (callbacks)."""
+    url = base + job_path(job.id)
     links = [
         Link(href=url, rel="self", type=JSON_TYPE, title="Job status"),
         Link(
@@ -87,7 +96,7 @@ def status_info(request: Request, job: JobRecord) -> StatusInfo:
             title="Job log",
         ),
         Link(
-            href=process_url(request, job.process_id, job.process_version),
+            href=_process_href(base, job.process_id, job.process_version),
             rel="process",
             type=JSON_TYPE,
             title="Process",
@@ -97,7 +106,7 @@ def status_info(request: Request, job: JobRecord) -> StatusInfo:
         links.append(Link(href=f"{url}/results", rel=REL + "results", type=JSON_TYPE, title="Job results"))
         links.append(
             Link(
-                href=base_url(request) + output_path(job.id, CATALOG_NAME),
+                href=base + output_path(job.id, CATALOG_NAME),
                 rel="catalog",
                 type=JSON_TYPE,
                 title="STAC catalog",
@@ -116,3 +125,14 @@ def status_info(request: Request, job: JobRecord) -> StatusInfo:
         progress=job.progress,
         links=links,
     )
+
+
+def execute_document(job: JobRecord) -> JSON:
+    """The execute request a job runs with: its inputs (file inputs as the links the job reads, after their checks),
+    the outputs it asked for and its response type. Posted again, it runs the job again (Part 4 job inputs)."""
+    outputs: JSON = {}
+    for output_id, wanted in job.outputs.items():
+        outputs[output_id] = {"transmissionMode": wanted.transmission_mode}
+        if wanted.format:
+            outputs[output_id]["format"] = wanted.format
+    return {"inputs": job.inputs, "outputs": outputs}

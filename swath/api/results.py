@@ -14,9 +14,9 @@ from swath.layout import output_path
 from swath.services import jobs
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
-from swath.services.results import RawOutput, TextReader, raw_output, results_document
+from swath.services.results import RawOutput, TextReader, catalog_link, raw_output, results_document
 from swath.services.signed_urls import sign_hrefs
-from swath.store.records import JSON, JobRecord, StoredFile
+from swath.store.records import JSON, JobRecord, JobResults, StoredFile
 
 
 def _reader(context: ServiceContext) -> TextReader:
@@ -34,7 +34,10 @@ def results_response(
     wanted = list(job.outputs or results.outputs)
     if raw and len(wanted) == 1 and wanted[0] in results.outputs:
         return raw_response(context, raw_output(results.outputs[wanted[0]]))
-    return JSONResponse(_signed(request, context, job, results_document(job, results, _reader(context))))
+    document = _signed(request, context, job, results_document(job, results, _reader(context)))
+    catalog = _signed_catalog_link(request, context, job, results)
+    headers = {"Link": _link_header(catalog)} if catalog else None
+    return JSONResponse(document, headers=headers)
 
 
 def job_results_document(request: Request, context: ServiceContext, job_id: str, viewer: Identity) -> JSON:
@@ -42,6 +45,26 @@ def job_results_document(request: Request, context: ServiceContext, job_id: str,
     job, results = jobs.get_results(context, job_id, viewer)
     document: JSON = _signed(request, context, job, results_document(job, results, _reader(context)))
     return document
+
+
+def job_catalog_link(request: Request, context: ServiceContext, job_id: str, viewer: Identity) -> JSON | None:
+    """The link to a finished job's STAC catalog (signed like its outputs), or None when it wrote none."""
+    job, results = jobs.get_results(context, job_id, viewer)
+    return _signed_catalog_link(request, context, job, results)
+
+
+def _signed_catalog_link(request: Request, context: ServiceContext, job: JobRecord, results: JobResults) -> JSON | None:
+    link = catalog_link(results)
+    if link is None:
+        return None
+    signed: JSON = _signed(request, context, job, {"catalog": link})["catalog"]
+    return signed
+
+
+def _link_header(link: JSON) -> str:
+    """One RFC 8288 `Link` header value: `<href>; rel="catalog"; type="..."; title="..."`."""
+    parameters = "".join(f'; {name}="{link[name]}"' for name in ("rel", "type", "title") if link.get(name))
+    return f"<{link['href']}>{parameters}"
 
 
 def _signed(request: Request, context: ServiceContext, job: JobRecord, document: JSON) -> JSON:

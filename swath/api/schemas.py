@@ -82,7 +82,8 @@ class StatusInfo(BaseModel):
     """statusInfo.yaml"""
 
     jobID: str
-    status: Literal["accepted", "running", "successful", "failed", "dismissed"]
+    # `created` is Part 4's: a job that waits to be started.
+    status: Literal["created", "accepted", "running", "successful", "failed", "dismissed"]
     type: Literal["process"] = "process"
     processID: str | None = None
     # The version of the process the job runs (Swath's member; `processID` is the bare id, as the package says).
@@ -131,6 +132,24 @@ class Execute(BaseModel):
     collection: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._:-]+$")
     # Swath's extension: what the job needs (coresMin, ramMin, outdirMin), which picks its queue class.
     resources: dict[str, Any] | None = None
+
+
+class JobCreate(Execute):
+    """A Part 4 `POST /jobs` body: an execute request (execute-workflows.yaml) that names its `process` by URI
+    (`.../processes/{id}`, or `id`/`id:version` alone)."""
+
+    process: str = Field(min_length=1)
+
+
+class JobPatch(BaseModel):
+    """A Part 4 `PATCH /jobs/{id}` body: the members to change of a job that waits to be started."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    inputs: dict[str, Any] | None = None
+    outputs: dict[str, OutputSpec] | None = None
+    response: str | None = None
+    collection: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._:-]+$")
 
 
 class Collection(BaseModel):

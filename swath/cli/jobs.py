@@ -71,11 +71,12 @@ def results(
     with connected(url) as client:
         job = client.job(job_id)
         document = job.results()
+        catalog_href = job.catalog_href()
         saved = job.download(download) if download else []
     if json_output:
         print_json({**document, "downloaded": [str(path) for path in saved]} if download else document)
         return
-    render.results_table(document)
+    render.results_table(document, catalog_href)
     for path in saved:
         render.console.print(f"saved {path}", markup=False, highlight=False)
 

@@ -75,8 +75,8 @@ def job_status(job: Job) -> None:
             console.print(f"  {key}: {document[key]}", markup=False, highlight=False)
 
 
-def results_table(results: dict[str, Any]) -> None:
-    table = Table("output", "value", title="Results")
+def results_table(results: dict[str, Any], catalog_href: str) -> None:
+    table = Table("output", "value", title="Results", caption=f"STAC catalog: {catalog_href}")
     for name, value in results.items():
         if isinstance(value, dict) and "href" in value:
             table.add_row(Text(name), Text(str(value["href"])))

@@ -128,6 +128,6 @@ def _report(job: Job, results: dict[str, Any] | None, json_output: bool) -> None
     else:
         render.job_status(job)
         if results is not None:
-            render.results_table(results)
+            render.results_table(results, job.catalog_href())
     if job.status != "successful":
         raise typer.Exit(JOB_FAILED)

@@ -13,7 +13,7 @@ import pystac
 from swath.client.display import DownloadDisplay, open_display, open_download_display
 from swath.client.errors import JobTimeout
 from swath.client.transport import Transport
-from swath.layout import CATALOG_MEMBER, CATALOG_NAME, job_path, output_path, parse_output_path
+from swath.layout import CATALOG_NAME, job_path, output_path, parse_output_path
 
 __all__ = ["FINAL_STATUSES", "Job"]
 
@@ -86,20 +86,20 @@ class Job:
             display.close()
 
     def results(self) -> dict[str, Any]:
-        """The results document: each output's value or link, and the STAC catalog link under `stac_catalog`."""
+        """The results document: each output's value or link (the STAC catalog is `catalog()`, no output)."""
         document: dict[str, Any] = self._transport.json("GET", job_path(self.id) + "/results")
         return document
 
     def catalog(self) -> pystac.Catalog:
         """The STAC catalog of every file the job produced."""
-        href = self._catalog_href()
+        href = self.catalog_href()
         return pystac.Catalog.from_dict(self._transport.json("GET", href), href=href)
 
-    def _catalog_href(self) -> str:
-        link = self.results().get(CATALOG_MEMBER)
-        if isinstance(link, dict) and isinstance(link.get("href"), str):
-            return str(link["href"])
-        return self._transport.absolute(output_path(self.id, CATALOG_NAME))
+    def catalog_href(self) -> str:
+        """Where the job's STAC catalog is: the `catalog` link of its status document (read again if the document
+        at hand predates the job's success)."""
+        href = _catalog_link(self.document) or _catalog_link(self.refresh().document)
+        return href or self._transport.absolute(output_path(self.id, CATALOG_NAME))
 
     def dismiss(self) -> Job:
         """Stop the job (queued: never starts; running: its processes are stopped)."""
@@ -161,8 +161,9 @@ class Job:
 
     def _output_hrefs(self) -> list[str]:
         """Every file of the results document, and every STAC document and asset the catalogs reach."""
-        found: dict[str, None] = {}
-        pending: list[str] = []
+        catalog = self.catalog_href()
+        found: dict[str, None] = {catalog: None}
+        pending: list[str] = [catalog]
         for link in _links(self.results()):
             found[link["href"]] = None
             if link.get("rel") == "catalog":
@@ -183,6 +184,13 @@ class Job:
                 if isinstance(asset, dict) and isinstance(asset.get("href"), str):
                     found[urljoin(href, asset["href"])] = None
         return list(found)
+
+
+def _catalog_link(status: dict[str, Any]) -> str | None:
+    for link in status.get("links") or []:
+        if isinstance(link, dict) and link.get("rel") == "catalog" and isinstance(link.get("href"), str):
+            return str(link["href"])
+    return None
 
 
 def _links(node: Any) -> Iterator[dict[str, Any]]:

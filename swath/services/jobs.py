@@ -30,6 +30,7 @@ from swath.errors import (
 from swath.layout import job_log_key, output_key
 from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
 from swath.services.builtin import CWL_DAG, cwl_dag_resources
+from swath.services.callbacks import check_subscriber
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
 from swath.services.input_access import check_input_access
@@ -50,7 +51,10 @@ from swath.store.records import (
     OutputValue,
     ProcessKind,
     ProcessRecord,
+    Subscriber,
 )
+
+ACCEPTED_MESSAGE = "Accepted; waiting for a runner."
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class ExecuteRequest:
     collection: str | None = None
     # What the job needs (CWL words: coresMin, ramMin, outdirMin), replacing the package's ResourceRequirement.
     resources: JSON | None = None
+    # Where the job's callbacks go (OGC `callback`; swath.services.callbacks).
+    subscriber: Subscriber | None = None
 
 
 def execute(
@@ -88,8 +94,24 @@ def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest
     return create_job(context, get_process(context, process_id, user), request, user)
 
 
-def create_job(context: ServiceContext, process: ProcessRecord, request: ExecuteRequest, user: Identity) -> JobRecord:
-    """`submit_job` for a process already read. The job belongs to `user`."""
+def create_job(
+    context: ServiceContext, process: ProcessRecord, request: ExecuteRequest, user: Identity, start: bool = True
+) -> JobRecord:
+    """`submit_job` for a process already read. The job belongs to `user`.
+
+    With `start` False the job is recorded `created` (Part 4) and handed to no executor until `start_job`.
+    """
+    job = checked_job(context, process, request, user)
+    if not start:
+        job = dataclasses.replace(job, status=JobStatus.created, message="Created; waiting to be started.")
+    commit_new_job(context.sessions, job)
+    if start:
+        context.executor.submit(job.id, job.queue)
+    return job
+
+
+def checked_job(context: ServiceContext, process: ProcessRecord, request: ExecuteRequest, user: Identity) -> JobRecord:
+    """The `accepted` job that `request` makes of `process`, checked against its description; not yet recorded."""
     description = process.description
     settings = context.settings
     inputs = validate_inputs(
@@ -114,12 +136,15 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
             )
     if request.response not in set(ResponseType):
         raise InvalidInput(f"Response type '{request.response}' is not supported; allowed: {allowed(ResponseType)}.")
+    subscriber = request.subscriber if request.subscriber and request.subscriber.to_json() else None
+    if subscriber is not None:
+        check_subscriber(context, subscriber)
     resources = request.resources
     if process.id == CWL_DAG and process.kind is ProcessKind.builtin and resources is None:
         resources = cwl_dag_resources(inputs)
     queue = select_queue(settings.queues, requested_needs(package_needs(process.cwl), resources))
     now = datetime.now(UTC)
-    job = JobRecord(
+    return JobRecord(
         id=str(uuid.uuid4()),
         process_pk=process.pk,
         process_id=process.id,
@@ -132,13 +157,13 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
         outputs=request.outputs,
         response=request.response,
         collection=request.collection,
-        message="Accepted; waiting for a runner.",
+        message=ACCEPTED_MESSAGE,
         progress=0,
         queue=queue,
+        subscriber=subscriber,
+        # Callbacks are sent from the status after this one on.
+        notified=JobStatus.accepted.value if subscriber else None,
     )
-    commit_new_job(context.sessions, job)
-    context.executor.submit(job.id, queue)
-    return job
 
 
 def get_job(context: ServiceContext, job_id: str, viewer: Identity) -> JobRecord:
@@ -173,7 +198,7 @@ def list_jobs(
 
 
 def dismiss_job(context: ServiceContext, job_id: str, viewer: Identity) -> JobRecord:
-    """Dismiss a queued or running job: a queued one never starts, a running one is stopped.
+    """Dismiss a created, queued or running job: a created or queued one never starts, a running one is stopped.
 
     Dismissing a dismissed job again answers as the first time did; a finished job cannot be dismissed.
     """
@@ -183,7 +208,7 @@ def dismiss_job(context: ServiceContext, job_id: str, viewer: Identity) -> JobRe
         won = store.move_job(
             session,
             job_id,
-            [JobStatus.accepted, JobStatus.running],
+            [JobStatus.created, JobStatus.accepted, JobStatus.running],
             JobStatus.dismissed,
             now,
             message="Dismissed by the user.",
@@ -201,8 +226,17 @@ def dismiss_job(context: ServiceContext, job_id: str, viewer: Identity) -> JobRe
 
 
 def get_results(context: ServiceContext, job_id: str, viewer: Identity) -> tuple[JobRecord, JobResults]:
-    job = get_job(context, job_id, viewer)
-    if job.status in (JobStatus.accepted, JobStatus.running):
+    return _results_of(get_job(context, job_id, viewer))
+
+
+def get_results_of(context: ServiceContext, job_id: str) -> tuple[JobRecord, JobResults]:
+    """`get_results` for the service itself (its callbacks), whoever owns the job."""
+    return _results_of(load_job(context, job_id))
+
+
+def _results_of(job: JobRecord) -> tuple[JobRecord, JobResults]:
+    job_id = job.id
+    if job.status in (JobStatus.created, JobStatus.accepted, JobStatus.running):
         raise ResultNotReady(f"Job '{job_id}' is {job.status}; its results are not ready yet.", job_id=job_id)
     if job.status is not JobStatus.successful or job.results is None:
         reason = job.message or f"the job is {job.status}"

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from swath.layout import CATALOG_MEMBER, CATALOG_NAME
+from swath.layout import CATALOG_NAME
 from swath.ogc import TransmissionMode
 from swath.services.cwlvalues import CWL_JSON
 from swath.store.records import JSON, JobRecord, JobResults, OutputValue, StoredFile
@@ -31,6 +31,7 @@ def file_link(stored: StoredFile) -> JSON:
 
 
 def catalog_link(results: JobResults) -> JSON | None:
+    """The link to the STAC catalog of every file the job produced, if it wrote one."""
     if results.catalog is None:
         return None
     return {"href": results.catalog.href, "type": "application/json", "rel": "catalog", "title": "STAC catalog"}
@@ -72,7 +73,11 @@ def directory_catalog(output: OutputValue) -> StoredFile | None:
 
 
 def results_document(job: JobRecord, results: JobResults, read_text: TextReader) -> JSON:
-    """Every output the execute request asked for (all of them when it named none), plus the STAC catalog link."""
+    """Every output the execute request asked for (all of them when it named none), and nothing else.
+
+    The job's STAC catalog is not an output, so it is no member here (a strict client would read it as one): it is
+    a `catalog` link of the status document and of the results response (`catalog_link`).
+    """
     wanted = job.outputs or dict.fromkeys(results.outputs)
     document: JSON = {}
     for output_id in wanted:
@@ -81,9 +86,6 @@ def results_document(job: JobRecord, results: JobResults, read_text: TextReader)
             mode = request.transmission_mode if request else TransmissionMode.reference
             media_type = (request.format or {}).get("mediaType") if request else None
             document[output_id] = output_document(results.outputs[output_id], mode, read_text, media_type)
-    link = catalog_link(results)
-    if link is not None and CATALOG_MEMBER not in document:
-        document[CATALOG_MEMBER] = link
     return document
 
 

@@ -27,6 +27,7 @@ from swath.store.records import (
     OutputRequest,
     OutputValue,
     StoredFile,
+    Subscriber,
 )
 from swath.store.tables import JobRow
 
@@ -58,6 +59,8 @@ def _record(row: JobRow | Row[Any]) -> JobRecord:
         runner=row.runner,
         results=row.results,
         queue=row.queue,
+        subscriber=Subscriber.from_json(row.subscriber) if row.subscriber else None,
+        notified=row.notified,
     )
 
 
@@ -105,6 +108,8 @@ def _row_values(job: JobRecord) -> dict[str, Any]:
         "message": job.message,
         "progress": job.progress,
         "queue": job.queue,
+        "subscriber": job.subscriber.to_json() if job.subscriber else None,
+        "notified": job.notified,
     }
 
 
@@ -128,6 +133,20 @@ def move_job(
     caller, never retried blindly. Given `owner`, the move happens only while that runner holds the job.
     """
     result = session.execute(_move(job_id, source, target, now, owner, changes))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def redefine_created_job(session: Session, job: JobRecord, now: datetime) -> bool:
+    """Replace what a `created` job will run with (inputs, outputs, response, collection, queue), only while it is
+    still `created`; reports whether it was. Part 4's update: a started job is locked, and this never moves status.
+    """
+    values = _row_values(job)
+    changes = {name: values[name] for name in ("inputs", "outputs", "response", "collection", "queue")}
+    result = session.execute(
+        update(_JOBS)
+        .where(_JOBS.c.id == job.id, _JOBS.c.status == JobStatus.created.value)
+        .values(updated=now, **changes)
+    )
     return bool(getattr(result, "rowcount", 0))
 
 

@@ -16,8 +16,9 @@ JSON = dict[str, Any]
 
 
 class JobStatus(enum.StrEnum):
-    """The OGC status codes (statusCode.yaml)."""
+    """The OGC status codes (statusCode.yaml), and Part 4's `created`: a job that waits to be started."""
 
+    created = "created"
     accepted = "accepted"
     running = "running"
     successful = "successful"
@@ -34,6 +35,8 @@ FINAL_STATUSES = frozenset({JobStatus.successful, JobStatus.failed, JobStatus.di
 # Legal moves. running -> accepted is Swath's own: a job whose runner died goes back to the queue to run again
 # (never visible as a separate OGC state; `message` says why).
 TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    # Part 4: a created job is queued only when started (POST /jobs/{id}/results); runners never pick it up.
+    JobStatus.created: frozenset({JobStatus.accepted, JobStatus.dismissed}),
     JobStatus.accepted: frozenset({JobStatus.running, JobStatus.dismissed, JobStatus.failed}),
     JobStatus.running: frozenset({JobStatus.successful, JobStatus.failed, JobStatus.dismissed, JobStatus.accepted}),
     JobStatus.successful: frozenset(),
@@ -98,6 +101,23 @@ class OutputRequest:
 
 
 @dataclass(frozen=True)
+class Subscriber:
+    """Where a job's callbacks go (subscriber.yaml): any of the three may be absent."""
+
+    success_uri: str | None = None
+    in_progress_uri: str | None = None
+    failed_uri: str | None = None
+
+    def to_json(self) -> JSON:
+        members = {"successUri": self.success_uri, "inProgressUri": self.in_progress_uri, "failedUri": self.failed_uri}
+        return {name: uri for name, uri in members.items() if uri}
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Subscriber:
+        return cls(data.get("successUri"), data.get("inProgressUri"), data.get("failedUri"))
+
+
+@dataclass(frozen=True)
 class JobRecord:
     id: str
     process_pk: int
@@ -121,6 +141,9 @@ class JobRecord:
     runner: str | None = None
     results: JSON | None = None
     queue: str | None = None
+    subscriber: Subscriber | None = None
+    # The last callback event taken for delivery (swath.services.callbacks), None before the first.
+    notified: str | None = None
 
 
 @dataclass(frozen=True)

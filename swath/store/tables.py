@@ -87,6 +87,10 @@ class JobRow(Base):
     results: Mapped[dict[str, Any] | None]
     # The queue class the job was sent to (scale-out mode), chosen from its resource needs.
     queue: Mapped[str | None] = mapped_column(String(64))
+    # OGC callbacks: the execute request's `subscriber`, and the last status whose callbacks were taken for
+    # delivery while more remain (NULL when none remain, or none were asked for; swath.services.callbacks).
+    subscriber: Mapped[dict[str, Any] | None]
+    notified: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         Index("ix_jobs_created", "created", "id"),
@@ -94,7 +98,26 @@ class JobRow(Base):
         Index("ix_jobs_process_created", "process_id", "created", "id"),
         # GET /jobs of a user (not an admin) walks this one.
         Index("ix_jobs_owner_created", "created_by", "created", "id"),
+        # The callback sender's query: jobs with callbacks still to send.
+        Index("ix_jobs_notified", "notified"),
     )
+
+
+class JobDeliveryRow(Base):
+    """One attempt to deliver a callback of a job (successful or not), in the order they were made."""
+
+    __tablename__ = "job_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"))
+    event: Mapped[str] = mapped_column(String(16))
+    uri: Mapped[str] = mapped_column(Text)
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_job_deliveries_job", "job_id", "id"),)
 
 
 class CollectionItemRow(Base):

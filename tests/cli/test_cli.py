@@ -69,6 +69,7 @@ def test_run_waits_and_prints_results(server: Server) -> None:
     assert result.returncode == 0, result.stderr
     assert "successful" in result.stdout
     assert "sum" in result.stdout and "14" in result.stdout
+    assert "STAC catalog: http" in result.stdout
 
 
 def test_run_with_json_gives_the_status_and_results(server: Server) -> None:
@@ -178,7 +179,8 @@ def test_run_takes_an_ogc_execute_request_as_input_file(server: Server, tmp_path
             url=server.url,
         )
     )
-    assert document["results"] == {"sum": 2, "stac_catalog": document["results"]["stac_catalog"]}
+    assert document["results"] == {"sum": 2}
+    assert any(link["rel"] == "catalog" for link in document["links"])
 
 
 def test_run_a_changed_cwl_file_replaces_the_deployed_process(server: Server, tmp_path: Path) -> None:

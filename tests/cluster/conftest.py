@@ -1,5 +1,5 @@
 """A real cluster on this machine: `swath serve` with the Celery executor, `swath worker` processes, PostgreSQL,
-RabbitMQ or Redis from the SWATH_TEST_* variables, and a moto S3 server started here.
+RabbitMQ or Redis (from the SWATH_TEST_* variables, or at their usual local addresses), and a moto S3 server.
 
 Each cluster gets its own database, bucket prefix and queue prefix, so runs sharing one broker never take each
 other's jobs. Without a service the tests skip, except in CI (SWATH_TEST_REQUIRE_SERVICES), where they fail.
@@ -28,11 +28,16 @@ import psutil
 import pytest
 from kombu import Connection
 
-from tests.conftest import DATA, Server, free_port, fresh_postgresql_database, make_server, wait_until
+from tests.conftest import (
+    DATA,
+    Server,
+    free_port,
+    fresh_postgresql_database,
+    make_server,
+    wait_until,
+)
 from tests.e2e.helpers import submit
 
-RABBITMQ_URL = os.environ.get("SWATH_TEST_RABBITMQ_URL", "")
-REDIS_URL = os.environ.get("SWATH_TEST_REDIS_URL", "")
 BUCKET = "swath-test"
 QUEUES = [{"name": "small", "cores": 2, "ram_mb": 2048}, {"name": "large", "cores": 8, "ram_mb": 65536}]
 
@@ -40,8 +45,8 @@ QUEUES = [{"name": "small", "cores": 2, "ram_mb": 2048}, {"name": "large", "core
 def required(url: str, name: str) -> str:
     if not url:
         if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
-            pytest.fail(f"SWATH_TEST_{name}_URL is not set, and CI requires the cluster suite")
-        pytest.skip(f"SWATH_TEST_{name}_URL is not set")
+            pytest.fail(f"No {name} answers (SWATH_TEST_{name}_URL, or its usual local address), and CI requires it")
+        pytest.skip(f"No {name} answers (SWATH_TEST_{name}_URL, or its usual local address)")
     return url
 
 

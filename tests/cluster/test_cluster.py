@@ -15,7 +15,6 @@ import pytest
 
 from tests.cluster.conftest import (
     BUCKET,
-    RABBITMQ_URL,
     Cluster,
     S3Server,
     count,
@@ -28,7 +27,7 @@ from tests.cluster.conftest import (
     running_cluster,
     worker_running,
 )
-from tests.conftest import free_port, fresh_postgresql_database, make_server, wait_until
+from tests.conftest import RABBITMQ_URL, free_port, fresh_postgresql_database, make_server, wait_until
 from tests.e2e.helpers import submit, wait_for_status
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "swath" / "examples"
@@ -68,9 +67,9 @@ def test_outputs_land_in_the_object_store_and_download_through_the_results(
     keys = s3_server.keys(f"{cluster.prefix}/jobs/{job_id}/")
     assert f"{cluster.prefix}/jobs/{job_id}/counted/counted.txt" in keys
     assert f"{cluster.prefix}/jobs/{job_id}/catalog.json" in keys
-    results = client.get(f"/jobs/{job_id}/results").json()
-    assert client.get(results["counted"]["href"]).text == "counted stored\n"
-    catalog = client.get(results["stac_catalog"]["href"]).json()
+    response = client.get(f"/jobs/{job_id}/results")
+    assert client.get(response.json()["counted"]["href"]).text == "counted stored\n"
+    catalog = client.get(response.links["catalog"]["url"]).json()
     item_href = next(link["href"] for link in catalog["links"] if link["rel"] == "item")
     asset = next(iter(client.get(item_href).json()["assets"].values()))
     assert client.get(asset["href"]).text == "counted stored\n"

@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from tests.cluster.conftest import (
-    REDIS_URL,
     Cluster,
     S3Server,
     count,
@@ -23,7 +22,7 @@ from tests.cluster.conftest import (
     running_cluster,
     worker_running,
 )
-from tests.conftest import wait_until
+from tests.conftest import REDIS_URL, wait_until
 from tests.e2e.helpers import wait_for_status
 
 

@@ -57,10 +57,23 @@ def test_a_file_output_asked_by_value_is_inlined(client: httpx.Client) -> None:
     assert "length" not in document
 
 
-def test_the_results_link_a_stac_catalog_with_absolute_hrefs_and_checksums(client: httpx.Client) -> None:
+def test_the_results_hold_outputs_only_and_link_the_stac_catalog_from_a_header_and_the_status(
+    client: httpx.Client,
+) -> None:
+    job_id = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
+    status = wait_for_status(client, job_id)
+    response = client.get(f"/jobs/{job_id}/results")
+    assert set(response.json()) == {"greeting", "length"}
+    catalog_href = response.links["catalog"]["url"]
+    assert catalog_href == f"{client.base_url}/jobs/{job_id}/outputs/catalog.json"
+    assert response.links["catalog"]["type"] == "application/json"
+    assert [link["href"] for link in status["links"] if link["rel"] == "catalog"] == [catalog_href]
+
+
+def test_the_stac_catalog_has_absolute_hrefs_and_checksums(client: httpx.Client) -> None:
     job_id = submit(client, ensure_deployed(client, "greet"), {"inputs": {"name": "Ada"}})
     wait_for_status(client, job_id)
-    catalog_href = client.get(f"/jobs/{job_id}/results").json()["stac_catalog"]["href"]
+    catalog_href = client.get(f"/jobs/{job_id}/results").links["catalog"]["url"]
     catalog = client.get(catalog_href).json()
     assert catalog["type"] == "Catalog"
     item_links = [link["href"] for link in catalog["links"] if link["rel"] == "item"]

@@ -11,12 +11,18 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from swath.api.dependencies import Caller, Context
 from swath.api.html import OutputListing, job_filter_form, log_tail, output_listing, render_html, wants_html
-from swath.api.render import JSON_TYPE, status_info
-from swath.api.results import job_results_document, output_response, results_response, signed_stac_response
+from swath.api.render import JSON_TYPE, execute_document, status_info
+from swath.api.results import (
+    job_catalog_link,
+    job_results_document,
+    output_response,
+    results_response,
+    signed_stac_response,
+)
 from swath.api.schemas import JobList, Link, StatusInfo
 from swath.errors import InvalidParameterValue
 from swath.process_ids import parse_process_ref
-from swath.services import jobs, processes
+from swath.services import callbacks, jobs, processes
 from swath.storage.local import guess_media_type
 from swath.store.jobs import JobCursor, JobFilter
 from swath.store.records import JobRecord, JobStatus
@@ -141,13 +147,26 @@ def get_status(job_id: str, request: Request, context: Context, caller: Caller) 
 def job_inputs(job_id: str, context: Context, caller: Caller) -> dict[str, Any]:
     """The inputs and outputs a job was started with, as an execute request: post it again to re-run the job
     (OGC API - Processes Part 4, job inputs). File inputs are the links the job read, after their checks."""
-    job = jobs.get_job(context, job_id, caller)
-    outputs: dict[str, Any] = {}
-    for output_id, wanted in job.outputs.items():
-        outputs[output_id] = {"transmissionMode": wanted.transmission_mode}
-        if wanted.format:
-            outputs[output_id]["format"] = wanted.format
-    return {"inputs": job.inputs, "outputs": outputs}
+    return execute_document(jobs.get_job(context, job_id, caller))
+
+
+@router.get("/jobs/{job_id}/callbacks")
+def job_callbacks(job_id: str, context: Context, caller: Caller) -> dict[str, Any]:
+    """Every attempt to deliver the job's callbacks (its `subscriber`), in order: the event, the URI, the attempt
+    number, when, and the receiver's status code or why there was none."""
+    jobs.get_job(context, job_id, caller)
+    deliveries = [
+        {
+            "event": delivery.event,
+            "uri": delivery.uri,
+            "attempt": delivery.attempt,
+            "at": delivery.at.isoformat(),
+            "statusCode": delivery.status_code,
+            "error": delivery.error,
+        }
+        for delivery in callbacks.list_deliveries(context, job_id)
+    ]
+    return {"jobID": job_id, "deliveries": deliveries}
 
 
 @router.delete("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
@@ -161,13 +180,15 @@ def dismiss(job_id: str, request: Request, context: Context, caller: Caller) -> 
 
 @router.get("/jobs/{job_id}/results")
 def results(job_id: str, request: Request, context: Context, caller: Caller) -> Response:
-    """The results of a successful job: each output by value or by reference, and the STAC catalog of its files.
+    """The results of a successful job: each output by value or by reference. The STAC catalog of its files is
+    no output: it is linked from the `Link` header (`rel="catalog"`) and from the job's status `links`.
 
     With authentication on, file hrefs are signed URLs: they open without an Authorization header until they
     expire (`SWATH_AUTH_SIGNED_URL_EXPIRY`)."""
     if wants_html(request):
         document = job_results_document(request, context, job_id, caller)
-        return render_html(request, "results.html", job_id=job_id, results=document)
+        catalog = job_catalog_link(request, context, job_id, caller)
+        return render_html(request, "results.html", job_id=job_id, results=document, catalog=catalog)
     return results_response(request, context, job_id, caller)
 
 

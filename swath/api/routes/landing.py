@@ -12,7 +12,8 @@ router = APIRouter(tags=["Capabilities"])
 
 _PART1 = "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/"
 _PART2 = "http://www.opengis.net/spec/ogcapi-processes-2/1.0/conf/"
-# Only what Swath implements: no `callback` (subscribers are not notified yet).
+_PART4 = "http://www.opengis.net/spec/ogcapi-processes-4/1.0/conf/"
+# Only what Swath implements.
 CONFORMANCE = [
     _PART1 + "core",
     _PART1 + "ogc-process-description",
@@ -20,10 +21,14 @@ CONFORMANCE = [
     _PART1 + "html",
     _PART1 + "oas30",
     _PART1 + "job-list",
+    _PART1 + "callback",
     _PART1 + "dismiss",
     _PART2 + "deploy-replace-undeploy",
     _PART2 + "ogcapppkg",
     _PART2 + "cwl",
+    _PART4 + "job-management",
+    # Jobs are created from an execute request that names its process (Part 4, OGC API - Processes class).
+    _PART4 + "ogcapi-processes",
 ]
 
 
@@ -62,7 +67,7 @@ def landing_page(request: Request) -> LandingPage | Response:
 
 @router.get("/conformance", response_model=ConfClasses)
 def conformance(request: Request) -> ConfClasses | Response:
-    """The conformance classes of OGC API - Processes Parts 1 and 2 that Swath implements."""
+    """The conformance classes of OGC API - Processes Parts 1, 2 and 4 that Swath implements."""
     document = ConfClasses(conformsTo=CONFORMANCE)
     if wants_html(request):
         return render_html(request, "conformance.html", conformance=document)

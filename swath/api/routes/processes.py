@@ -20,7 +20,7 @@ from swath.services.containers import container_use
 from swath.services.identity import parse_principals
 from swath.services.inputs import inputs_from_request
 from swath.services.jobs import ExecuteRequest
-from swath.store.records import OutputRequest
+from swath.store.records import OutputRequest, Subscriber
 
 router = APIRouter(tags=["Processes"])
 
@@ -183,7 +183,21 @@ def execute_request(body: Execute) -> ExecuteRequest:
         response=body.response,
         collection=body.collection,
         resources=body.resources,
+        subscriber=_subscriber(body.subscriber),
     )
+
+
+def _subscriber(member: dict[str, Any] | None) -> Subscriber | None:
+    """subscriber.yaml: each of `successUri`, `inProgressUri`, `failedUri` a URI string, or absent (null too)."""
+    if not member:
+        return None
+    uris: dict[str, str | None] = {}
+    for name in ("successUri", "inProgressUri", "failedUri"):
+        value = member.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"subscriber.{name} must be a URI string, not {type(value).__name__}.")
+        uris[name] = value or None
+    return Subscriber(uris["successUri"], uris["inProgressUri"], uris["failedUri"])
 
 
 def _preferences(prefer: str | None) -> tuple[bool, float | None]:

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from swath.api.auth import get_authenticator
 from swath.api.dependencies import Caller, Context, User
 from swath.api.render import process_url, status_info
-from swath.api.results import job_results_document
+from swath.api.results import job_catalog_link, job_results_document
 from swath.api.routes.processes import execute_request
 from swath.api.schemas import Execute, JobList, StatusInfo
 from swath.errors import InvalidParameterValue, Unauthorized
@@ -92,7 +92,7 @@ def get_process_job_result(
     the job's STAC catalog under `stac_catalog`."""
     unity.process_job(context, process_id, job_id, caller)
     document = job_results_document(request, context, job_id, caller)
-    catalog = document.pop(CATALOG_MEMBER, None)
+    catalog = job_catalog_link(request, context, job_id, caller)
     outputs = [_output_item(output_id, value) for output_id, value in document.items()]
     return {"outputs": outputs, CATALOG_MEMBER: catalog} if catalog else {"outputs": outputs}
 
