@@ -7,7 +7,7 @@ lost, the executor finds the job again at its next start, because the job is sti
 from __future__ import annotations
 
 import asyncio
-import posixpath
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from swath.errors import (
     ResultNotReady,
 )
 from swath.layout import job_log_key, output_key
+from swath.paths import UnsafePath, safe_relative_path
 from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
 from swath.services.context import ServiceContext
 from swath.services.inputs import validate_inputs
@@ -201,10 +202,11 @@ def output_download_url(context: ServiceContext, job_id: str, relative_path: str
 
 def _output_key(context: ServiceContext, job_id: str, relative_path: str) -> str:
     get_job(context, job_id)
-    normal = posixpath.normpath(relative_path)
-    if relative_path.startswith("/") or normal == ".." or normal.startswith("../") or "\\" in relative_path:
-        raise NoSuchFile(f"Output path '{relative_path}' lies outside the outputs of job '{job_id}'.")
-    return output_key(job_id, normal)
+    try:
+        relative = safe_relative_path(relative_path)
+    except UnsafePath as error:
+        raise NoSuchFile(f"Output path {error}; it names no file among the outputs of job '{job_id}'.") from error
+    return output_key(job_id, relative)
 
 
 def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:
@@ -216,6 +218,10 @@ def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:
     get_job(context, job_id)
     try:
         with context.settings.job_log(job_id).open("rb") as stream:
+            # Past the end there is nothing yet; seeking there could fail (an offset beyond the file system's
+            # largest file size is EINVAL).
+            if since >= os.fstat(stream.fileno()).st_size:
+                return b""
             stream.seek(since)
             return stream.read()
     except FileNotFoundError:

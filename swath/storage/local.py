@@ -50,6 +50,8 @@ class LocalStorage:
         self.public_url = public_url.rstrip("/")
 
     def _path(self, key: str) -> Path:
+        if "\x00" in key:
+            raise NoSuchFile(f"Output path {key[:200]!r} holds a NUL byte, which no file name may.")
         path = (self.root / key).resolve()
         if not path.is_relative_to(self.root) or path == self.root:
             raise NoSuchFile(f"Output path '{key}' lies outside the job's outputs.")
@@ -109,6 +111,8 @@ class LocalStorage:
 
     def read_from(self, key: str, offset: int) -> bytes:
         with self.local_path(key).open("rb") as stream:
+            if offset >= os.fstat(stream.fileno()).st_size:
+                return b""  # nothing new yet; and an offset past the largest file size would not seek
             stream.seek(offset)
             return stream.read()
 
