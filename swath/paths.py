@@ -14,7 +14,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["MAX_NAME_BYTES", "UnsafePath", "confined", "safe_name", "safe_relative_path"]
+__all__ = [
+    "DATA_DIR_SHOWN",
+    "MAX_NAME_BYTES",
+    "UnsafePath",
+    "confined",
+    "safe_name",
+    "safe_relative_path",
+    "without_data_dir",
+]
+
+# What a job's message and log show in place of the data directory: where it lies is the operator's business.
+DATA_DIR_SHOWN = "<data>"
 
 # The longest file name Linux file systems take (NAME_MAX), in bytes of UTF-8.
 MAX_NAME_BYTES = 255
@@ -67,6 +78,12 @@ def confined(path: Path, root: Path) -> Path:
     if not resolved.is_relative_to(root.resolve()):
         raise UnsafePath(f"{path.name!r} is a link to a file outside the job's directory")
     return resolved
+
+
+def without_data_dir(text: str, data_dir: Path) -> str:
+    """`text` with the data directory's absolute path (work directories, outputs, the database) replaced by
+    `DATA_DIR_SHOWN`: cwltool's messages and tracebacks name the files they were at."""
+    return text.replace(str(data_dir.resolve()), DATA_DIR_SHOWN)
 
 
 def _shown(value: str, limit: int = 80) -> str:

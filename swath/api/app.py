@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from swath import __version__
 from swath.api.errors import install_error_handlers
+from swath.api.limits import BodyLimit
 from swath.api.openapi import openapi_30
 from swath.api.routes import collections, files, health, jobs, landing, processes, unity
 from swath.executors.base import Executor
@@ -78,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.openapi = lambda: openapi_30(app)  # type: ignore[method-assign]
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, settings=settings)
     for module in (landing, processes, unity, jobs, collections, files, health):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("swath.api", "static")]), name="static")

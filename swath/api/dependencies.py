@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from swath.errors import UnsupportedMediaType
 from swath.services.context import ServiceContext
 
 # Until authentication is configured every request acts as this user; records keep it for per-user isolation.
@@ -23,5 +24,18 @@ async def get_user() -> str:
     return ANONYMOUS
 
 
+async def require_json_body(request: Request) -> None:
+    """An execute request is JSON: any other declared type is 415 (OGC Part 1), not a 400 about its shape."""
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        return  # FastAPI reads an untyped body as JSON
+    essence = content_type.split(";", 1)[0].strip().lower()
+    if essence != "application/json" and not essence.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"Media type '{content_type[:100]}' is not supported for an execute request; send application/json."
+        )
+
+
+JsonBody = Depends(require_json_body)
 Context = Annotated[ServiceContext, Depends(get_context)]
 User = Annotated[str, Depends(get_user)]

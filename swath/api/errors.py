@@ -38,6 +38,9 @@ def exception_response(
     headers: dict[str, str] | None = None,
     members: dict[str, str] | None = None,
 ) -> Response:
+    limit = _detail_limit(request)
+    detail = _shortened(detail, limit)
+    members = {key: _shortened(value, 200) for key, value in (members or {}).items()}
     body: dict[str, object] = {
         "type": type_,
         "title": title,
@@ -53,6 +56,20 @@ def exception_response(
     return JSONResponse(
         {**(members or {}), **body}, status_code=status, media_type=EXCEPTION_MEDIA_TYPE, headers=headers
     )
+
+
+def _detail_limit(request: Request) -> int:
+    context = getattr(request.app.state, "context", None) if "app" in request.scope else None
+    return context.settings.max_error_detail if context is not None else 2000
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text` cut in the middle past `limit` characters: a detail that echoes a request's value (62 MB of it once)
+    keeps its start (the thing) and its end (what is allowed)."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 20) // 2
+    return f"{text[:half]} …[{len(text) - 2 * half:,} characters left out]… {text[-half:]}"
 
 
 def _swath_error(request: Request, error: Exception) -> Response:

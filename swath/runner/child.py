@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from swath.errors import JobFailed
+from swath.paths import without_data_dir
 from swath.runner import processes
 from swath.runner.execute import RunContext, execute_job
 from swath.runner.joblog import log_line
@@ -76,11 +77,12 @@ def run_claimed_job(
         results = execute_job(job, process, context)
     except JobFailed as failure:
         log_line(log_path, f"Job failed: {failure}")
-        _finish(sessions, job, JobStatus.failed, message=str(failure))
+        _finish(sessions, job, JobStatus.failed, message=without_data_dir(str(failure), settings.data_dir))
         return
     except BaseException as error:  # the runner's outer edge: every failure becomes the job's, never a stuck job
         log_line(log_path, "Internal error:\n" + "".join(traceback.format_exception(error)))
-        _finish(sessions, job, JobStatus.failed, message=f"Internal error while running the job: {error!r}.")
+        message = without_data_dir(f"Internal error while running the job: {error!r}.", settings.data_dir)
+        _finish(sessions, job, JobStatus.failed, message=message)
         return
     log_line(log_path, "Job succeeded.")
     _finish(sessions, job, JobStatus.successful, results=results)

@@ -204,7 +204,7 @@ def run_cwl(
     # messages say 'wc' and not 'wc_3'.
     cwltool.process._names.clear()
     runtime = runtime_context(work_dir, log, engine)
-    outdir, runtime.move_outputs = runtime.outdir, "leave"
+    outdir, runtime.move_outputs = str(runtime.outdir), "leave"
     # cwltool would delete the tools' output folders right after its own relocation, which "leave" skips; they
     # go with the work directory instead.
     runtime.rm_tmpdir = False
@@ -213,7 +213,7 @@ def run_cwl(
         report_progress(0, "Running the application.")
         output, status = executor(tool, job_order, runtime)
         if status == "success" and output is not None:
-            check_outputs(output)
+            check_outputs(dict(output))
             # What cwltool does after a run when asked to move outputs (executors.py), now that they are checked.
             fs_access = runtime.make_fs_access("")
             output = relocateOutputs(

@@ -155,13 +155,16 @@ class _ToolStacIO(DefaultStacIO):
 
     def read_text_from_href(self, href: str) -> str:
         if _is_url(href) and not href.startswith("file://"):
-            raise JobFailed(f"The catalog in output '{self.output_id}' links to {href[:200]}; it may link only to "
-                            "documents inside its own directory.")
+            raise JobFailed(
+                f"The catalog in output '{self.output_id}' links to {href[:200]}; it may link only to "
+                "documents inside its own directory."
+            )
         try:
             path = confined(Path(href.removeprefix("file://")), self.directory)
         except UnsafePath as error:
-            raise JobFailed(f"The catalog in output '{self.output_id}' links to a document outside its directory: "
-                            f"{error}.") from error
+            raise JobFailed(
+                f"The catalog in output '{self.output_id}' links to a document outside its directory: {error}."
+            ) from error
         return path.read_text(encoding="utf-8")
 
 

@@ -89,7 +89,9 @@ def _check_id(stac_object: pystac.STACObject, input_id: str) -> None:
         safe_name(stac_object.id)
     except UnsafePath as error:
         kind = type(stac_object).__name__
-        raise JobFailed(f"Directory input '{input_id}' holds a STAC {kind} whose id cannot name a folder: {error}.") from error
+        raise JobFailed(
+            f"Directory input '{input_id}' holds a STAC {kind} whose id cannot name a folder: {error}."
+        ) from error
 
 
 def _asset_name(href: str, key: str, item_id: str, input_id: str) -> str:

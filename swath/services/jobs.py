@@ -27,8 +27,8 @@ from swath.errors import (
     ResultNotReady,
 )
 from swath.layout import job_log_key, output_key
-from swath.paths import UnsafePath, safe_relative_path
 from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
+from swath.paths import UnsafePath, safe_relative_path, without_data_dir
 from swath.services.context import ServiceContext
 from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
@@ -209,12 +209,27 @@ def _output_key(context: ServiceContext, job_id: str, relative_path: str) -> str
     return output_key(job_id, relative)
 
 
-def read_log(context: ServiceContext, job_id: str, since: int = 0) -> bytes:
+@dataclass(frozen=True)
+class LogChunk:
+    """Part of a job's log as clients see it (the data directory's path left out), and the byte offset in the
+    log file to go on reading from."""
+
+    data: bytes
+    next_offset: int
+
+
+def read_log(context: ServiceContext, job_id: str, since: int = 0) -> LogChunk:
     """The job's log from byte offset `since`; empty while nothing new has been written.
 
     The log is written on the machine that runs the job; a worker on another machine copies it to storage while
     the job runs and once more when it ends.
     """
+    raw = _read_log_bytes(context, job_id, since)
+    text = without_data_dir(raw.decode("utf-8", errors="surrogateescape"), context.settings.data_dir)
+    return LogChunk(text.encode("utf-8", errors="surrogateescape"), since + len(raw))
+
+
+def _read_log_bytes(context: ServiceContext, job_id: str, since: int) -> bytes:
     get_job(context, job_id)
     try:
         with context.settings.job_log(job_id).open("rb") as stream:

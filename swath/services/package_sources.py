@@ -15,13 +15,21 @@ from urllib.parse import urlsplit
 
 import httpx
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from schema_salad.utils import yaml_no_ts
 
 from swath.errors import InvalidPackage, UnsupportedMediaType
 from swath.services.descriptions import plain_json
 from swath.store.records import JSON
 
-__all__ = ["ACCEPTED_MEDIA_TYPES", "PackageSource", "fetch_url", "read_package_source"]
+__all__ = ["ACCEPTED_MEDIA_TYPES", "DocumentLimits", "PackageSource", "fetch_url", "read_package_source"]
 
 _CWL_MEDIA_TYPES = (
     "application/cwl+yaml",
@@ -46,14 +54,29 @@ class PackageSource:
     process: JSON = field(default_factory=dict)
 
 
-def read_package_source(body: bytes, media_type: str, fetch: Callable[[str], bytes]) -> tuple[str, PackageSource]:
+@dataclass(frozen=True)
+class DocumentLimits:
+    """How large a package document may grow once parsed (`Settings.max_package_nodes`, `max_nesting_depth`).
+
+    YAML aliases make a few hundred bytes stand for billions of nodes (each level ten aliases of the one before:
+    519 bytes cost 100 s of CPU, and were stored expanded); the nodes are counted from the parser's events, before
+    anything is expanded. Depth is limited because every later walk of the document recurses.
+    """
+
+    max_nodes: int = 1_000_000
+    max_depth: int = 100
+
+
+def read_package_source(
+    body: bytes, media_type: str, fetch: Callable[[str], bytes], limits: DocumentLimits | None = None
+) -> tuple[str, PackageSource]:
     """The deploy media type without parameters (lower case), and the CWL the body holds."""
     essence = media_type.split(";", 1)[0].strip().lower()
     if essence not in ACCEPTED_MEDIA_TYPES:
         raise UnsupportedMediaType(
             f"Media type '{media_type}' is not supported for a deploy; use one of: {', '.join(ACCEPTED_MEDIA_TYPES)}."
         )
-    return essence, _read_body(body, essence, fetch)
+    return essence, _read_body(body, essence, fetch, limits or DocumentLimits())
 
 
 def fetch_url(href: str) -> bytes:
@@ -70,15 +93,15 @@ def fetch_url(href: str) -> bytes:
     return response.content
 
 
-def _read_body(body: bytes, essence: str, fetch: Callable[[str], bytes]) -> PackageSource:
+def _read_body(body: bytes, essence: str, fetch: Callable[[str], bytes], limits: DocumentLimits) -> PackageSource:
     text = _decode(body, "The package")
     if essence in _CWL_MEDIA_TYPES and essence != "application/cwl+json":
-        return PackageSource(text, _parse_yaml(text, "The package"))
-    document = _parse_json(text)
+        return PackageSource(text, _parse_yaml(text, "The package", limits))
+    document = _parse_json(text, limits)
     if essence == "application/cwl+json":
         return PackageSource(text, document)
     if "executionUnit" in document:
-        return _read_apppkg(document, fetch)
+        return _read_apppkg(document, fetch, limits)
     if essence == "application/json" and ("cwlVersion" in document or "$graph" in document):
         return PackageSource(text, document)
     raise InvalidPackage(
@@ -87,7 +110,7 @@ def _read_body(body: bytes, essence: str, fetch: Callable[[str], bytes]) -> Pack
     )
 
 
-def _read_apppkg(document: JSON, fetch: Callable[[str], bytes]) -> PackageSource:
+def _read_apppkg(document: JSON, fetch: Callable[[str], bytes], limits: DocumentLimits) -> PackageSource:
     unit = _find_cwl_unit(document["executionUnit"])
     if unit is None:
         raise InvalidPackage(
@@ -104,10 +127,10 @@ def _read_apppkg(document: JSON, fetch: Callable[[str], bytes]) -> PackageSource
             raise InvalidPackage(f"The executionUnit href '{href}' is not allowed; use an http or https URL.")
         where = f"The execution unit at {href}"
         text = _decode(fetch(href), where)
-        source = PackageSource(text, _parse_yaml(text, where))
+        source = PackageSource(text, _parse_yaml(text, where, limits))
     else:
         text = unit.removeprefix("text:")
-        source = PackageSource(text, _parse_yaml(text, "The executionUnit value"))
+        source = PackageSource(text, _parse_yaml(text, "The executionUnit value", limits))
     return PackageSource(source.text, source.cwl, _ogc_process(document))
 
 
@@ -163,8 +186,9 @@ def _decode(data: bytes, what: str) -> str:
         raise InvalidPackage(f"{what} is not UTF-8 text: byte {error.start} cannot be decoded.") from error
 
 
-def _parse_yaml(text: str, what: str) -> JSON:
+def _parse_yaml(text: str, what: str, limits: DocumentLimits) -> JSON:
     try:
+        _check_yaml_size(text, what, limits)
         document = yaml_no_ts().load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -173,13 +197,67 @@ def _parse_yaml(text: str, what: str) -> JSON:
     return _require_object(plain_json(document), what)
 
 
-def _parse_json(text: str) -> JSON:
+def _check_yaml_size(text: str, what: str, limits: DocumentLimits) -> None:
+    """Count the nodes the document stands for (aliases by what they expand to) and its depth, from the parser's
+    events, without building it; InvalidPackage past either limit."""
+    expanded: dict[str, int] = {}
+    # Per open list or object: its anchor, and the nodes it holds so far (itself included).
+    open_nodes: list[tuple[str | None, int]] = [(None, 0)]
+    total = 0
+    for event in yaml_no_ts().parse(text):
+        if isinstance(event, MappingStartEvent | SequenceStartEvent):
+            open_nodes.append((event.anchor, 1))
+            total += 1
+            if len(open_nodes) - 1 > limits.max_depth:
+                raise InvalidPackage(f"{what} nests deeper than {limits.max_depth} levels, the most a package may.")
+            continue
+        if isinstance(event, AliasEvent):
+            count = expanded.get(str(event.anchor), 1)
+            total += count
+        elif isinstance(event, ScalarEvent):
+            count = 1
+            total += 1
+            if event.anchor:
+                expanded[str(event.anchor)] = 1
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+            anchor, count = open_nodes.pop()
+            if anchor:
+                expanded[str(anchor)] = count
+        else:
+            continue
+        parent_anchor, held = open_nodes[-1]
+        open_nodes[-1] = (parent_anchor, held + count)
+        if total > limits.max_nodes:
+            raise InvalidPackage(
+                f"{what} stands for more than {limits.max_nodes:,} nodes once its YAML aliases are expanded, "
+                "the most a package may."
+            )
+
+
+def _depth(document: Any) -> int:
+    """How deeply lists and objects nest in a parsed document, walked without recursion."""
+    deepest, pending = 0, [(document, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth + 1)
+            pending.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def _parse_json(text: str, limits: DocumentLimits) -> JSON:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidPackage(
             f"The package is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
         ) from error
+    except RecursionError as error:
+        raise InvalidPackage(
+            f"The package nests deeper than {limits.max_depth} levels, the most a package may."
+        ) from error
+    if _depth(document) > limits.max_depth:
+        raise InvalidPackage(f"The package nests deeper than {limits.max_depth} levels, the most a package may.")
     return _require_object(document, "The package")
 
 

@@ -24,12 +24,14 @@ from swath.errors import InvalidPackage, WorkflowNotFound
 from swath.ogc import JobControlOption, TransmissionMode, allowed
 from swath.services.cwl_loading import load_document
 from swath.services.descriptions import describe_inputs, describe_outputs, named_types
-from swath.services.package_sources import PackageSource, fetch_url, read_package_source
+from swath.services.package_sources import DocumentLimits, PackageSource, fetch_url, read_package_source
 from swath.store.records import JSON, ProcessDescription
 
 __all__ = ["ApplicationPackage", "parse_package"]
 
-_PROCESS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+# A process id is a URL segment, a database key and part of every job's links: 200 characters is ample.
+PROCESS_ID_LIMIT = 200
+_PROCESS_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._:-]{{0,{PROCESS_ID_LIMIT - 1}}}$")
 _SCHEMA_ORG = ("https://schema.org/", "http://schema.org/")
 _DEFAULT_VERSION = "1.0.0"
 
@@ -53,14 +55,18 @@ class ApplicationPackage:
 
 
 def parse_package(
-    body: bytes, media_type: str, workflow: str | None = None, fetch: Callable[[str], bytes] | None = None
+    body: bytes,
+    media_type: str,
+    workflow: str | None = None,
+    fetch: Callable[[str], bytes] | None = None,
+    limits: DocumentLimits | None = None,
 ) -> ApplicationPackage:
     """Validate a deploy body and describe the process it defines.
 
     `workflow` picks the entry of a `$graph` (the OGC `w` query parameter). `fetch` reads an execution unit that
     an ogcapppkg body links to; by default it is fetched over HTTP(S) with `fetch_url`.
     """
-    essence, source = read_package_source(body, media_type, fetch or fetch_url)
+    essence, source = read_package_source(body, media_type, fetch or fetch_url, limits)
     entry_id, entry = _choose_entry(source.cwl, workflow)
     tool = _load_tool(source.text, entry_id if "$graph" in source.cwl else None)
     return ApplicationPackage(
@@ -141,8 +147,8 @@ def _process_id(source: PackageSource, entry_id: str, entry: JSON) -> str:
             )
     if not _PROCESS_ID.match(process_id):
         raise InvalidPackage(
-            f"Process id '{process_id}' is not allowed; use letters, digits, '.', '_', ':' and '-', starting with "
-            "a letter or digit."
+            f"Process id '{process_id[:80]}{'…' if len(process_id) > 80 else ''}' is not allowed; use up to "
+            f"{PROCESS_ID_LIMIT} letters, digits, '.', '_', ':' and '-', starting with a letter or digit."
         )
     return process_id
 

@@ -17,6 +17,7 @@ from swath.errors import DuplicatedProcess, ImmutableProcess, InvalidPackage, No
 from swath.examples import EXAMPLES_DIR
 from swath.services.builtin import echo_process
 from swath.services.context import ServiceContext
+from swath.services.package_sources import DocumentLimits
 from swath.services.packages import ApplicationPackage, parse_package
 from swath.store import processes as store
 from swath.store.database import reading, transaction
@@ -59,6 +60,11 @@ def install_builtin_processes(context: ServiceContext) -> None:
                 store.insert_process(session, echo)
 
 
+def _limits(context: ServiceContext) -> DocumentLimits:
+    settings = context.settings
+    return DocumentLimits(max_nodes=settings.max_package_nodes, max_depth=settings.max_nesting_depth)
+
+
 def deploy_process(
     context: ServiceContext,
     body: bytes,
@@ -68,7 +74,7 @@ def deploy_process(
     fetch: Fetch | None = None,
 ) -> ProcessRecord:
     """Validate an application package and make it a live process; DuplicatedProcess if the id is taken."""
-    package = parse_package(body, media_type, workflow, fetch)
+    package = parse_package(body, media_type, workflow, fetch, _limits(context))
     with transaction(context.sessions) as session:
         return store.insert_process(session, _new_revision(package, user))
 
@@ -86,7 +92,7 @@ def replace_process(
 
     Jobs already created keep the revision they were created with.
     """
-    package = parse_package(body, media_type, workflow, fetch)
+    package = parse_package(body, media_type, workflow, fetch, _limits(context))
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id)
         _refuse_builtin(current)

@@ -74,7 +74,8 @@ class LocalStorage:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as error:
-            raise StorageUnavailable(f"The output directory {self.root} is not writable: {error.strerror}.") from error
+            # The path stays out of the message: /health is public, and the data directory's place is the operator's.
+            raise StorageUnavailable(f"The output directory is not writable: {error.strerror}.") from error
 
     def put_file(self, key: str, source: Path, media_type: str | None = None) -> StoredFile:
         target = self._path(key)

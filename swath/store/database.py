@@ -6,6 +6,7 @@ newest revision and is safe to call at every start-up.
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections.abc import Iterator
@@ -20,6 +21,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from swath.errors import StoreUnavailable
+
+log = logging.getLogger("swath.store")
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -80,7 +83,9 @@ def _translated_errors() -> Iterator[None]:
     try:
         yield
     except OperationalError as error:
-        raise StoreUnavailable(f"The database did not answer ({error.orig!r}); try again shortly.") from error
+        # The driver's message names the host, the port and the file: for the operator's log, not for the client.
+        log.warning("The database did not answer: %r", error.orig)
+        raise StoreUnavailable("The database did not answer; try again shortly.") from error
 
 
 def migrate(engine: Engine) -> None:

@@ -91,7 +91,7 @@ def test_an_asset_href_ending_in_dot_dot_fails_the_job(runner: Runner, file_serv
 
 
 def _run_file_input(runner: Runner, value: Any) -> None:
-    tool = _shell_tool("cat \"$0\"", {}, {"text": {"type": "File", "inputBinding": {"position": 1}}})
+    tool = _shell_tool('cat "$0"', {}, {"text": {"type": "File", "inputBinding": {"position": 1}}})
     process = make_process(tool, "hostile", {"text": {"x-cwl-class": "File"}})
     runner.run(make_job(process, {"text": value}), process)
 

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from swath.api.dependencies import Context, User
+from swath.api.dependencies import Context, JsonBody, User
 from swath.api.render import process_url, status_info
 from swath.api.results import job_results_document
 from swath.api.routes.processes import execute_request
@@ -37,6 +37,7 @@ def list_process_jobs(process_id: str, request: Request, context: Context) -> Jo
 
 @router.post(
     "/processes/{process_id}/jobs",
+    dependencies=[JsonBody],
     status_code=201,
     response_model=StatusInfo,
     response_model_exclude_none=True,
