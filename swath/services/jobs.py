@@ -30,6 +30,7 @@ from swath.layout import job_log_key, output_key
 from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
 from swath.paths import UnsafePath, safe_relative_path, without_data_dir
 from swath.services.context import ServiceContext
+from swath.services.health import refuse_new_work
 from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
 from swath.services.queues import package_needs, requested_needs, select_queue
@@ -102,6 +103,7 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
     if request.response not in set(ResponseType):
         raise InvalidInput(f"Response type '{request.response}' is not supported; allowed: {allowed(ResponseType)}.")
     queue = select_queue(settings.queues, requested_needs(package_needs(process.cwl), request.resources))
+    refuse_new_work(context)
     now = datetime.now(UTC)
     job = JobRecord(
         id=str(uuid.uuid4()),

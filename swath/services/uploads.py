@@ -7,14 +7,16 @@ tied to a job and are kept until the data directory is cleaned.
 
 from __future__ import annotations
 
+import errno
 import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from swath.errors import ContentTooLarge, InvalidParameterValue, NoSuchFile
+from swath.errors import ContentTooLarge, InvalidParameterValue, NoSuchFile, StorageFull
 from swath.layout import upload_key
 from swath.services.context import ServiceContext
+from swath.services.health import refuse_new_work
 from swath.storage.local import guess_media_type
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
@@ -40,6 +42,19 @@ def check_name(name: str) -> str:
     return name
 
 
+def begin_upload(context: ServiceContext, name: str) -> None:
+    """Refuse an upload before its body is read: a bad name, or a service that could not keep it now."""
+    check_name(name)
+    refuse_new_work(context)
+
+
+def spool_failure(error: OSError) -> StorageFull | None:
+    """What to answer when spooling an upload's body failed for a full disk: the service's 503, not a 500."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StorageFull("The data directory ran out of space while the upload was received; try again later.")
+    return None
+
+
 def check_size(context: ServiceContext, name: str, size: int) -> None:
     """Refuse an upload that has grown past `max_upload_size` bytes."""
     limit = context.settings.max_upload_size
@@ -50,6 +65,7 @@ def check_size(context: ServiceContext, name: str, size: int) -> None:
 def store_upload(context: ServiceContext, name: str, source: Path, media_type: str | None = None) -> Upload:
     """Keep the file at `source` (a temporary file the caller removes) as a new upload named `name`."""
     check_name(name)
+    refuse_new_work(context)
     upload_id = uuid.uuid4().hex
     stored = context.storage.put_file(upload_key(upload_id, name), source, media_type or guess_media_type(name))
     return Upload(upload_id, name, stored.size, stored.checksum, stored.media_type)

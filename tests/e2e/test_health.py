@@ -14,6 +14,8 @@ def test_health_of_the_embedded_service_is_200_with_each_check(client: httpx.Cli
             "database": {"healthy": True, "detail": "ok"},
             "runners": {"healthy": True, "detail": "ok"},
             "storage": {"healthy": True, "detail": "ok"},
+            "disk": {"healthy": True, "detail": "ok"},
+            "database-writes": {"healthy": True, "detail": "ok"},
         },
         "workers": [],
     }
