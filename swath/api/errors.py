@@ -17,8 +17,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from swath.api.html import render_html, wants_html
 from swath.errors import InvalidRequest, NotFound, SwathError
@@ -114,11 +116,21 @@ def _http_error(request: Request, error: Exception) -> Response:
         return exception_response(404, NotFound.type, NotFound.title, detail, request)
     title = str(error.detail) if error.detail else "HTTP error"
     detail = str(error.detail)
+    headers = dict(error.headers or {})
     if error.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
-    return exception_response(
-        error.status_code, _GENERIC + "http-error", title, detail, request, headers=dict(error.headers or {})
-    )
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return exception_response(error.status_code, _GENERIC + "http-error", title, detail, request, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path (RFC 9110: a 405 lists them all in `Allow`); Starlette names
+    only those of the first route that matched the path, and FastAPI makes one route per method."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, APIRoute) and route.matches({**request.scope, "method": "GET"})[0] is not Match.NONE:
+            methods.update(route.methods)
+    return sorted(methods)
 
 
 def _unexpected_error(request: Request, error: Exception) -> Response:
