@@ -129,7 +129,7 @@ def _allowed_methods(request: Request) -> list[str]:
     methods: set[str] = set()
     for route in request.app.router.routes:
         if isinstance(route, APIRoute) and route.matches({**request.scope, "method": "GET"})[0] is not Match.NONE:
-            methods.update(route.methods)
+            methods.update(route.methods or ())
     return sorted(methods)
 
 
