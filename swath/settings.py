@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     keep_work_dirs: bool = False
     # The largest file a client may upload for jobs to read (`POST /files`), in bytes.
     max_upload_size: int = Field(default=10 * 1024**3, gt=0)
+    # What one user's uploads may hold together, in bytes (the caller's identity, or the one anonymous user).
+    upload_quota: int = Field(default=50 * 1024**3, gt=0)
     # Limits on what one request may hold; each refusal (413 or 400) names the limit, and comes before the rest of
     # a body that is too large is read. A deploy's package and an execute request, in bytes:
     max_package_size: int = Field(default=10 * 1024**2, gt=0)

@@ -2,7 +2,9 @@
 
 An upload is kept through the storage interface under `uploads/<id>/<name>` and served back by the API at an
 absolute URL; a job takes that URL as any other http(s) input, so the runner needs nothing new. Uploads are not
-tied to a job and are kept until the data directory is cleaned.
+tied to a job and are kept until the data directory is cleaned. Each is recorded with its owner and size: one
+user's uploads together stay under `upload_quota` (checked as the body arrives, so two uploads at once may pass it
+by at most one file).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import errno
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from swath.errors import ContentTooLarge, InvalidParameterValue, NoSuchFile, StorageFull
@@ -18,8 +21,12 @@ from swath.layout import upload_key
 from swath.services.context import ServiceContext
 from swath.services.health import refuse_new_work
 from swath.storage.local import guess_media_type
+from swath.store.database import reading, transaction
+from swath.store.uploads import bytes_uploaded, record_upload
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+# Whose uploads these are when nobody says: the API's one anonymous user until authentication is configured.
+ANONYMOUS_OWNER = "anonymous"
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -42,10 +49,15 @@ def check_name(name: str) -> str:
     return name
 
 
-def begin_upload(context: ServiceContext, name: str) -> None:
-    """Refuse an upload before its body is read: a bad name, or a service that could not keep it now."""
+def begin_upload(context: ServiceContext, name: str, owner: str) -> int:
+    """Refuse an upload before its body is read (a bad name, a service that could not keep it now, an owner at
+    the quota); returns the bytes the owner's uploads already hold, for `check_size`."""
     check_name(name)
     refuse_new_work(context)
+    with reading(context.sessions) as session:
+        used = bytes_uploaded(session, owner)
+    check_size(context, name, 0, used)
+    return used
 
 
 def spool_failure(error: OSError) -> StorageFull | None:
@@ -55,19 +67,30 @@ def spool_failure(error: OSError) -> StorageFull | None:
     return None
 
 
-def check_size(context: ServiceContext, name: str, size: int) -> None:
-    """Refuse an upload that has grown past `max_upload_size` bytes."""
+def check_size(context: ServiceContext, name: str, size: int, used: int = 0) -> None:
+    """Refuse an upload that has grown past `max_upload_size` bytes, or past what is left of its owner's quota
+    (`used` bytes of it are taken already)."""
     limit = context.settings.max_upload_size
     if size > limit:
         raise ContentTooLarge(f"The file '{name}' is larger than the {limit:,} bytes an upload may hold.")
+    quota = context.settings.upload_quota
+    if used + size > quota or used >= quota:
+        raise ContentTooLarge(
+            f"The file '{name}' does not fit in your upload quota: {used:,} of {quota:,} bytes are used "
+            "(setting upload_quota)."
+        )
 
 
-def store_upload(context: ServiceContext, name: str, source: Path, media_type: str | None = None) -> Upload:
+def store_upload(
+    context: ServiceContext, name: str, source: Path, media_type: str | None = None, owner: str = ANONYMOUS_OWNER
+) -> Upload:
     """Keep the file at `source` (a temporary file the caller removes) as a new upload named `name`."""
     check_name(name)
     refuse_new_work(context)
     upload_id = uuid.uuid4().hex
     stored = context.storage.put_file(upload_key(upload_id, name), source, media_type or guess_media_type(name))
+    with transaction(context.sessions) as session:
+        record_upload(session, upload_id, owner, name, stored.size, datetime.now(UTC))
     return Upload(upload_id, name, stored.size, stored.checksum, stored.media_type)
 
 

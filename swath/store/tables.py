@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -104,3 +104,17 @@ class WorkerRow(Base):
     last_seen: Mapped[datetime]
 
     __table_args__ = (Index("ix_workers_last_seen", "last_seen"),)
+
+
+class UploadRow(Base):
+    """One uploaded file (`POST /files`): whose it is and its size, which the per-user upload quota sums."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created: Mapped[datetime]
+
+    __table_args__ = (Index("ix_uploads_owner", "owner"),)

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from swath.api.dependencies import Context
+from swath.api.dependencies import Context, User
 from swath.api.render import base_url
 from swath.services import uploads
 from swath.storage.local import guess_media_type
@@ -37,6 +37,7 @@ def _file_url(request: Request, upload: uploads.Upload) -> str:
 async def upload(
     request: Request,
     context: Context,
+    user: User,
     name: Annotated[str, Query(description="The file's name, kept in its URL (letters, digits, '.', '_', '-').")],
     content_type: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
@@ -45,7 +46,7 @@ async def upload(
     The body is the file itself. The answer (201) gives the file's absolute `href`, also in `Location`: pass it
     as an input (`{"href": ...}`) of an execute request.
     """
-    uploads.begin_upload(context, name)
+    used = await asyncio.to_thread(uploads.begin_upload, context, name, user)
     # Generic types say nothing of the file (curl sends a form type by default): then the name decides.
     essence = (content_type or "").split(";", 1)[0].strip().lower()
     media_type = None if essence in ("", *_UNTYPED) else content_type
@@ -55,10 +56,10 @@ async def upload(
             size = 0
             async for chunk in request.stream():
                 size += len(chunk)
-                uploads.check_size(context, name, size)  # before the rest of a too large body is read
+                uploads.check_size(context, name, size, used)  # before the rest of a too large body is read
                 spool.write(chunk)
             spool.close()
-            stored = await asyncio.to_thread(uploads.store_upload, context, name, path, media_type)
+            stored = await asyncio.to_thread(uploads.store_upload, context, name, path, media_type, user)
         except OSError as error:
             if (full := uploads.spool_failure(error)) is not None:
                 raise full from error
