@@ -15,14 +15,6 @@ from urllib.parse import urlsplit
 
 import httpx
 from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-)
 from schema_salad.utils import yaml_no_ts
 
 from swath.errors import InvalidPackage, UnsupportedMediaType
@@ -59,8 +51,9 @@ class DocumentLimits:
     """How large a package document may grow once parsed (`Settings.max_package_nodes`, `max_nesting_depth`).
 
     YAML aliases make a few hundred bytes stand for billions of nodes (each level ten aliases of the one before:
-    519 bytes cost 100 s of CPU, and were stored expanded); the nodes are counted from the parser's events, before
-    anything is expanded. Depth is limited because every later walk of the document recurses.
+    519 bytes cost 100 s of CPU, and were stored expanded); the nodes are counted on the loaded document, whose
+    aliased nodes are still shared, before anything is expanded. Depth is limited because every later walk of the
+    document recurses.
     """
 
     max_nodes: int = 1_000_000
@@ -188,61 +181,47 @@ def _decode(data: bytes, what: str) -> str:
 
 def _parse_yaml(text: str, what: str, limits: DocumentLimits) -> JSON:
     try:
-        _check_yaml_size(text, what, limits)
         document = yaml_no_ts().load(text)
+    except RecursionError as error:
+        raise InvalidPackage(f"{what} nests deeper than {limits.max_depth} levels, the most a package may.") from error
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         raise InvalidPackage(f"{what} is not valid YAML: {error.problem or error.context}{where}.") from error
+    _check_size(document, what, limits)
     return _require_object(plain_json(document), what)
 
 
-def _check_yaml_size(text: str, what: str, limits: DocumentLimits) -> None:
-    """Count the nodes the document stands for (aliases by what they expand to) and its depth, from the parser's
-    events, without building it; InvalidPackage past either limit."""
-    expanded: dict[str, int] = {}
-    # Per open list or object: its anchor, and the nodes it holds so far (itself included).
-    open_nodes: list[tuple[str | None, int]] = [(None, 0)]
-    total = 0
-    for event in yaml_no_ts().parse(text):
-        if isinstance(event, MappingStartEvent | SequenceStartEvent):
-            open_nodes.append((event.anchor, 1))
-            total += 1
-            if len(open_nodes) - 1 > limits.max_depth:
-                raise InvalidPackage(f"{what} nests deeper than {limits.max_depth} levels, the most a package may.")
+def _check_size(document: Any, what: str, limits: DocumentLimits) -> None:
+    """Count the nodes a loaded document stands for and how deep it nests; InvalidPackage past either limit.
+
+    The YAML loader keeps an aliased node once, shared by every alias, so counting each distinct list or object
+    once (by identity) and reusing its count costs as much as the document's text, however far its aliases would
+    expand; copying it (as `plain_json` and cwltool do) would cost the expansion.
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    pending: list[tuple[Any, bool]] = [(document, False)]
+    while pending:
+        value, children_done = pending.pop()
+        if not isinstance(value, dict | list) or (id(value) in sizes and not children_done):
             continue
-        if isinstance(event, AliasEvent):
-            count = expanded.get(str(event.anchor), 1)
-            total += count
-        elif isinstance(event, ScalarEvent):
-            count = 1
-            total += 1
-            if event.anchor:
-                expanded[str(event.anchor)] = 1
-        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
-            anchor, count = open_nodes.pop()
-            if anchor:
-                expanded[str(anchor)] = count
-        else:
+        children = list(value.values() if isinstance(value, dict) else value)
+        containers = [child for child in children if isinstance(child, dict | list)]
+        if not children_done:
+            sizes[id(value)] = 0  # seen: a cycle back to it counts nothing more
+            pending.append((value, True))
+            pending.extend((child, False) for child in containers)
             continue
-        parent_anchor, held = open_nodes[-1]
-        open_nodes[-1] = (parent_anchor, held + count)
-        if total > limits.max_nodes:
+        sizes[id(value)] = 1 + len(children) - len(containers) + sum(sizes[id(child)] for child in containers)
+        depths[id(value)] = 1 + max((depths.get(id(child), 0) for child in containers), default=0)
+        if depths[id(value)] > limits.max_depth:
+            raise InvalidPackage(f"{what} nests deeper than {limits.max_depth} levels, the most a package may.")
+        if sizes[id(value)] > limits.max_nodes:
             raise InvalidPackage(
                 f"{what} stands for more than {limits.max_nodes:,} nodes once its YAML aliases are expanded, "
                 "the most a package may."
             )
-
-
-def _depth(document: Any) -> int:
-    """How deeply lists and objects nest in a parsed document, walked without recursion."""
-    deepest, pending = 0, [(document, 0)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, dict | list):
-            deepest = max(deepest, depth + 1)
-            pending.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
-    return deepest
 
 
 def _parse_json(text: str, limits: DocumentLimits) -> JSON:
@@ -256,8 +235,7 @@ def _parse_json(text: str, limits: DocumentLimits) -> JSON:
         raise InvalidPackage(
             f"The package nests deeper than {limits.max_depth} levels, the most a package may."
         ) from error
-    if _depth(document) > limits.max_depth:
-        raise InvalidPackage(f"The package nests deeper than {limits.max_depth} levels, the most a package may.")
+    _check_size(document, "The package", limits)
     return _require_object(document, "The package")
 
 
