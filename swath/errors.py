@@ -31,6 +31,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     ├── ImmutableProcess (403, immutable-process)
     ├── StoreUnavailable (503, store-unavailable)
     ├── StorageUnavailable (503, storage-unavailable)
+    ├── StorageFull (503, storage-full)
     ├── BrokerUnavailable (503, broker-unavailable)
     └── RunnersUnavailable (503, runners-unavailable)
 
@@ -271,6 +272,15 @@ class StorageUnavailable(SwathError):
     type = _SWATH + "storage-unavailable"
     status = 503
     title = "Storage unavailable"
+
+
+class StorageFull(SwathError):
+    """The data directory has less free space than `min_free_space`: new jobs and uploads are refused until it
+    has, rather than accepted and failed."""
+
+    type = _SWATH + "storage-full"
+    status = 503
+    title = "Storage full"
 
 
 class BrokerUnavailable(SwathError):

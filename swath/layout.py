@@ -18,10 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from swath.paths import UnsafePath, safe_relative_path
+
 __all__ = [
     "CATALOG_MEMBER",
     "CATALOG_NAME",
     "OutputKey",
+    "is_job_key",
     "job_catalog_key",
     "job_log_key",
     "job_path",
@@ -66,6 +69,18 @@ def job_log_key(job_id: str) -> str:
 
 def upload_key(upload_id: str, name: str) -> str:
     return f"{_UPLOADS}/{upload_id}/{name}"
+
+
+def is_job_key(key: str, job_id: str) -> bool:
+    """Whether `key` is a file among `job_id`'s outputs: under that job's prefix, with no segment (`..`, empty, a
+    NUL byte) that could reach another job's files or the storage root. Stage-out writes nothing else."""
+    prefix = f"{_JOBS}/{job_id}/"
+    if not key.startswith(prefix) or "//" in key:
+        return False
+    try:
+        return safe_relative_path(key.removeprefix(prefix)) == key.removeprefix(prefix)
+    except UnsafePath:
+        return False
 
 
 def parse_output_key(key: str) -> OutputKey | None:

@@ -26,8 +26,10 @@ __all__ = [
 ]
 
 SEPARATOR = ":"
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+# An id and a version are URL segments, database keys and part of every job's links: 200 characters is ample.
+PART_LIMIT = 200
+_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{PART_LIMIT - 1}}}$")
+_VERSION = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._+-]{{0,{PART_LIMIT - 1}}}$")
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,11 @@ def quote_process_ref(text: str) -> str:
 
 
 def is_valid_process_id(process_id: str) -> bool:
-    """Letters, digits, '.', '_' and '-', starting with a letter or digit (never the separator)."""
+    """Up to PART_LIMIT letters, digits, '.', '_' and '-', starting with a letter or digit (never the separator)."""
     return bool(_ID.match(process_id))
 
 
 def is_valid_version(version: str) -> bool:
-    """Letters, digits, '.', '_', '+' and '-', starting with a letter or digit (never the separator)."""
+    """Up to PART_LIMIT letters, digits, '.', '_', '+' and '-', starting with a letter or digit (never the
+    separator)."""
     return bool(_VERSION.match(version))

@@ -78,6 +78,20 @@ class Settings(BaseSettings):
     keep_work_dirs: bool = False
     # The largest file a client may upload for jobs to read (`POST /files`), in bytes.
     max_upload_size: int = Field(default=10 * 1024**3, gt=0)
+    # What one user's uploads may hold together, in bytes (the caller's identity, or the one anonymous user).
+    upload_quota: int = Field(default=50 * 1024**3, gt=0)
+    # Limits on what one request may hold; each refusal (413 or 400) names the limit, and comes before the rest of
+    # a body that is too large is read. A deploy's package and an execute request, in bytes:
+    max_package_size: int = Field(default=10 * 1024**2, gt=0)
+    max_execute_size: int = Field(default=10 * 1024**2, gt=0)
+    # The nodes a package may stand for once its YAML aliases are expanded, and how deep it may nest.
+    max_package_nodes: int = Field(default=1_000_000, gt=0)
+    max_nesting_depth: int = Field(default=100, gt=0)
+    # The longest error detail the API sends: a longer one (it echoes a value of the request) is cut in the middle.
+    max_error_detail: int = Field(default=2000, ge=200)
+    # Free space the data directory must keep: below it new jobs and uploads are refused (503 storage-full), and
+    # /health says so. In bytes.
+    min_free_space: int = Field(default=64 * 1024**2, ge=0)
     # Base map of the job page's map of STAC items: a tile URL template (`https://tiles.example/{z}/{x}/{y}.png`).
     # Empty draws the footprints on a blank base, which needs no network. A tile server on another origin must
     # also be allowed by the pages' Content-Security-Policy (`img-src`).

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from swath import __version__
 from swath.api.callbacks import send_callbacks_forever
 from swath.api.errors import install_error_handlers
+from swath.api.limits import BodyLimit
 from swath.api.openapi import openapi_30
 from swath.api.routes import collections, files, health, job_management, jobs, landing, processes, signin, unity
 from swath.api.security import SecurityMiddleware
@@ -94,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(UnitySpsFace, template=settings.unity_sps_prefix)
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, settings=settings)
     for module in (landing, processes, unity, jobs, job_management, collections, files, health, signin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("swath.api", "static")]), name="static")

@@ -18,8 +18,10 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from swath.api.html import render_html, wants_html
 from swath.api.render import base_url
@@ -40,6 +42,9 @@ def exception_response(
     headers: dict[str, str] | None = None,
     members: dict[str, str] | None = None,
 ) -> Response:
+    limit = _detail_limit(request)
+    detail = _shortened(detail, limit)
+    members = {key: _shortened(value, 200) for key, value in (members or {}).items()}
     body: dict[str, object] = {
         "type": type_,
         "title": title,
@@ -55,6 +60,20 @@ def exception_response(
     return JSONResponse(
         {**(members or {}), **body}, status_code=status, media_type=EXCEPTION_MEDIA_TYPE, headers=headers
     )
+
+
+def _detail_limit(request: Request) -> int:
+    context = getattr(request.app.state, "context", None) if "app" in request.scope else None
+    return context.settings.max_error_detail if context is not None else 2000
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text` cut in the middle past `limit` characters: a detail that echoes a request's value (62 MB of it once)
+    keeps its start (the thing) and its end (what is allowed)."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 20) // 2
+    return f"{text[:half]} …[{len(text) - 2 * half:,} characters left out]… {text[-half:]}"
 
 
 def _swath_error(request: Request, error: Exception) -> Response:
@@ -111,11 +130,21 @@ def _http_error(request: Request, error: Exception) -> Response:
         return exception_response(404, NotFound.type, NotFound.title, detail, request)
     title = str(error.detail) if error.detail else "HTTP error"
     detail = str(error.detail)
+    headers = dict(error.headers or {})
     if error.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
-    return exception_response(
-        error.status_code, _GENERIC + "http-error", title, detail, request, headers=dict(error.headers or {})
-    )
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return exception_response(error.status_code, _GENERIC + "http-error", title, detail, request, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path (RFC 9110: a 405 lists them all in `Allow`); Starlette names
+    only those of the first route that matched the path, and FastAPI makes one route per method."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, APIRoute) and route.matches({**request.scope, "method": "GET"})[0] is not Match.NONE:
+            methods.update(route.methods or ())
+    return sorted(methods)
 
 
 def _unexpected_error(request: Request, error: Exception) -> Response:

@@ -86,11 +86,11 @@ def log_tail(context: ServiceContext, job_id: str, viewer: Identity) -> LogTail:
     path = context.settings.job_log(job_id)
     size = path.stat().st_size if path.exists() else 0
     since = max(0, size - _LOG_BYTES)
-    content = jobs.read_log(context, job_id, viewer, since)
-    lines = content.decode("utf-8", errors="replace").splitlines()
+    chunk = jobs.read_log(context, job_id, viewer, since)
+    lines = chunk.data.decode("utf-8", errors="replace").splitlines()
     if since:
         lines = lines[1:]  # the first line read from the middle of the file is only a part of a line
-    return LogTail("\n".join(lines[-_LOG_LINES:]), since + len(content))
+    return LogTail("\n".join(lines[-_LOG_LINES:]), chunk.next_offset)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ success and `JobFailed` are recorded by this process; a crash is recorded by the
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import signal
 import sys
@@ -17,10 +19,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from swath.errors import JobFailed
+from swath.errors import JobFailed, StorageFull, StoreUnavailable
+from swath.paths import without_data_dir
 from swath.runner import processes
 from swath.runner.execute import RunContext, execute_job
 from swath.runner.joblog import log_line
+from swath.services.health import check_free_space
 from swath.settings import Settings
 from swath.storage import open_storage
 from swath.store import jobs as job_store
@@ -47,10 +51,10 @@ def run_claimed_job(
     """
     sessions.kw["bind"].dispose(close=False)
     job_id = job.id
-    log_line(log_path, f"Job {job.id} of process {process.id} {process.version} starts (attempt {job.attempts}).")
-    log_line(log_path, f"Runner: {job.runner}.")
+    _note(log_path, f"Job {job.id} of process {process.id} {process.version} starts (attempt {job.attempts}).")
+    _note(log_path, f"Runner: {job.runner}.")
     if job.attempts > 1 and job.message:
-        log_line(log_path, f"The previous attempt ended: {job.message}")
+        _note(log_path, f"The previous attempt ended: {job.message}")
 
     last_written = time.monotonic()  # the claim wrote progress 0 and "Running."
 
@@ -61,8 +65,11 @@ def run_claimed_job(
         nonlocal last_written
         if time.monotonic() - last_written < _PROGRESS_INTERVAL:
             return
-        with transaction(sessions) as session:
-            job_store.record_progress(session, job_id, percent, message, datetime.now(UTC))
+        try:
+            with transaction(sessions) as session:
+                job_store.record_progress(session, job_id, percent, message, datetime.now(UTC))
+        except StoreUnavailable:
+            pass  # advisory: a database away for a moment must not end a run that may well finish
         last_written = time.monotonic()
 
     context = RunContext(
@@ -75,15 +82,45 @@ def run_claimed_job(
     try:
         results = execute_job(job, process, context)
     except JobFailed as failure:
-        log_line(log_path, f"Job failed: {failure}")
-        _finish(sessions, job, JobStatus.failed, message=str(failure))
+        message = without_data_dir(str(failure), settings.data_dir) + _disk_full_note(settings)
+        _note(log_path, f"Job failed: {message}")
+        _finish(sessions, job, JobStatus.failed, message=message)
         return
     except BaseException as error:  # the runner's outer edge: every failure becomes the job's, never a stuck job
-        log_line(log_path, "Internal error:\n" + "".join(traceback.format_exception(error)))
-        _finish(sessions, job, JobStatus.failed, message=f"Internal error while running the job: {error!r}.")
+        if _is_disk_full(error):
+            message = "The job ran out of disk space (No space left on device)." + _disk_full_note(settings)
+        else:
+            message = without_data_dir(f"Internal error while running the job: {error!r}.", settings.data_dir)
+        _note(log_path, "Internal error:\n" + "".join(traceback.format_exception(error)))
+        _finish(sessions, job, JobStatus.failed, message=message)
         return
-    log_line(log_path, "Job succeeded.")
+    _note(log_path, "Job succeeded.")
     _finish(sessions, job, JobStatus.successful, results=results)
+
+
+def _is_disk_full(error: BaseException) -> bool:
+    """Whether `error`, or one it was raised from, is a write that found no space (ENOSPC, EDQUOT)."""
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    return False
+
+
+def _disk_full_note(settings: Settings) -> str:
+    """A sentence for the job's message when its disk is (nearly) full as it fails: a tool that could not write
+    says only that it failed. Its work directory is removed next, which frees the space."""
+    try:
+        check_free_space(settings)
+    except StorageFull as full:
+        return f" {full.detail.split(';')[0]}; the job's work directory was removed."
+    return ""
+
+
+def _note(log_path: Path, text: str) -> None:
+    # On a full disk the log cannot grow; the outcome must still be recorded.
+    with contextlib.suppress(OSError):
+        log_line(log_path, text)
 
 
 def _finish(

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 import cwltool.process
 from cwltool.executors import SingleJobExecutor
 from cwltool.load_tool import load_tool
-from cwltool.process import Process
+from cwltool.process import Process, relocateOutputs
 from cwltool.workflow import Workflow
 
 from swath.errors import JobFailed, SwathError
@@ -165,10 +165,13 @@ def run_cwl(
     log: BinaryIO,
     policy: ContainerPolicy,
     report_progress: ProgressCallback,
+    check_outputs: Callable[[JSON], None] = lambda output: None,
 ) -> JSON:
     """Run the loaded process on `job_order` and return its CWL output object (files under work_dir).
 
-    Progress runs from 0 to 100: for a Workflow, the share of its steps completed.
+    Progress runs from 0 to 100: for a Workflow, the share of its steps completed. `check_outputs` sees the output
+    object where the tools left it, before cwltool moves it into `work_dir/outputs`: moving follows symbolic
+    links and copies what they point to, so a link out of the job must be refused before that (stage-out).
     """
     if loaded.docker_moved:
         runner_logger().info(NO_RUNTIME_NOTE)
@@ -182,12 +185,30 @@ def run_cwl(
     # A forked child starts with it empty; emptying it here gives an in-process run the same names, so that
     # messages say 'wc' and not 'wc_3'.
     cwltool.process._names.clear()
+    runtime = runtime_context(work_dir, log, policy.engine)
+    runtime.custom_net = policy.network or None
+    containers.set_policy(runtime, policy)
+    outdir, runtime.move_outputs = str(runtime.outdir), "leave"
+    # cwltool would delete the tools' output folders right after its own relocation, which "leave" skips; they
+    # go with the work directory instead.
+    runtime.rm_tmpdir = False
+    executor = SingleJobExecutor()
     try:
         report_progress(0, "Running the application.")
-        runtime = runtime_context(work_dir, log, policy.engine)
-        runtime.custom_net = policy.network or None
-        containers.set_policy(runtime, policy)
-        output, status = SingleJobExecutor()(tool, job_order, runtime)
+        output, status = executor(tool, job_order, runtime)
+        if status == "success" and output is not None:
+            check_outputs(dict(output))
+            # What cwltool does after a run when asked to move outputs (executors.py), now that they are checked.
+            fs_access = runtime.make_fs_access("")
+            output = relocateOutputs(
+                output,
+                outdir,
+                executor.output_dirs,
+                "move",
+                fs_access,
+                compute_checksum=False,
+                path_mapper=runtime.path_mapper,
+            )
     except CWL_RUN_ERRORS as error:
         raise JobFailed(watcher.failure or f"The CWL run failed: {_condense(error)}") from error
     finally:

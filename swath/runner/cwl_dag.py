@@ -19,12 +19,13 @@ from urllib.parse import urlsplit
 from ruamel.yaml.error import MarkedYAMLError
 from schema_salad.utils import yaml_no_ts
 
-from swath.errors import JobFailed, SwathError
+from swath.errors import AddressRefused, JobFailed, SwathError
 from swath.runner.containers import ContainerPolicy
 from swath.runner.cwl import ProgressCallback, load_process_tool, run_cwl
 from swath.runner.joblog import runner_logger
-from swath.runner.outputs import StoredOutputs, store_outputs
-from swath.services.network import IPNetwork, parse_networks
+from swath.runner.outputs import JobStorage, StoredOutputs, check_output_links, store_outputs
+from swath.runner.staging import check_package_defaults
+from swath.services.network import IPNetwork, check_url, parse_networks
 from swath.services.package_sources import fetch_url, read_package_source
 from swath.settings import Settings
 from swath.storage import Storage
@@ -63,6 +64,7 @@ def run_cwl_dag(
     )
     # Loaded in this job's own folder: each job of cwl_dag may run another workflow.
     loaded = load_process_tool(fetched, settings.container_runtime, work_dir / ".workflow")
+    check_package_defaults(fetched.cwl, settings)
     outputs = run_cwl(
         loaded,
         order,
@@ -70,8 +72,9 @@ def run_cwl_dag(
         log=log,
         policy=policy,
         report_progress=report_progress,
+        check_outputs=lambda output: check_output_links(output, [work_dir, *settings.readable_input_roots]),
     )
-    return store_outputs(outputs, job.id, storage)
+    return store_outputs(outputs, JobStorage(storage, job.id, work_dir))
 
 
 def _job_order(value: Any, networks: Sequence[IPNetwork]) -> JSON:
@@ -99,4 +102,29 @@ def _job_order(value: Any, networks: Sequence[IPNetwork]) -> JSON:
             raise JobFailed("cwl_args is neither a URL nor JSON text.") from error
     if not isinstance(order, dict):
         raise JobFailed("cwl_args must hold a JSON object (the workflow's job order).")
+    _check_locations(order, networks)
     return order
+
+
+def _check_locations(value: Any, networks: Sequence[IPNetwork]) -> None:
+    """Refuse a File or Directory of `cwl_args` that cwltool would read from this machine, or fetch from an address
+    no other input may reach: the job order goes to cwltool as given, not through stage-in."""
+    if isinstance(value, list):
+        for item in value:
+            _check_locations(item, networks)
+        return
+    if not isinstance(value, dict):
+        return
+    if value.get("class") in ("File", "Directory"):
+        for key in ("location", "path"):
+            href = value.get(key)
+            if href is None:
+                continue
+            if not isinstance(href, str) or urlsplit(href).scheme not in ("http", "https"):
+                raise JobFailed(f"cwl_args names {value['class']} {str(href)[:200]!r}; only http(s) URLs are allowed.")
+            try:
+                check_url(href, networks)
+            except AddressRefused as error:
+                raise JobFailed(f"cwl_args: {error.detail}") from error
+    for item in value.values():
+        _check_locations(item, networks)

@@ -21,9 +21,9 @@ from swath.runner.containers import ContainerPolicy
 from swath.runner.cwl import run_cwl, select_container_runtime
 from swath.runner.cwl_dag import run_cwl_dag
 from swath.runner.joblog import open_job_log, runner_logger
-from swath.runner.outputs import StoredOutputs, store_outputs
+from swath.runner.outputs import JobStorage, StoredOutputs, check_output_links, store_outputs
 from swath.runner.stac import write_catalog
-from swath.runner.staging import stage_inputs
+from swath.runner.staging import check_package_defaults, stage_inputs
 from swath.services.builtin import CWL_DAG
 from swath.settings import Settings
 from swath.storage import Storage
@@ -88,7 +88,9 @@ def execute_job(job: JobRecord, process: ProcessRecord, context: RunContext) -> 
         else:
             stored = _run_application(job, process, context, log)
         context.report_progress(_RUN_START + _RUN_SPAN, "Writing the STAC catalog.")
-        catalog, items = write_catalog(job, process, stored, context.storage, datetime.now(UTC))
+        # Stage-out writes through the job's own view of storage: its prefix only, files of its work dir only.
+        outputs = JobStorage(context.storage, job.id, context.work_dir)
+        catalog, items = write_catalog(job, process, stored, outputs, datetime.now(UTC))
         context.report_progress(100, None)
         runner_logger().info("Job %s succeeded; catalog at %s", job.id, catalog.href)
         return JobResults(outputs=stored.values, catalog=catalog, items=items)
@@ -98,6 +100,7 @@ def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext
     # Loaded by the supervisor before the fork, as a rule; else (a document that did not load there) here, so that
     # the refusal lands in this job's log and message.
     loaded = cwl.load_process_tool(process, context.settings.container_runtime, context.settings.process_dir)
+    check_package_defaults(process.cwl, context.settings)
     context.report_progress(0, "Staging inputs.")
     order = stage_inputs(
         job.inputs,
@@ -117,9 +120,13 @@ def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext
         log=log,
         policy=_container_policy(job, context.settings),
         report_progress=report_run,
+        # Inputs used in place lie in the input roots; an output passed through from one of them is no leak.
+        check_outputs=lambda output: check_output_links(
+            output, [context.work_dir, *context.settings.readable_input_roots]
+        ),
     )
     context.report_progress(_RUN_START + _RUN_SPAN, "Storing outputs.")
-    return store_outputs(outputs, job.id, context.storage)
+    return store_outputs(outputs, JobStorage(context.storage, job.id, context.work_dir))
 
 
 def _container_policy(job: JobRecord, settings: Settings) -> ContainerPolicy:

@@ -9,10 +9,15 @@ Files and Directories anywhere else in an output (record fields, nested arrays, 
 Every output that holds files also keeps its CWL value (`OutputValue.value`) with each `location` the stored file's
 href, and `basename`, `size`, `checksum`, `format`, `secondaryFiles` and nested `listing`s (empty directories
 keep their name), in the shape cwltool returned: what `application/cwl+json` results show.
+
+Stage-out writes through `JobStorage`, which takes only keys under the job's own prefix and only files inside the
+job's work directory (a tool's symbolic link to `/etc/shadow`, or to another job's files, is refused; a link to a
+file the job made is stored as that file). Every name from the run passes `swath.paths` first.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +26,8 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from swath.errors import JobFailed
-from swath.layout import output_key
+from swath.layout import is_job_key, output_key
+from swath.paths import UnsafePath, confined, safe_name
 from swath.storage import Storage
 from swath.storage.local import guess_media_type
 from swath.store.records import JSON, OutputValue, StoredFile
@@ -52,12 +58,89 @@ class StoredOutputs:
     products: list[Product]
 
 
-def store_outputs(cwl_outputs: Mapping[str, Any], job_id: str, storage: Storage) -> StoredOutputs:
+class JobStorage:
+    """The storage as one job's stage-out sees it: writes only under `jobs/<job id>/`, of files inside `work_dir`.
+
+    The part of `Storage` that stage-out and the STAC catalog use; everything else stays with the real storage.
+    """
+
+    def __init__(self, storage: Storage, job_id: str, work_dir: Path) -> None:
+        self.storage = storage
+        self.job_id = job_id
+        self.work_dir = work_dir
+
+    def href(self, key: str) -> str:
+        return self.storage.href(key)
+
+    def put_file(self, key: str, source: Path, media_type: str | None = None) -> StoredFile:
+        self._check_key(key)
+        try:
+            inside = confined(source, self.work_dir)
+        except UnsafePath as error:
+            raise JobFailed(
+                f"Output file {self._relative(key)} is not stored: {error}; only files the job made are."
+            ) from error
+        return self.storage.put_file(key, inside, media_type)
+
+    def put_bytes(self, key: str, data: bytes, media_type: str) -> StoredFile:
+        self._check_key(key)
+        return self.storage.put_bytes(key, data, media_type)
+
+    def is_inside(self, path: Path) -> bool:
+        """Whether `path`, links followed, lies in the job's work directory (listed and stored) or not (left out)."""
+        return _is_within(path, self.work_dir)
+
+    def _check_key(self, key: str) -> None:
+        if not is_job_key(key, self.job_id):
+            raise JobFailed(f"Stage-out refused to write {key[:200]!r}, which lies outside the job's own outputs.")
+
+    def _relative(self, key: str) -> str:
+        return key.removeprefix(output_key(self.job_id, "") + "/")
+
+
+def check_output_links(cwl_outputs: Mapping[str, Any], roots: list[Path]) -> None:
+    """Refuse outputs that are, or hold, symbolic links to anything outside `roots` (the job's work directory and
+    the input directories its inputs may lie in), as the tools left them: before cwltool copies what links
+    point to."""
+    for output_id, value in cwl_outputs.items():
+        for member in _cwl_objects(value):
+            path = _path(member)
+            entries = [path]
+            if path.is_dir() and not path.is_symlink():
+                for folder, folders, files in os.walk(path):
+                    entries.extend(Path(folder, name) for name in [*folders, *files])
+            for entry in entries:
+                if not any(_is_within(entry, root) for root in roots):
+                    raise JobFailed(
+                        f"Output '{output_id}' holds {entry.name!r}, a link to a file outside the job's directory; "
+                        "only files the job made are stored."
+                    )
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        confined(path, root)
+    except UnsafePath:
+        return False
+    return True
+
+
+def _cwl_objects(value: Any) -> list[JSON]:
+    """Every File and Directory in an output value, secondaryFiles and listings included."""
+    if isinstance(value, list):
+        return [found for item in value for found in _cwl_objects(item)]
+    if not isinstance(value, dict):
+        return []
+    found = [value] if _cwl_class(value) else []
+    return found + [nested for item in value.values() for nested in _cwl_objects(item)]
+
+
+def store_outputs(cwl_outputs: Mapping[str, Any], storage: JobStorage) -> StoredOutputs:
     values: dict[str, OutputValue] = {}
     products: list[Product] = []
     for output_id, value in cwl_outputs.items():
         members = value if isinstance(value, list) else [value]
-        prefix = output_key(job_id, output_id)
+        prefix = output_key(storage.job_id, output_id)
         if members and all(_cwl_class(member) and not isinstance(member, list) for member in members):
             prefixes = _member_prefixes(prefix, members)
             stored = [
@@ -101,7 +184,7 @@ def _nested_members(prefix: str, value: Any) -> list[tuple[str, JSON]]:
     return []
 
 
-def _nested_cwl_value(prefix: str, value: Any, storage: Storage) -> Any:
+def _nested_cwl_value(prefix: str, value: Any, storage: JobStorage) -> Any:
     if _cwl_class(value):
         return _cwl_value(value, prefix, storage)
     if isinstance(value, list):
@@ -111,7 +194,7 @@ def _nested_cwl_value(prefix: str, value: Any, storage: Storage) -> Any:
     return value
 
 
-def _cwl_value(value: Any, prefix: str | list[str], storage: Storage) -> Any:
+def _cwl_value(value: Any, prefix: str | list[str], storage: JobStorage) -> Any:
     """The CWL value of stored members, each location the href its file was stored at."""
     if isinstance(value, list):
         keys = prefix if isinstance(prefix, list) else [prefix] * len(value)
@@ -132,12 +215,14 @@ def _cwl_value(value: Any, prefix: str | list[str], storage: Storage) -> Any:
     return described
 
 
-def _listing(directory: Path, key: str, storage: Storage) -> list[JSON]:
+def _listing(directory: Path, key: str, storage: JobStorage) -> list[JSON]:
     """A stored directory's deep listing, read from the run's copy on disk."""
     if not directory.is_dir():
         return []
     listing: list[JSON] = []
     for child in sorted(directory.iterdir()):
+        if not storage.is_inside(child):
+            continue  # a link out of the job: neither stored (`JobStorage`) nor listed
         child_key = f"{key}/{child.name}"
         entry: JSON = {"class": "Directory" if child.is_dir() else "File", "location": storage.href(child_key)}
         entry["basename"] = child.name
@@ -162,7 +247,7 @@ def _member_prefixes(prefix: str, members: list[JSON]) -> list[str]:
     return [f"{prefix}/{index}" for index in range(len(members))]
 
 
-def _store_member(output_id: str, prefix: str, member: JSON, storage: Storage) -> Product:
+def _store_member(output_id: str, prefix: str, member: JSON, storage: JobStorage) -> Product:
     path = _path(member)
     if member["class"] == "Directory":
         return Product(output_id, f"{prefix}/{_name(member)}", _put_tree(storage, prefix, member), directory=path)
@@ -175,7 +260,7 @@ def _store_member(output_id: str, prefix: str, member: JSON, storage: Storage) -
     return Product(output_id, prefix, files)
 
 
-def _put_tree(storage: Storage, prefix: str, member: JSON) -> list[StoredFile]:
+def _put_tree(storage: JobStorage, prefix: str, member: JSON) -> list[StoredFile]:
     directory = _path(member)
     if not directory.is_dir():
         raise JobFailed(f"Output directory {_name(member)} is missing after the run; see the job log.")
@@ -188,10 +273,14 @@ def _put_tree(storage: Storage, prefix: str, member: JSON) -> list[StoredFile]:
 
 def _name(member: JSON) -> str:
     # The CWL basename, not the file's name on disk: cwltool renames colliding outputs to 'x_2', 'x_3'.
-    return str(member.get("basename") or _path(member).name)
+    name = str(member.get("basename") or _path(member).name)
+    try:
+        return safe_name(name)
+    except UnsafePath as error:
+        raise JobFailed(f"An output's basename is not a file name Swath can store: {error}.") from error
 
 
-def _put(storage: Storage, key: str, path: Path, cwl_format: Any) -> StoredFile:
+def _put(storage: JobStorage, key: str, path: Path, cwl_format: Any) -> StoredFile:
     if not path.exists():
         raise JobFailed(f"Output file {path.name} is missing after the run; see the job log.")
     return storage.put_file(key, path, media_type=_media_type(key, cwl_format))

@@ -7,6 +7,8 @@ them, and items can be filed into a collection as they are. Assets carry the STA
 When the tool wrote its own catalog into a Directory output (OGC 20-089 stage-out), that catalog becomes the job's
 catalog: its ids, descriptions and item metadata are kept and only its hrefs are rewritten. The tool's files are
 stored unchanged under the output; the rewritten documents are stored beside them as the job's catalog and items.
+The tool's catalog is read only from inside its directory (`_ToolStacIO`), and its ids, which name the stored
+documents, must be file names (`swath.paths`): a catalog the tool wrote never reaches another job's files.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from pathlib import Path
 
 import pystac
 from pystac.extensions.file import FileExtension
+from pystac.stac_io import DefaultStacIO
 
 from swath.errors import JobFailed
 from swath.layout import job_catalog_key, output_key
-from swath.runner.outputs import Product, StoredOutputs
-from swath.storage import Storage
+from swath.paths import UnsafePath, confined, safe_name
+from swath.runner.outputs import JobStorage, Product, StoredOutputs
 from swath.store.records import JSON, JobRecord, ProcessRecord, StoredFile
 
 # Multihash prefix of a sha2-256 digest: function code 0x12, length 0x20 (https://multiformats.io/multihash/).
@@ -31,7 +34,7 @@ _CATALOG_MEDIA_TYPE = "application/json"
 
 
 def write_catalog(
-    job: JobRecord, process: ProcessRecord, stored: StoredOutputs, storage: Storage, finished: datetime
+    job: JobRecord, process: ProcessRecord, stored: StoredOutputs, storage: JobStorage, finished: datetime
 ) -> tuple[StoredFile, list[JSON]]:
     """Store the job's catalog and items; returns the catalog's StoredFile and the item documents.
 
@@ -119,14 +122,16 @@ def _tool_catalog(product: Product, directory: Path) -> pystac.Catalog:
         (directory / stored.key.removeprefix(product.prefix + "/")).resolve(): stored for stored in product.files
     }
     try:
-        root = pystac.read_file(str(directory / "catalog.json"))
+        root = pystac.read_file(str(directory / "catalog.json"), stac_io=_ToolStacIO(directory, product.output_id))
+        if not isinstance(root, pystac.Catalog):
+            raise JobFailed(f"Output '{product.output_id}' holds a catalog.json that is not a STAC Catalog.")
+        root.fully_resolve()
     except (pystac.STACError, ValueError, KeyError) as error:
+        if isinstance(error.__cause__, JobFailed):  # pystac wraps what the reader refused
+            raise error.__cause__ from None
         raise JobFailed(
             f"Output '{product.output_id}' holds a catalog.json that pystac cannot read: {error}."
         ) from error
-    if not isinstance(root, pystac.Catalog):
-        raise JobFailed(f"Output '{product.output_id}' holds a catalog.json that is not a STAC Catalog.")
-    root.fully_resolve()
     root.make_all_asset_hrefs_absolute()
     _bind_hierarchy(root)
     objects: list[pystac.STACObject] = [root, *_descendants(root)]
@@ -137,6 +142,30 @@ def _tool_catalog(product: Product, directory: Path) -> pystac.Catalog:
         if isinstance(stac_object, pystac.Item):
             _rewrite_assets(stac_object, by_path)
     return root
+
+
+class _ToolStacIO(DefaultStacIO):
+    """Reads a tool's catalog documents only from inside its output directory (links followed): a link to
+    `/etc/...`, another job's files or a URL is refused rather than read and published."""
+
+    def __init__(self, directory: Path, output_id: str) -> None:
+        super().__init__()
+        self.directory = directory
+        self.output_id = output_id
+
+    def read_text_from_href(self, href: str) -> str:
+        if _is_url(href) and not href.startswith("file://"):
+            raise JobFailed(
+                f"The catalog in output '{self.output_id}' links to {href[:200]}; it may link only to "
+                "documents inside its own directory."
+            )
+        try:
+            path = confined(Path(href.removeprefix("file://")), self.directory)
+        except UnsafePath as error:
+            raise JobFailed(
+                f"The catalog in output '{self.output_id}' links to a document outside its directory: {error}."
+            ) from error
+        return path.read_text(encoding="utf-8")
 
 
 def _bind_hierarchy(root: pystac.Catalog) -> None:
@@ -182,7 +211,16 @@ def _descendants(catalog: pystac.Catalog) -> list[pystac.STACObject]:
     return found
 
 
-def _publish(root: pystac.Catalog, job_id: str, storage: Storage) -> tuple[StoredFile, list[JSON]]:
+def _document_name(stac_object: pystac.STACObject) -> str:
+    """The id that names a stored document, when it is a file name; the tool chose it."""
+    try:
+        return safe_name(stac_object.id)
+    except UnsafePath as error:
+        kind = type(stac_object).__name__
+        raise JobFailed(f"The output's STAC {kind} id cannot name a stored document: {error}.") from error
+
+
+def _publish(root: pystac.Catalog, job_id: str, storage: JobStorage) -> tuple[StoredFile, list[JSON]]:
     """Give every object its storage href, then store each document with absolute links."""
     root.catalog_type = pystac.CatalogType.ABSOLUTE_PUBLISHED
     objects = _descendants(root)
@@ -190,10 +228,11 @@ def _publish(root: pystac.Catalog, job_id: str, storage: Storage) -> tuple[Store
     used = set(keys.values())
     for stac_object in objects:
         folder = "items" if isinstance(stac_object, pystac.Item) else "catalogs"
-        key, number = output_key(job_id, f"{folder}/{stac_object.id}.json"), 1
+        name = _document_name(stac_object)
+        key, number = output_key(job_id, f"{folder}/{name}.json"), 1
         while key in used:
             number += 1
-            key = output_key(job_id, f"{folder}/{stac_object.id}-{number}.json")
+            key = output_key(job_id, f"{folder}/{name}-{number}.json")
         used.add(key)
         keys[id(stac_object)] = key
     for stac_object in [root, *objects]:

@@ -14,6 +14,7 @@ import pystac
 from pystac.stac_io import DefaultStacIO
 
 from swath.errors import JobFailed
+from swath.paths import UnsafePath, safe_name
 from swath.runner.joblog import runner_logger
 
 if TYPE_CHECKING:
@@ -46,6 +47,10 @@ def stage_catalog(fetcher: Fetcher, href: str, input_id: str, target_dir: Path) 
         )
     runner_logger().info("Staging STAC catalog %s for input '%s'", href, input_id)
     root.fully_resolve()
+    # pystac names each staged folder and file after an id: `<id>/<id>.json`. An id of `../../x` would write there.
+    for catalog, children, items in root.walk():
+        for stac_object in [catalog, *children, *items]:
+            _check_id(stac_object, input_id)
     # Absolute first: moving the objects below would silently break relative asset hrefs.
     root.make_all_asset_hrefs_absolute()
     target_dir = target_dir.resolve()
@@ -64,7 +69,7 @@ def _stage_assets(fetcher: Fetcher, item: pystac.Item, input_id: str) -> None:
     item_dir = item_path.parent
     used = {item_path.name}
     for key, asset in item.assets.items():
-        name = _unique_name(Path(asset.href.split("?", 1)[0]).name or key, used)
+        name = _unique_name(_asset_name(asset.href, key, item.id, input_id), used)
         target = item_dir / name
         source = fetcher.local_path(asset.href, input_id)
         if source is None:
@@ -77,6 +82,27 @@ def _stage_assets(fetcher: Fetcher, item: pystac.Item, input_id: str) -> None:
         else:
             raise JobFailed(f"Asset '{key}' of item '{item.id}' in input '{input_id}' is not a file.")
         asset.href = str(target)
+
+
+def _check_id(stac_object: pystac.STACObject, input_id: str) -> None:
+    try:
+        safe_name(stac_object.id)
+    except UnsafePath as error:
+        kind = type(stac_object).__name__
+        raise JobFailed(
+            f"Directory input '{input_id}' holds a STAC {kind} whose id cannot name a folder: {error}."
+        ) from error
+
+
+def _asset_name(href: str, key: str, item_id: str, input_id: str) -> str:
+    """The file an asset is staged as: the last segment of its href, else its key; either must be a file name."""
+    name = Path(href.split("?", 1)[0]).name or key
+    try:
+        return safe_name(name)
+    except UnsafePath as error:
+        raise JobFailed(
+            f"Asset '{key[:80]}' of item '{item_id}' in input '{input_id}' cannot be named as a file: {error}."
+        ) from error
 
 
 def _unique_name(name: str, used: set[str]) -> str:

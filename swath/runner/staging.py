@@ -14,7 +14,9 @@ copied with its items and assets into one self-contained local directory, as the
 practice (OGC 20-089) expects of an input product.
 CWL File and Directory objects (`swath.services.cwlvalues`), wherever they sit in a value, are staged the same way:
 each `location` is fetched or checked, their `listing` and `secondaryFiles` too, and everything else they carry
-(`basename`, `format`, `contents`, literal listings) goes to cwltool as given.
+(`basename`, `format`, `contents`, literal listings) goes to cwltool as given, once each `basename` has passed
+`swath.paths` (cwltool joins it to its own directories too).
+Every file written here is named by `_segment`, so nothing an input says lands outside `work_dir/inputs`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import httpx
 
 from swath.errors import AddressRefused, JobFailed, NoSuchFile, StorageUnavailable
 from swath.layout import CATALOG_NAME, OutputKey, output_key, parse_output_path, upload_key
+from swath.paths import UnsafePath, safe_name
 from swath.runner import stac_input
 from swath.runner.joblog import runner_logger
 from swath.services.cwlvalues import CWL_REQUIREMENTS, is_cwl_object
@@ -203,7 +206,7 @@ def stage_inputs(
                 continue
             description = descriptions.get(input_id, {})
             cwl_class = description.get("x-cwl-class")
-            target = work_dir / "inputs" / input_id
+            target = work_dir / "inputs" / _segment(input_id, input_id, "input id")
             if cwl_class not in ("File", "Directory") or value is None:
                 order[input_id] = _stage_value(fetcher, input_id, value, target)
                 continue
@@ -218,6 +221,44 @@ def stage_inputs(
         return order
     finally:
         fetcher.close()
+
+
+def check_package_defaults(document: Any, settings: Settings) -> None:
+    """Refuse a package whose `default:` Files and Directories name local paths outside the input roots.
+
+    cwltool reads a default itself, without Swath's staging: a package saying `default: {class: File, location:
+    file:///etc/shadow}` (or a relative location, which cwltool resolves against the stored document, next to the
+    database) would hand that file to the tool. The same rule as for an input's href applies; remote defaults are
+    left to cwltool.
+    """
+    for location in _default_locations(document, inside_default=False):
+        parsed = urlparse(location)
+        if parsed.scheme in ("http", "https", "s3"):
+            continue
+        if parsed.scheme not in ("", "file") or not location.startswith(("/", "file:")):
+            raise JobFailed(
+                f"The package has a default file at {location[:200]!r}; a default must be an absolute file:// "
+                "location inside the allowed input directories, or a URL."
+            )
+        path = Path(url2pathname(parsed.path)).resolve()
+        if not any(path.is_relative_to(root.resolve()) for root in settings.readable_input_roots):
+            raise JobFailed(f"The package has a default file at {path}, outside the allowed input directories.")
+
+
+def _default_locations(value: Any, inside_default: bool) -> list[str]:
+    """The `location`s (or `path`s) of every File/Directory under a `default` key anywhere in a CWL document."""
+    found: list[str] = []
+    if isinstance(value, list):
+        for item in value:
+            found.extend(_default_locations(item, inside_default))
+    elif isinstance(value, Mapping):
+        if inside_default and is_cwl_object(value):
+            where = value.get("location", value.get("path"))
+            if isinstance(where, str):
+                found.append(where)
+        for key, item in value.items():
+            found.extend(_default_locations(item, inside_default or key == "default"))
+    return found
 
 
 def _stage_files(fetcher: Fetcher, input_id: str, cwl_class: str, value: Any, target: Path) -> Any:
@@ -238,12 +279,17 @@ def _stage_value(fetcher: Fetcher, input_id: str, value: Any, target: Path) -> A
     if is_cwl_object(value):
         return _stage_object(fetcher, input_id, value, target)
     if isinstance(value, Mapping):
-        return {key: _stage_value(fetcher, input_id, item, target / str(key)) for key, item in value.items()}
+        return {
+            key: _stage_value(fetcher, input_id, item, target / _segment(str(key), input_id, "field"))
+            for key, item in value.items()
+        }
     return value
 
 
 def _stage_object(fetcher: Fetcher, input_id: str, value: Mapping[str, Any], target: Path) -> JSON:
     staged: JSON = dict(value)
+    if value.get("basename") is not None:
+        _segment(str(value["basename"]), input_id, "basename")
     location = value.get("location")
     if isinstance(location, str):
         if value["class"] == "Directory":
@@ -251,7 +297,8 @@ def _stage_object(fetcher: Fetcher, input_id: str, value: Mapping[str, Any], tar
         else:
             path = fetcher.local_path(location, input_id)
             if path is None:
-                path = fetcher.download(location, target / str(value.get("basename") or _basename(location)), input_id)
+                name = str(value.get("basename") or _basename(location, input_id))
+                path = fetcher.download(location, target / name, input_id)
             elif not path.is_file():
                 raise JobFailed(f"Input '{input_id}' at {location} is not a file.")
             staged["location"] = path.as_uri()
@@ -277,7 +324,7 @@ def _stage_one(fetcher: Fetcher, input_id: str, cwl_class: str, value: Any, targ
         return _directory(fetcher, input_id, href, target_dir)
     path = fetcher.local_path(href, input_id)
     if path is None:
-        path = fetcher.download(href, target_dir / _basename(href), input_id)
+        path = fetcher.download(href, target_dir / _basename(href, input_id), input_id)
     elif not path.is_file():
         raise JobFailed(f"Input '{input_id}' at {href} is not a file.")
     return _file(path)
@@ -312,6 +359,15 @@ def _file(path: Path) -> JSON:
     return {"class": "File", "location": path.as_uri()}
 
 
-def _basename(href: str) -> str:
+def _basename(href: str, input_id: str) -> str:
+    """The file name a download is kept under: the href's last segment, decoded (`%2F..%2F` is refused)."""
     name = unquote(urlparse(href).path.rstrip("/").rsplit("/", 1)[-1])
-    return name or "download"
+    return _segment(name, input_id, "file name") if name else "download"
+
+
+def _segment(name: str, input_id: str, what: str) -> str:
+    """`name` as one segment of a path under the job's inputs, or the job fails naming the input."""
+    try:
+        return safe_name(name)
+    except UnsafePath as error:
+        raise JobFailed(f"Input '{input_id}' has a {what} that cannot name a file: {error}.") from error

@@ -16,8 +16,8 @@ from swath.services.context import ServiceContext
 from swath.services.identity import Identity
 from swath.services.network import check_url, parse_networks
 from swath.store import jobs as job_store
-from swath.store import tokens as token_store
 from swath.store.database import reading
+from swath.store.uploads import upload_owner
 
 
 def check_input_access(context: ServiceContext, inputs: dict[str, Any], submitter: Identity) -> None:
@@ -38,7 +38,7 @@ def _check_own_href(context: ServiceContext, input_id: str, rest: str, submitter
             job = job_store.get_job(session, record_id)
             owner = job.created_by if job else None
         elif kind == "files":
-            owner = token_store.upload_owner(session, record_id)
+            owner = upload_owner(session, record_id)
         else:
             return
     if owner is None or not submitter.may_see(owner):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import posixpath
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -29,9 +29,11 @@ from swath.errors import (
 )
 from swath.layout import job_log_key, output_key
 from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
+from swath.paths import UnsafePath, safe_relative_path, without_data_dir
 from swath.services.builtin import CWL_DAG, cwl_dag_resources
 from swath.services.callbacks import check_subscriber
 from swath.services.context import ServiceContext
+from swath.services.health import refuse_new_work
 from swath.services.identity import Identity
 from swath.services.input_access import check_input_access
 from swath.services.inputs import validate_inputs
@@ -143,6 +145,7 @@ def checked_job(context: ServiceContext, process: ProcessRecord, request: Execut
     if process.id == CWL_DAG and process.kind is ProcessKind.builtin and resources is None:
         resources = cwl_dag_resources(inputs)
     queue = select_queue(settings.queues, requested_needs(package_needs(process.cwl), resources))
+    refuse_new_work(context)
     now = datetime.now(UTC)
     return JobRecord(
         id=str(uuid.uuid4()),
@@ -266,21 +269,41 @@ def output_download_url(context: ServiceContext, job_id: str, relative_path: str
 
 def _output_key(context: ServiceContext, job_id: str, relative_path: str, viewer: Identity) -> str:
     get_job(context, job_id, viewer)
-    normal = posixpath.normpath(relative_path)
-    if relative_path.startswith("/") or normal == ".." or normal.startswith("../") or "\\" in relative_path:
-        raise NoSuchFile(f"Output path '{relative_path}' lies outside the outputs of job '{job_id}'.")
-    return output_key(job_id, normal)
+    try:
+        relative = safe_relative_path(relative_path)
+    except UnsafePath as error:
+        raise NoSuchFile(f"Output path {error}; it names no file among the outputs of job '{job_id}'.") from error
+    return output_key(job_id, relative)
 
 
-def read_log(context: ServiceContext, job_id: str, viewer: Identity, since: int = 0) -> bytes:
+@dataclass(frozen=True)
+class LogChunk:
+    """Part of a job's log as clients see it (the data directory's path left out), and the byte offset in the
+    log file to go on reading from."""
+
+    data: bytes
+    next_offset: int
+
+
+def read_log(context: ServiceContext, job_id: str, viewer: Identity, since: int = 0) -> LogChunk:
     """The job's log from byte offset `since`; empty while nothing new has been written.
 
     The log is written on the machine that runs the job; a worker on another machine copies it to storage while
     the job runs and once more when it ends.
     """
+    raw = _read_log_bytes(context, job_id, viewer, since)
+    text = without_data_dir(raw.decode("utf-8", errors="surrogateescape"), context.settings.data_dir)
+    return LogChunk(text.encode("utf-8", errors="surrogateescape"), since + len(raw))
+
+
+def _read_log_bytes(context: ServiceContext, job_id: str, viewer: Identity, since: int) -> bytes:
     get_job(context, job_id, viewer)
     try:
         with context.settings.job_log(job_id).open("rb") as stream:
+            # Past the end there is nothing yet; seeking there could fail (an offset beyond the file system's
+            # largest file size is EINVAL).
+            if since >= os.fstat(stream.fileno()).st_size:
+                return b""
             stream.seek(since)
             return stream.read()
     except FileNotFoundError:

@@ -22,7 +22,7 @@ from swath.services.descriptions import plain_json
 from swath.services.network import IPNetwork, fetch_checked
 from swath.store.records import JSON
 
-__all__ = ["ACCEPTED_MEDIA_TYPES", "PackageSource", "fetch_url", "read_package_source"]
+__all__ = ["ACCEPTED_MEDIA_TYPES", "DocumentLimits", "PackageSource", "fetch_url", "read_package_source"]
 
 _CWL_MEDIA_TYPES = (
     "application/cwl+yaml",
@@ -47,14 +47,30 @@ class PackageSource:
     process: JSON = field(default_factory=dict)
 
 
-def read_package_source(body: bytes, media_type: str, fetch: Callable[[str], bytes]) -> tuple[str, PackageSource]:
+@dataclass(frozen=True)
+class DocumentLimits:
+    """How large a package document may grow once parsed (`Settings.max_package_nodes`, `max_nesting_depth`).
+
+    YAML aliases make a few hundred bytes stand for billions of nodes (each level ten aliases of the one before:
+    519 bytes cost 100 s of CPU, and were stored expanded); the nodes are counted on the loaded document, whose
+    aliased nodes are still shared, before anything is expanded. Depth is limited because every later walk of the
+    document recurses.
+    """
+
+    max_nodes: int = 1_000_000
+    max_depth: int = 100
+
+
+def read_package_source(
+    body: bytes, media_type: str, fetch: Callable[[str], bytes], limits: DocumentLimits | None = None
+) -> tuple[str, PackageSource]:
     """The deploy media type without parameters (lower case), and the CWL the body holds."""
     essence = media_type.split(";", 1)[0].strip().lower()
     if essence not in ACCEPTED_MEDIA_TYPES:
         raise UnsupportedMediaType(
             f"Media type '{media_type}' is not supported for a deploy; use one of: {', '.join(ACCEPTED_MEDIA_TYPES)}."
         )
-    return essence, _read_body(body, essence, fetch)
+    return essence, _read_body(body, essence, fetch, limits or DocumentLimits())
 
 
 def fetch_url(href: str, allowed_networks: Sequence[IPNetwork] = ()) -> bytes:
@@ -69,15 +85,15 @@ def fetch_url(href: str, allowed_networks: Sequence[IPNetwork] = ()) -> bytes:
         raise InvalidPackage(f"The execution unit at {href} could not be fetched: {error}.") from error
 
 
-def _read_body(body: bytes, essence: str, fetch: Callable[[str], bytes]) -> PackageSource:
+def _read_body(body: bytes, essence: str, fetch: Callable[[str], bytes], limits: DocumentLimits) -> PackageSource:
     text = _decode(body, "The package")
     if essence in _CWL_MEDIA_TYPES and essence != "application/cwl+json":
-        return PackageSource(text, _parse_yaml(text, "The package"))
-    document = _parse_json(text)
+        return PackageSource(text, _parse_yaml(text, "The package", limits))
+    document = _parse_json(text, limits)
     if essence == "application/cwl+json":
         return PackageSource(text, document)
     if "executionUnit" in document:
-        return _read_apppkg(document, fetch)
+        return _read_apppkg(document, fetch, limits)
     if essence == "application/json" and ("cwlVersion" in document or "$graph" in document):
         return PackageSource(text, document)
     raise InvalidPackage(
@@ -86,7 +102,7 @@ def _read_body(body: bytes, essence: str, fetch: Callable[[str], bytes]) -> Pack
     )
 
 
-def _read_apppkg(document: JSON, fetch: Callable[[str], bytes]) -> PackageSource:
+def _read_apppkg(document: JSON, fetch: Callable[[str], bytes], limits: DocumentLimits) -> PackageSource:
     unit = _find_cwl_unit(document["executionUnit"])
     if unit is None:
         raise InvalidPackage(
@@ -103,10 +119,10 @@ def _read_apppkg(document: JSON, fetch: Callable[[str], bytes]) -> PackageSource
             raise InvalidPackage(f"The executionUnit href '{href}' is not allowed; use an http or https URL.")
         where = f"The execution unit at {href}"
         text = _decode(fetch(href), where)
-        source = PackageSource(text, _parse_yaml(text, where))
+        source = PackageSource(text, _parse_yaml(text, where, limits))
     else:
         text = unit.removeprefix("text:")
-        source = PackageSource(text, _parse_yaml(text, "The executionUnit value"))
+        source = PackageSource(text, _parse_yaml(text, "The executionUnit value", limits))
     return PackageSource(source.text, source.cwl, _ogc_process(document))
 
 
@@ -162,23 +178,63 @@ def _decode(data: bytes, what: str) -> str:
         raise InvalidPackage(f"{what} is not UTF-8 text: byte {error.start} cannot be decoded.") from error
 
 
-def _parse_yaml(text: str, what: str) -> JSON:
+def _parse_yaml(text: str, what: str, limits: DocumentLimits) -> JSON:
     try:
         document = yaml_no_ts().load(text)
+    except RecursionError as error:
+        raise InvalidPackage(f"{what} nests deeper than {limits.max_depth} levels, the most a package may.") from error
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         raise InvalidPackage(f"{what} is not valid YAML: {error.problem or error.context}{where}.") from error
+    _check_size(document, what, limits)
     return _require_object(plain_json(document), what)
 
 
-def _parse_json(text: str) -> JSON:
+def _check_size(document: Any, what: str, limits: DocumentLimits) -> None:
+    """Count the nodes a loaded document stands for and how deep it nests; InvalidPackage past either limit.
+
+    The YAML loader keeps an aliased node once, shared by every alias, so counting each distinct list or object
+    once (by identity) and reusing its count costs as much as the document's text, however far its aliases would
+    expand; copying it (as `plain_json` and cwltool do) would cost the expansion.
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    pending: list[tuple[Any, bool]] = [(document, False)]
+    while pending:
+        value, children_done = pending.pop()
+        if not isinstance(value, dict | list) or (id(value) in sizes and not children_done):
+            continue
+        children = list(value.values() if isinstance(value, dict) else value)
+        containers = [child for child in children if isinstance(child, dict | list)]
+        if not children_done:
+            sizes[id(value)] = 0  # seen: a cycle back to it counts nothing more
+            pending.append((value, True))
+            pending.extend((child, False) for child in containers)
+            continue
+        sizes[id(value)] = 1 + len(children) - len(containers) + sum(sizes[id(child)] for child in containers)
+        depths[id(value)] = 1 + max((depths.get(id(child), 0) for child in containers), default=0)
+        if depths[id(value)] > limits.max_depth:
+            raise InvalidPackage(f"{what} nests deeper than {limits.max_depth} levels, the most a package may.")
+        if sizes[id(value)] > limits.max_nodes:
+            raise InvalidPackage(
+                f"{what} stands for more than {limits.max_nodes:,} nodes once its YAML aliases are expanded, "
+                "the most a package may."
+            )
+
+
+def _parse_json(text: str, limits: DocumentLimits) -> JSON:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidPackage(
             f"The package is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
         ) from error
+    except RecursionError as error:
+        raise InvalidPackage(
+            f"The package nests deeper than {limits.max_depth} levels, the most a package may."
+        ) from error
+    _check_size(document, "The package", limits)
     return _require_object(document, "The package")
 
 

@@ -23,11 +23,11 @@ from cwltool.process import Process
 
 from swath.errors import InvalidPackage, WorkflowNotFound
 from swath.ogc import JobControlOption, TransmissionMode, allowed
-from swath.process_ids import is_valid_process_id, is_valid_version, parse_process_ref
+from swath.process_ids import PART_LIMIT, is_valid_process_id, is_valid_version, parse_process_ref
 from swath.services.cwl_loading import load_document
 from swath.services.descriptions import describe_inputs, describe_outputs, named_types
 from swath.services.network import IPNetwork, parse_networks
-from swath.services.package_sources import PackageSource, fetch_url, read_package_source
+from swath.services.package_sources import DocumentLimits, PackageSource, fetch_url, read_package_source
 from swath.store.records import JSON, ProcessDescription
 
 __all__ = ["ApplicationPackage", "parse_package"]
@@ -60,6 +60,7 @@ def parse_package(
     workflow: str | None = None,
     fetch: Callable[[str], bytes] | None = None,
     allowed_networks: Sequence[str] = (),
+    limits: DocumentLimits | None = None,
 ) -> ApplicationPackage:
     """Validate a deploy body and describe the process it defines.
 
@@ -70,7 +71,7 @@ def parse_package(
     """
     networks = parse_networks(allowed_networks)
     essence, source = read_package_source(
-        body, media_type, fetch or functools.partial(fetch_url, allowed_networks=networks)
+        body, media_type, fetch or functools.partial(fetch_url, allowed_networks=networks), limits
     )
     entry_id, entry = _choose_entry(source.cwl, workflow)
     tool = _load_tool(source.text, entry_id if "$graph" in source.cwl else None, networks)
@@ -158,8 +159,9 @@ def _process_id(source: PackageSource, entry_id: str, entry: JSON) -> str:
 def _checked_id(process_id: str) -> str:
     if not is_valid_process_id(process_id):
         raise InvalidPackage(
-            f"Process id '{process_id}' is not allowed; use letters, digits, '.', '_' and '-', starting with "
-            "a letter or digit (a ':' separates the id from a version)."
+            f"Process id '{process_id[:80]}{'…' if len(process_id) > 80 else ''}' is not allowed; use up to "
+            f"{PART_LIMIT} letters, digits, '.', '_' and '-', starting with a letter or digit (a ':' separates the id "
+            "from a version)."
         )
     return process_id
 

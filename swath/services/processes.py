@@ -20,6 +20,7 @@ from swath.services.builtin import cwl_dag_process, echo_process
 from swath.services.containers import check_package_may_run, choose_container_runtime
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
+from swath.services.package_sources import DocumentLimits
 from swath.services.packages import ApplicationPackage, parse_package
 from swath.store import processes as store
 from swath.store.database import reading, transaction
@@ -56,6 +57,11 @@ def install_builtin_processes(context: ServiceContext) -> None:
                     store.insert_process(session, builtin)
 
 
+def _limits(context: ServiceContext) -> DocumentLimits:
+    settings = context.settings
+    return DocumentLimits(max_nodes=settings.max_package_nodes, max_depth=settings.max_nesting_depth)
+
+
 def deploy_process(
     context: ServiceContext,
     body: bytes,
@@ -69,7 +75,7 @@ def deploy_process(
 
     `visible_to` restricts it to those users and `group:` names (and its deployer and admins); empty: every user.
     """
-    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
+    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks, _limits(context))
     _check_may_run(context, package)
     with transaction(context.sessions) as session:
         return store.insert_process(session, _new_revision(package, user, visible_to))
@@ -90,7 +96,7 @@ def replace_process(
     Jobs already created keep the revision they were created with; the new revision keeps the visibility of the
     old one unless `visible_to` is given.
     """
-    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
+    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks, _limits(context))
     _check_may_run(context, package)
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id, deployer)

@@ -18,6 +18,8 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from swath.errors import StorageFull
+from swath.services.health import check_free_space
 from swath.settings import Settings
 from swath.store import jobs as job_store
 from swath.store.database import transaction
@@ -97,8 +99,17 @@ def runner_gone(job: JobRecord, settings: Settings, now: datetime) -> str | None
 
 
 def take_back(session: Session, job: JobRecord, settings: Settings, reason: str, now: datetime) -> JobStatus | None:
-    """Queue `job` again, or fail it once it has used its attempts; None when its runner no longer holds it."""
-    return job_store.release_job(session, job, settings.max_attempts, reason, now)
+    """Queue `job` again, or fail it once it has used its attempts; None when its runner no longer holds it.
+
+    On a full disk the job is failed at once, saying so: run again, it would fill the disk again (and a job that
+    failed for lack of space is never tried again).
+    """
+    attempts = settings.max_attempts
+    try:
+        check_free_space(settings)
+    except StorageFull as full:
+        reason, attempts = f"{reason} {full.detail.split(';')[0]}.", job.attempts
+    return job_store.release_job(session, job, attempts, reason, now)
 
 
 def recover_jobs(sessions: sessionmaker[Session], settings: Settings) -> list[tuple[JobRecord, JobStatus]]:

@@ -50,6 +50,8 @@ class LocalStorage:
         self.public_url = public_url.rstrip("/")
 
     def _path(self, key: str) -> Path:
+        if "\x00" in key:
+            raise NoSuchFile(f"Output path {key[:200]!r} holds a NUL byte, which no file name may.")
         path = (self.root / key).resolve()
         if not path.is_relative_to(self.root) or path == self.root:
             raise NoSuchFile(f"Output path '{key}' lies outside the job's outputs.")
@@ -72,7 +74,8 @@ class LocalStorage:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as error:
-            raise StorageUnavailable(f"The output directory {self.root} is not writable: {error.strerror}.") from error
+            # The path stays out of the message: /health is public, and the data directory's place is the operator's.
+            raise StorageUnavailable(f"The output directory is not writable: {error.strerror}.") from error
 
     def put_file(self, key: str, source: Path, media_type: str | None = None) -> StoredFile:
         target = self._path(key)
@@ -109,6 +112,8 @@ class LocalStorage:
 
     def read_from(self, key: str, offset: int) -> bytes:
         with self.local_path(key).open("rb") as stream:
+            if offset >= os.fstat(stream.fileno()).st_size:
+                return b""  # nothing new yet; and an offset past the largest file size would not seek
             stream.seek(offset)
             return stream.read()
 

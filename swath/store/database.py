@@ -6,6 +6,7 @@ newest revision and is safe to call at every start-up.
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections.abc import Iterator
@@ -15,11 +16,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from swath.errors import StoreUnavailable
+
+log = logging.getLogger("swath.store")
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -80,7 +83,34 @@ def _translated_errors() -> Iterator[None]:
     try:
         yield
     except OperationalError as error:
-        raise StoreUnavailable(f"The database did not answer ({error.orig!r}); try again shortly.") from error
+        # The driver's message names the host, the port and the file: for the operator's log, not for the client.
+        log.warning("The database did not answer: %r", error.orig)
+        raise StoreUnavailable("The database did not answer; try again shortly.") from error
+
+
+def database_file(factory: sessionmaker[Session]) -> Path | None:
+    """The file of an SQLite database, None for a server database."""
+    engine: Engine = factory.kw["bind"]
+    if engine.url.get_backend_name() != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        return None
+    return Path(engine.url.database)
+
+
+def check_writable(factory: sessionmaker[Session]) -> None:
+    """StoreUnavailable unless the database takes a write now.
+
+    An SQLite file deleted under a running server still takes writes, into a file nobody will open again: every
+    job accepted then is lost at the next start. A write that changes nothing (the schema revision, to itself)
+    finds a read-only database or a full disk.
+    """
+    path = database_file(factory)
+    if path is not None and not path.exists():
+        raise StoreUnavailable("The database file has been removed; jobs accepted now would be lost at restart.")
+    try:
+        with transaction(factory) as session:
+            session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+    except StoreUnavailable as error:
+        raise StoreUnavailable("The database does not take writes (read-only, locked, or its disk is full).") from error
 
 
 def migrate(engine: Engine) -> None:

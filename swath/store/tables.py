@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -165,11 +165,15 @@ class ApiTokenRow(Base):
 
 
 class UploadRow(Base):
-    """An uploaded file (`POST /files`): the bytes live in storage under `uploads/<id>/<name>`, the owner here."""
+    """An uploaded file (`POST /files`): the bytes live in storage under `uploads/<id>/<name>`; here its owner, and
+    its size, which the per-user upload quota sums."""
 
     __tablename__ = "uploads"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     owner: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
     created: Mapped[datetime]
+
+    __table_args__ = (Index("ix_uploads_owner", "owner"),)

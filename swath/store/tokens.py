@@ -1,4 +1,4 @@
-"""Queries on Swath API tokens and on upload owners. Writers take the caller's session; the caller commits."""
+"""Queries on Swath API tokens. Writers take the caller's session; the caller commits."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from swath.store.processes import as_utc
-from swath.store.tables import ApiTokenRow, UploadRow
+from swath.store.tables import ApiTokenRow
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,3 @@ def revoke_token(session: Session, token_id: str, now: datetime) -> bool:
         update(ApiTokenRow).where(ApiTokenRow.id == token_id, ApiTokenRow.revoked.is_(None)).values(revoked=now)
     )
     return bool(getattr(result, "rowcount", 0))
-
-
-def insert_upload(session: Session, upload_id: str, name: str, owner: str, now: datetime) -> None:
-    session.add(UploadRow(id=upload_id, name=name, owner=owner, created=now))
-
-
-def upload_owner(session: Session, upload_id: str) -> str | None:
-    row = session.get(UploadRow, upload_id)
-    return row.owner if row else None

@@ -62,3 +62,22 @@ def test_an_upload_over_the_size_limit_is_refused_and_nothing_of_it_is_kept(tmp_
     validate(document, "exception.yaml")
     assert document["detail"] == "The file 'big.bin' is larger than the 100,000 bytes an upload may hold."
     assert not list(server.data_dir.rglob("big.bin")) and not list(server.data_dir.glob(".upload-*"))
+
+
+def test_uploads_past_the_users_quota_are_refused_naming_the_setting(tmp_path: Path) -> None:
+    server = make_server(tmp_path, upload_quota="1000", deploy_examples="false").start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            first = client.post("/files", params={"name": "a.bin"}, content=b"x" * 600)
+            second = client.post("/files", params={"name": "b.bin"}, content=b"x" * 600)
+            third = client.post("/files", params={"name": "c.bin"}, content=b"x" * 400)
+            fourth = client.post("/files", params={"name": "d.bin"}, content=b"x")
+    finally:
+        server.stop()
+
+    assert (first.status_code, second.status_code, third.status_code) == (201, 413, 201)
+    validate(second.json(), "exception.yaml")
+    assert second.json()["detail"] == (
+        "The file 'b.bin' does not fit in your upload quota: 600 of 1,000 bytes are used (setting upload_quota)."
+    )
+    assert fourth.status_code == 413

@@ -153,6 +153,31 @@ def _heartbeat_loss(data_dir: Path) -> tuple[str, str | None, str, str | None]:
     return after_recovery.status.value, after_recovery.message, final.status.value, final.message
 
 
+def _heartbeat_loss_on_a_full_disk(data_dir: Path) -> tuple[str, str | None]:
+    context = _context(data_dir)
+    job_id = _sleeper_job(context, 1)
+    supervisor = Supervisor(context.settings, context.sessions, RunnerId(RunnerKind.celery, "elsewhere", (1, 2)))
+    assert supervisor.start(job_id) is not None
+    with transaction(context.sessions) as session:
+        job_store.beat(session, [job_id], datetime.now(UTC) - timedelta(seconds=5))
+    # No disk keeps an exabyte free: to this setting, the disk is full.
+    context.settings.min_free_space = 10**18
+    recover_jobs(context.sessions, context.settings)
+    while supervisor.jobs:
+        supervisor.reap()
+        time.sleep(0.02)
+    job = get_job(context, job_id)
+    return job.status.value, job.message
+
+
+def test_a_job_taken_back_on_a_full_disk_is_failed_saying_so_not_run_again(tmp_path: Path) -> None:
+    status, message = _in_own_process(_heartbeat_loss_on_a_full_disk, tmp_path)
+
+    assert status == "failed"
+    assert message is not None and "(setting min_free_space)." in message
+    assert message.endswith("The job was tried 1 times, the most allowed, and is failed.")
+
+
 def test_a_job_past_its_time_limit_is_stopped_and_failed_with_the_limit(tmp_path: Path) -> None:
     status, message, cleaned = _in_own_process(_time_limit, tmp_path)
     assert status == "failed"

@@ -293,9 +293,52 @@ def test_a_process_id_with_a_slash_is_refused() -> None:
         parse_package(body, "application/cwl+yaml")
 
     assert raised.value.detail == (
-        "Process id 'tools/wc' is not allowed; use letters, digits, '.', '_' and '-', "
-        "starting with a letter or digit (a ':' separates the id from a version)."
+        "Process id 'tools/wc' is not allowed; use up to 200 letters, digits, '.', '_' and '-', starting with a "
+        "letter or digit (a ':' separates the id from a version)."
     )
+
+
+def test_a_process_id_longer_than_200_characters_is_refused() -> None:
+    body = read("wc.cwl").replace(b"id: wc", b"id: " + b"w" * 10_000)
+
+    with pytest.raises(InvalidPackage) as raised:
+        parse_package(body, "application/cwl+yaml")
+
+    assert raised.value.detail == (
+        f"Process id '{'w' * 80}…' is not allowed; use up to 200 letters, digits, '.', '_' and '-', starting "
+        "with a letter or digit (a ':' separates the id from a version)."
+    )
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_is_expanded() -> None:
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 9)]
+    body = ("cwlVersion: v1.2\nclass: CommandLineTool\n" + "\n".join(levels) + "\n").encode()
+
+    with pytest.raises(InvalidPackage) as raised:
+        parse_package(body, "application/cwl+yaml")
+
+    assert raised.value.detail == (
+        "The package stands for more than 1,000,000 nodes once its YAML aliases are expanded, the most a package may."
+    )
+
+
+def test_a_package_nested_past_the_depth_limit_is_refused() -> None:
+    body = b"cwlVersion: v1.2\nclass: CommandLineTool\ndoc: " + b"[" * 150 + b"]" * 150 + b"\n"
+
+    with pytest.raises(InvalidPackage) as raised:
+        parse_package(body, "application/cwl+yaml")
+
+    assert raised.value.detail == "The package nests deeper than 100 levels, the most a package may."
+
+
+def test_a_json_package_nested_past_the_depth_limit_is_refused() -> None:
+    body = b'{"cwlVersion": "v1.2", "doc": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+    with pytest.raises(InvalidPackage) as raised:
+        parse_package(body, "application/cwl+json")
+
+    assert raised.value.detail == "The package nests deeper than 100 levels, the most a package may."
 
 
 def test_a_process_id_written_with_a_colon_is_split_there_and_the_stated_version_wins() -> None:

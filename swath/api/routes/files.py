@@ -46,7 +46,7 @@ async def upload(
     The body is the file itself. The answer (201) gives the file's absolute `href`, also in `Location`: pass it
     as an input (`{"href": ...}`) of an execute request.
     """
-    uploads.check_name(name)
+    used = await asyncio.to_thread(uploads.begin_upload, context, name, caller)
     # Generic types say nothing of the file (curl sends a form type by default): then the name decides.
     essence = (content_type or "").split(";", 1)[0].strip().lower()
     media_type = None if essence in ("", *_UNTYPED) else content_type
@@ -56,10 +56,14 @@ async def upload(
             size = 0
             async for chunk in request.stream():
                 size += len(chunk)
-                uploads.check_size(context, name, size)  # before the rest of a too large body is read
+                uploads.check_size(context, name, size, used)  # before the rest of a too large body is read
                 spool.write(chunk)
             spool.close()
             stored = await asyncio.to_thread(uploads.store_upload, context, name, path, caller, media_type)
+        except OSError as error:
+            if (full := uploads.spool_failure(error)) is not None:
+                raise full from error
+            raise
         finally:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()

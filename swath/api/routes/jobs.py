@@ -206,8 +206,10 @@ def logs(
     since: Annotated[int, Query(ge=0, description="Byte offset to read from, to follow a growing log.")] = 0,
 ) -> Response:
     """The job's log: runner messages, cwltool's log and the tools' output. `X-Log-Offset` is where to go on."""
-    text = jobs.read_log(context, job_id, caller, since)
-    return Response(text, media_type="text/plain; charset=utf-8", headers={"X-Log-Offset": str(since + len(text))})
+    chunk = jobs.read_log(context, job_id, caller, since)
+    return Response(
+        chunk.data, media_type="text/plain; charset=utf-8", headers={"X-Log-Offset": str(chunk.next_offset)}
+    )
 
 
 @router.get("/jobs/{job_id}/outputs/{path:path}", response_class=FileResponse)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from swath.api.dependencies import Caller, Context, Deployer, User
+from swath.api.dependencies import Caller, Context, Deployer, JsonBody, User
 from swath.api.html import render_html, wants_html
 from swath.api.render import JSON_TYPE, job_url, process_document, process_summary, process_url, status_info
 from swath.api.results import results_response
@@ -214,6 +214,7 @@ def _preferences(prefer: str | None) -> tuple[bool, float | None]:
 
 @router.post(
     "/processes/{process_id}/execution",
+    dependencies=[JsonBody],
     responses={
         200: {"description": "Synchronous execution: the results."},
         201: {"description": "Asynchronous execution: the job's status.", "model": StatusInfo},

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from swath.api.auth import get_authenticator
-from swath.api.dependencies import Caller, Context, User
+from swath.api.dependencies import Caller, Context, JsonBody, User
 from swath.api.render import process_url, status_info
 from swath.api.results import job_catalog_link, job_results_document
 from swath.api.routes.processes import execute_request
@@ -48,6 +48,7 @@ def list_process_jobs(process_id: str, request: Request, context: Context, calle
 
 @router.post(
     "/processes/{process_id}/jobs",
+    dependencies=[JsonBody],
     status_code=201,
     response_model=StatusInfo,
     response_model_exclude_none=True,
