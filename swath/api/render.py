@@ -101,5 +101,6 @@ def status_info(request: Request, job: JobRecord) -> StatusInfo:
         finished=job.finished,
         updated=job.updated,
         progress=job.progress,
+        batchJobID=job.batch_job_id,
         links=links,
     )

@@ -27,6 +27,8 @@ from swath.store.records import JobRecord, JobStatus
 class RunnerKind(StrEnum):
     local = "local"
     celery = "celery"
+    # A Slurm batch job's supervisor, on a compute node.
+    slurm = "slurm"
 
 
 @dataclass(frozen=True)

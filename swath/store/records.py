@@ -117,6 +117,8 @@ class JobRecord:
     runner: str | None = None
     results: JSON | None = None
     queue: str | None = None
+    # The Slurm job id of the batch job that runs (or last ran) it, with the Slurm executor.
+    batch_job_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,8 @@ class JobRow(Base):
     results: Mapped[dict[str, Any] | None]
     # The queue class the job was sent to (scale-out mode), chosen from its resource needs.
     queue: Mapped[str | None] = mapped_column(String(64))
+    # The Slurm job id of the batch job that runs (or last ran) the job (Slurm executor).
+    batch_job_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_jobs_created", "created", "id"),

@@ -31,7 +31,8 @@ def test_a_file_url_opens_a_directory_storage_at_that_directory(tmp_path: Path) 
 
 def test_hrefs_of_outputs_are_absolute_urls_of_the_api(tmp_path: Path) -> None:
     storage = open_storage(shared(tmp_path))
-    assert storage.href(output_key("job-1", "out/a b.txt")) == "https://swath.example/api/jobs/job-1/outputs/out/a b.txt"
+    href = storage.href(output_key("job-1", "out/a b.txt"))
+    assert href == "https://swath.example/api/jobs/job-1/outputs/out/a b.txt"
 
 
 def test_a_stored_file_leaves_no_partial_file_beside_it(tmp_path: Path) -> None:
