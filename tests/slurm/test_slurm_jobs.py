@@ -11,7 +11,16 @@ import pytest
 
 from tests.conftest import wait_until
 from tests.e2e.helpers import submit, wait_for_status
-from tests.slurm.conftest import SlurmSite, batch_state, count, deploy, runs, scontrol_job, slurm_site, wait_for_batch_job
+from tests.slurm.conftest import (
+    SlurmSite,
+    batch_state,
+    count,
+    deploy,
+    runs,
+    scontrol_job,
+    slurm_site,
+    wait_for_batch_job,
+)
 
 
 @pytest.fixture(scope="module")
