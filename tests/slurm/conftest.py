@@ -73,15 +73,16 @@ def slurm_site(tmp_path: Path, **settings: str) -> Iterator[SlurmSite]:
             yield SlurmSite(server, shared, node_dir, tmp_path / "ledger.txt")
         finally:
             server.stop()
-            _cancel_swath_batch_jobs()
+            _cancel_batch_jobs_in(shared / "slurm")
 
 
-def _cancel_swath_batch_jobs() -> None:
-    """Leave no batch job of a finished test behind (the node has two cores)."""
+def _cancel_batch_jobs_in(folder: Path) -> None:
+    """Leave no batch job of a finished site behind (the node has two cores); each site's batch jobs run in the
+    site's own folder."""
     lines = subprocess.run(
-        ["squeue", "--noheader", "--format=%i|%j"], capture_output=True, text=True, check=False
+        ["squeue", "--noheader", "--format=%i|%Z"], capture_output=True, text=True, check=False
     ).stdout.split()
-    ours = [line.split("|")[0] for line in lines if line.split("|")[-1].startswith("swath-")]
+    ours = [line.split("|")[0] for line in lines if line.split("|")[-1] == str(folder)]
     if ours:
         subprocess.run(["scancel", *ours], check=False)
 
@@ -129,3 +130,4 @@ def wait_for_batch_job(client: httpx.Client, job_id: str) -> str:
         lambda: client.get(f"/jobs/{job_id}").json().get("batchJobID"), timeout=30, message="a batch job id"
     )
     return batch
+

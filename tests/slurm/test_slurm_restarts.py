@@ -1,0 +1,60 @@
+"""Restarts lose nothing: slurmctld or the Swath server restarted while jobs run, and the per-user cap."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import wait_until
+from tests.e2e.helpers import wait_for_status
+from tests.slurm.conftest import START_CLUSTER, count, runs, slurm_is_up, slurm_site
+
+
+def test_jobs_survive_a_restart_of_slurmctld_and_jobs_submitted_meanwhile_run(tmp_path: Path) -> None:
+    with slurm_site(tmp_path) as site, site.client() as client:
+        jobs = [count(client, site, f"ctld-{number}", seconds=4) for number in range(3)]
+        wait_until(lambda: runs(site, "ctld-0"), timeout=40, message="the first job to start")
+        subprocess.run(["scontrol", "shutdown", "slurmctld"], check=True, capture_output=True)
+        wait_until(lambda: not slurm_is_up(), timeout=20, message="slurmctld to stop")
+        # Accepted while Slurm cannot take it: it waits in the table, and is submitted once slurmctld is back.
+        jobs.append(count(client, site, "ctld-meanwhile"))
+        subprocess.run([str(START_CLUSTER)], check=True, capture_output=True)
+        for job_id in jobs:
+            assert wait_for_status(client, job_id, timeout=90)["status"] == "successful"
+        for token in ("ctld-0", "ctld-1", "ctld-2", "ctld-meanwhile"):
+            assert len(runs(site, token)) == 1, token
+
+
+def test_jobs_survive_a_restart_of_the_server_and_run_once(tmp_path: Path) -> None:
+    with slurm_site(tmp_path) as site:
+        with site.client() as client:
+            jobs = [count(client, site, f"api-{number}", seconds=3) for number in range(3)]
+            wait_until(lambda: runs(site, "api-0"), timeout=40, message="the first job to start")
+        site.server.stop()
+        site.server.start()
+        with site.client() as client:
+            for job_id in jobs:
+                assert wait_for_status(client, job_id, timeout=90)["status"] == "successful"
+        for token in ("api-0", "api-1", "api-2"):
+            assert len(runs(site, token)) == 1, token
+
+
+@pytest.mark.timeout(180)
+def test_a_user_has_at_most_the_capped_number_of_jobs_in_slurm(tmp_path: Path) -> None:
+    with slurm_site(tmp_path, max_jobs_per_user="1") as site, site.client() as client:
+        jobs = [count(client, site, f"capped-{number}", seconds=1) for number in range(3)]
+        most = 0
+
+        def all_ended() -> bool:
+            nonlocal most
+            statuses = [client.get(f"/jobs/{job_id}").json() for job_id in jobs]
+            # In Slurm for Swath: handed over (a batch job id) and not ended. A batch job's last moment (the log's
+            # last copy, its exit) may overlap the next one's start.
+            in_slurm = [s for s in statuses if s["status"] in ("accepted", "running") and s.get("batchJobID")]
+            most = max(most, len(in_slurm))
+            return all(status["status"] == "successful" for status in statuses)
+
+        wait_until(all_ended, timeout=120, interval=0.05, message="the capped jobs to end")
+        assert most == 1
