@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # "auto": use docker or podman when present, else run tools on the host; "none": always on the host.
     container_runtime: str = Field(default="auto", pattern="^(auto|none|docker|podman)$")
     keep_work_dirs: bool = False
+    # The most steps of one workflow job that run at once (a scatter's too), counted in cores: 1 runs steps one
+    # after another; N runs ready steps side by side within N cores (cwltool's --parallel with that limit).
+    max_parallel_steps: int = Field(default=1, ge=1)
     # The largest file a client may upload for jobs to read (`POST /files`), in bytes.
     max_upload_size: int = Field(default=10 * 1024**3, gt=0)
     # Base map of the job page's map of STAC items: a tile URL template (`https://tiles.example/{z}/{x}/{y}.png`).

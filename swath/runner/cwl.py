@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import cwltool.process
-from cwltool.executors import SingleJobExecutor
+from cwltool.executors import JobExecutor, MultithreadedJobExecutor, SingleJobExecutor
 from cwltool.load_tool import load_tool
 from cwltool.process import Process
 from cwltool.workflow import Workflow
@@ -182,10 +182,12 @@ def run_cwl(
     log: BinaryIO,
     container_runtime: str,
     report_progress: ProgressCallback,
+    parallel_steps: int = 1,
 ) -> JSON:
     """Run the loaded process on `job_order` and return its CWL output object (files under work_dir).
 
-    Progress runs from 0 to 100: for a Workflow, the share of its steps completed.
+    Progress runs from 0 to 100: for a Workflow, the share of its steps completed. `parallel_steps` above 1 runs
+    a workflow's ready steps at once, with a budget of that many cores (cwltool's `--parallel` with a limit).
     """
     engine = select_container_runtime(container_runtime)
     if loaded.docker_moved:
@@ -202,7 +204,7 @@ def run_cwl(
     cwltool.process._names.clear()
     try:
         report_progress(0, "Running the application.")
-        output, status = SingleJobExecutor()(tool, job_order, runtime_context(work_dir, log, engine))
+        output, status = _executor(parallel_steps)(tool, job_order, runtime_context(work_dir, log, engine))
     except CWL_RUN_ERRORS as error:
         raise JobFailed(watcher.failure or f"The CWL run failed: {_condense(error)}") from error
     finally:
@@ -211,6 +213,12 @@ def run_cwl(
         raise JobFailed(watcher.failure or f"The CWL run ended with status {status}; see the job log.")
     report_progress(100, "The application finished.")
     return dict(output)
+
+
+def _executor(parallel_steps: int) -> JobExecutor:
+    # cwltool's parallel executor counts a step's coresMin (1 by default) against the budget: at most
+    # `parallel_steps` one-core steps run at once, and a step asking for more cores than the budget fails.
+    return MultithreadedJobExecutor(parallel_steps) if parallel_steps > 1 else SingleJobExecutor()
 
 
 def _deployed_text(process: ProcessRecord) -> str | None:

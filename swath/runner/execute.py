@@ -101,6 +101,7 @@ def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext
         log=log,
         container_runtime=context.settings.container_runtime,
         report_progress=report_run,
+        parallel_steps=context.settings.max_parallel_steps,
     )
     context.report_progress(_RUN_START + _RUN_SPAN, "Storing outputs.")
     return store_outputs(outputs, job.id, context.storage)

@@ -25,7 +25,7 @@ from tests.slurm.conftest import (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlurmSite]:
-    with slurm_site(tmp_path_factory.mktemp("slurm"), job_time_limit="60") as running:
+    with slurm_site(tmp_path_factory.mktemp("slurm"), job_time_limit="60", max_parallel_steps="3") as running:
         yield running
 
 
@@ -130,3 +130,27 @@ def test_a_job_past_its_time_limit_fails_with_slurms_reason(site: SlurmSite, cli
     assert status["status"] == "failed"
     assert status["message"] == f"Slurm stopped the job at its time limit of 1:00 (batch job {batch_job_id})."
     assert batch_state(batch_job_id) == "TIMEOUT"
+
+
+def most_at_once(ledger: Path) -> int:
+    """The most steps that ran at the same time, from their start and end lines."""
+    events = sorted(
+        (float(moment), 1 if kind == "start" else -1)
+        for kind, moment in (line.split() for line in ledger.read_text().splitlines())
+    )
+    running = most = 0
+    for _, change in events:
+        running += change
+        most = max(most, running)
+    return most
+
+
+def test_a_scatter_runs_at_most_the_capped_number_of_steps_at_once(site: SlurmSite, client: httpx.Client) -> None:
+    ledger = site.ledger.with_name("fan.txt")
+    body = {"inputs": {"names": ["a", "b", "c", "d", "e"], "ledger": str(ledger)}}
+    job_id = submit(client, deploy(client, "fan"), body)
+    assert wait_for_status(client, job_id, timeout=90)["status"] == "successful"
+    assert len(ledger.read_text().splitlines()) == 10
+    # max_parallel_steps is 3 for this site: five steps ran three at a time (cwltool alone would run as many as
+    # the machine has cores, two here, or all five with no limit).
+    assert most_at_once(ledger) == 3
