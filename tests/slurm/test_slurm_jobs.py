@@ -3,6 +3,7 @@ shared directory, the database on PostgreSQL."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -154,3 +155,12 @@ def test_a_scatter_runs_at_most_the_capped_number_of_steps_at_once(site: SlurmSi
     # max_parallel_steps is 3 for this site: five steps ran three at a time (cwltool alone would run as many as
     # the machine has cores, two here, or all five with no limit).
     assert most_at_once(ledger) == 3
+
+
+def test_the_runner_of_a_job_is_the_batch_jobs_supervisor(site: SlurmSite, client: httpx.Client) -> None:
+    job_id = count(client, site, "runner")
+    assert wait_for_status(client, job_id, timeout=60)["status"] == "successful"
+    log = wait_until(lambda: "Job succeeded" in (text := client.get(f"/jobs/{job_id}/logs").text) and text, 10)
+    runner = next(line for line in log.splitlines() if "Runner: " in line).split("Runner: ")[1].rstrip(".")
+    kind, host, pid = runner.split(":")
+    assert (kind, host, pid.isdigit()) == ("slurm", socket.gethostname(), True)
