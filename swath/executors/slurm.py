@@ -181,7 +181,11 @@ class SlurmExecutor:
                 if job is None or job.status is not JobStatus.accepted:
                     return
                 if job.batch_job_id is not None and self._is_batch_job_live(job.batch_job_id):
-                    return  # queued or running in Slurm already (a server restart, a second hand-over)
+                    if job.attempts == 0:
+                        return  # queued in Slurm already, and never started: a second hand-over
+                    # Taken back from its batch job's silent runner (the reaper): that batch job never claims the
+                    # job again, and may hold a node while it hangs.
+                    cancel_batch_job(job.batch_job_id)
                 cap = self.settings.max_jobs_per_user
                 if cap and batch_store.count_jobs_in_slurm(session, job.created_by) >= cap:
                     return  # over its user's cap: a later round submits it, once one of the user's jobs ended

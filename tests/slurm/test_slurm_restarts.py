@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 
 from tests.conftest import wait_until
 from tests.e2e.helpers import wait_for_status
-from tests.slurm.conftest import START_CLUSTER, count, runs, slurm_is_up, slurm_site
+from tests.slurm.conftest import START_CLUSTER, batch_state, count, runs, slurm_is_up, slurm_site
 
 
 def test_jobs_survive_a_restart_of_slurmctld_and_jobs_submitted_meanwhile_run(tmp_path: Path) -> None:
@@ -58,3 +60,21 @@ def test_a_user_has_at_most_the_capped_number_of_jobs_in_slurm(tmp_path: Path) -
 
         wait_until(all_ended, timeout=120, interval=0.05, message="the capped jobs to end")
         assert most == 1
+
+
+@pytest.mark.timeout(180)
+def test_a_job_whose_runner_hangs_is_taken_back_and_run_by_a_new_batch_job(tmp_path: Path) -> None:
+    with slurm_site(tmp_path) as site, site.client() as client:
+        job_id = count(client, site, "hung", seconds=20)
+        first_tool = wait_until(lambda: runs(site, "hung"), timeout=40, message="the first run to start")[0]
+        first_batch = client.get(f"/jobs/{job_id}").json()["batchJobID"]
+        log = client.get(f"/jobs/{job_id}/logs").text
+        supervisor = int(next(line for line in log.splitlines() if "Runner: " in line).rstrip(".").split(":")[-1])
+        # The batch job's supervisor stops beating (a hung node, a lost network) while its job runs on.
+        os.kill(supervisor, signal.SIGSTOP)
+        status = wait_for_status(client, job_id, timeout=120)
+        assert status["status"] == "successful", status
+        assert status["batchJobID"] != first_batch
+        assert batch_state(first_batch) == "CANCELLED"
+        assert len(runs(site, "hung")) == 2
+        assert not Path(f"/proc/{first_tool}").exists()
