@@ -139,16 +139,13 @@ def _node_settings(settings: Settings) -> Settings:
 class SlurmExecutor:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._sessions: sessionmaker[Session] | None = None
+        # The engine connects on first use; made here, once, for the request threads and the follower alike.
+        self.sessions: sessionmaker[Session] = create_session_factory(
+            create_database_engine(settings.resolved_database_url)
+        )
         self._submitting = threading.Lock()
         self._stopping = threading.Event()
         self._follower = threading.Thread(target=self._follow, name="swath-slurm-follow", daemon=True)
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        if self._sessions is None:
-            self._sessions = create_session_factory(create_database_engine(self.settings.resolved_database_url))
-        return self._sessions
 
     def start(self) -> None:
         folder = slurm_dir(self.settings)
@@ -234,8 +231,7 @@ class SlurmExecutor:
         self._stopping.set()
         if self._follower.is_alive():
             self._follower.join()
-        if self._sessions is not None:
-            self._sessions.kw["bind"].dispose()
+        self.sessions.kw["bind"].dispose()
 
     # Following Slurm.
 

@@ -20,11 +20,16 @@ def test_jobs_survive_a_restart_of_slurmctld_and_jobs_submitted_meanwhile_run(tm
         wait_until(lambda: runs(site, "ctld-0"), timeout=40, message="the first job to start")
         subprocess.run(["scontrol", "shutdown", "slurmctld"], check=True, capture_output=True)
         wait_until(lambda: not slurm_is_up(), timeout=20, message="slurmctld to stop")
+        health = client.get("/health")
+        assert health.status_code == 503
+        assert health.json()["checks"]["runners"]["healthy"] is False
+        assert "Slurm" in health.json()["checks"]["runners"]["detail"]
         # Accepted while Slurm cannot take it: it waits in the table, and is submitted once slurmctld is back.
         jobs.append(count(client, site, "ctld-meanwhile"))
         subprocess.run([str(START_CLUSTER)], check=True, capture_output=True)
         for job_id in jobs:
             assert wait_for_status(client, job_id, timeout=90)["status"] == "successful"
+        assert client.get("/health").json()["checks"]["runners"] == {"healthy": True, "detail": "ok"}
         for token in ("ctld-0", "ctld-1", "ctld-2", "ctld-meanwhile"):
             assert len(runs(site, token)) == 1, token
 
@@ -43,7 +48,7 @@ def test_jobs_survive_a_restart_of_the_server_and_run_once(tmp_path: Path) -> No
             assert len(runs(site, token)) == 1, token
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(300)
 def test_a_user_has_at_most_the_capped_number_of_jobs_in_slurm(tmp_path: Path) -> None:
     with slurm_site(tmp_path, max_jobs_per_user="1") as site, site.client() as client:
         jobs = [count(client, site, f"capped-{number}", seconds=1) for number in range(3)]
@@ -58,7 +63,7 @@ def test_a_user_has_at_most_the_capped_number_of_jobs_in_slurm(tmp_path: Path) -
             most = max(most, len(in_slurm))
             return all(status["status"] == "successful" for status in statuses)
 
-        wait_until(all_ended, timeout=120, interval=0.05, message="the capped jobs to end")
+        wait_until(all_ended, timeout=240, interval=0.05, message="the capped jobs to end")
         assert most == 1
 
 
@@ -68,7 +73,7 @@ def test_a_job_whose_runner_hangs_is_taken_back_and_run_by_a_new_batch_job(tmp_p
         job_id = count(client, site, "hung", seconds=20)
         first_tool = wait_until(lambda: runs(site, "hung"), timeout=40, message="the first run to start")[0]
         first_batch = client.get(f"/jobs/{job_id}").json()["batchJobID"]
-        log = client.get(f"/jobs/{job_id}/logs").text
+        log = wait_until(lambda: "Runner: " in (text := client.get(f"/jobs/{job_id}/logs").text) and text, 20)
         supervisor = int(next(line for line in log.splitlines() if "Runner: " in line).rstrip(".").split(":")[-1])
         # The batch job's supervisor stops beating (a hung node, a lost network) while its job runs on.
         os.kill(supervisor, signal.SIGSTOP)
