@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import wait_until
-from tests.e2e.helpers import wait_for_status
+from tests.e2e.helpers import FINAL, wait_for_status
 from tests.slurm.conftest import START_CLUSTER, batch_state, count, runs, slurm_is_up, slurm_site
 
 
@@ -54,16 +54,17 @@ def test_a_user_has_at_most_the_capped_number_of_jobs_in_slurm(tmp_path: Path) -
         jobs = [count(client, site, f"capped-{number}", seconds=1) for number in range(3)]
         most = 0
 
-        def all_ended() -> bool:
+        def all_ended() -> list[dict[str, str]] | None:
             nonlocal most
             statuses = [client.get(f"/jobs/{job_id}").json() for job_id in jobs]
             # In Slurm for Swath: handed over (a batch job id) and not ended. A batch job's last moment (the log's
             # last copy, its exit) may overlap the next one's start.
             in_slurm = [s for s in statuses if s["status"] in ("accepted", "running") and s.get("batchJobID")]
             most = max(most, len(in_slurm))
-            return all(status["status"] == "successful" for status in statuses)
+            return statuses if all(status["status"] in FINAL for status in statuses) else None
 
-        wait_until(all_ended, timeout=240, interval=0.05, message="the capped jobs to end")
+        statuses = wait_until(all_ended, timeout=240, interval=0.05, message="the capped jobs to end")
+        assert [status["status"] for status in statuses] == ["successful"] * 3, statuses
         assert most == 1
 
 
