@@ -10,6 +10,7 @@ import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, Field, FieldSerializationInfo, SecretStr, field_serializer, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +77,9 @@ class Settings(BaseSettings):
     # empty: any. Checked at deploy.
     allowed_images: list[str] = Field(default_factory=list)
     keep_work_dirs: bool = False
+    # The most steps of one workflow job that run at once (a scatter's too), counted in cores: 1 runs steps one
+    # after another; N runs ready steps side by side within N cores (cwltool's --parallel with that limit).
+    max_parallel_steps: int = Field(default=1, ge=1)
     # The largest file a client may upload for jobs to read (`POST /files`), in bytes.
     max_upload_size: int = Field(default=10 * 1024**3, gt=0)
     # What one user's uploads may hold together, in bytes (the caller's identity, or the one anonymous user).
@@ -103,8 +107,9 @@ class Settings(BaseSettings):
     unity_sps_prefix: str = Field(default="/{project}/{venue}/wps", pattern=r"^(/[A-Za-z0-9_.{}-]+)*/?$")
 
     # Scale-out mode (docs/deployment.md). "local": runner processes started by the server; "celery": `swath worker`
-    # processes on any machine that reaches the broker, the database and the storage.
-    executor: Literal["local", "celery"] = "local"
+    # processes on any machine that reaches the broker, the database and the storage; "slurm": one batch job per
+    # job on an HPC cluster (docs/slurm.md).
+    executor: Literal["local", "celery", "slurm"] = "local"
     broker_url: str = ""
     # Queue names on the broker are `<queue_prefix>.<class name>`: deployments (or test runs) sharing one broker
     # never take each other's jobs.
@@ -115,7 +120,8 @@ class Settings(BaseSettings):
     # RabbitMQ's consumer_timeout for Swath's queues (seconds, set as the x-consumer-timeout queue argument, which
     # RabbitMQ 3.12 and newer honour); None leaves the server's setting (default 30 min) alone.
     broker_consumer_timeout: float | None = Field(default=None, gt=0)
-    # Where outputs live: empty for data_dir/outputs, or "s3://bucket/prefix".
+    # Where outputs live: empty for data_dir/outputs, a directory every machine mounts ("file:///shared/swath" or
+    # "/shared/swath"), or "s3://bucket/prefix".
     storage: str = ""
     s3_endpoint_url: str = ""
     s3_region: str = "us-east-1"
@@ -162,6 +168,21 @@ class Settings(BaseSettings):
     callback_interval: float = Field(default=0.5, gt=0)
     callback_attempts: int = Field(default=5, ge=1, le=20)
     callback_backoff: float = Field(default=1.0, gt=0)
+    # The Slurm executor (docs/slurm.md). Partition and account of every batch job; empty leaves Slurm's default.
+    slurm_partition: str = Field(default="", pattern=r"^[A-Za-z0-9_.,-]*$", max_length=255)
+    slurm_account: str = Field(default="", pattern=r"^[A-Za-z0-9_.-]*$", max_length=255)
+    # The data directory of a batch job on its compute node (work directories, its own copy of the log): a
+    # node-local disk. Empty means data_dir.
+    slurm_node_data_dir: Path | None = None
+    # The Python with Swath installed on the compute nodes; empty means the one this server runs.
+    slurm_python: str = ""
+    # Memory a batch job asks for beyond its tools' ramMin: the runner itself (Python, cwltool) lives in the job.
+    slurm_runner_memory_mb: int = Field(default=512, ge=0)
+    # How often the server compares its jobs with what Slurm says of their batch jobs (seconds).
+    slurm_poll_interval: float = Field(default=2.0, gt=0)
+    # At most this many jobs of one user are handed to Slurm at once (queued there or running); 0 means no cap.
+    # Further jobs wait, accepted, in Swath's table, so that one user's batch cannot take the whole cluster.
+    max_jobs_per_user: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _check_heartbeat(self) -> Settings:
@@ -209,8 +230,11 @@ class Settings(BaseSettings):
         names = [queue.name for queue in self.queues]
         if len(set(names)) != len(names):
             raise ValueError(f"queue class names must be unique, not {names}")
-        if self.storage and not self.storage.startswith("s3://"):
-            raise ValueError(f"storage must be empty (a local directory) or s3://bucket/prefix, not {self.storage!r}")
+        if self.storage and not self.is_s3_storage and self.shared_storage_dir is None:
+            raise ValueError(
+                "storage must be empty (a local directory), an absolute path or file:/// URL of a shared directory, "
+                f"or s3://bucket/prefix, not {self.storage!r}"
+            )
         if self.storage.startswith("s3://") and not self.storage.removeprefix("s3://").split("/")[0]:
             raise ValueError(f"storage {self.storage!r} names no bucket; use s3://bucket/prefix")
         return self
@@ -244,6 +268,14 @@ class Settings(BaseSettings):
     def resolved_discovery_url(self) -> str:
         issuer = self.auth_oidc_issuer.rstrip("/")
         return self.auth_oidc_discovery_url or f"{issuer}/.well-known/openid-configuration"
+
+    def _check_slurm(self) -> Settings:
+        if self.executor == "slurm" and self.shared_storage_dir is None and not self.is_s3_storage:
+            raise ValueError(
+                "executor 'slurm' needs storage that every compute node reaches: set storage to a shared directory "
+                "(file:///shared/swath) or s3://bucket/prefix"
+            )
+        return self
 
     @field_serializer("s3_secret_access_key", when_used="json")
     def _reveal_for_handover(self, secret: SecretStr, info: FieldSerializationInfo) -> str:
@@ -290,8 +322,18 @@ class Settings(BaseSettings):
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
+    def shared_storage_dir(self) -> Path | None:
+        """The shared directory the storage setting names (`file:///dir` or `/dir`), or None when it names none."""
+        if self.storage.startswith("file://"):
+            parts = urlsplit(self.storage)
+            path = unquote(parts.path)
+            return Path(path) if parts.netloc in ("", "localhost") and path.startswith("/") else None
+        return Path(self.storage) if self.storage.startswith("/") else None
+
+    @property
     def storage_dir(self) -> Path:
-        return (self.data_dir / "outputs").resolve()
+        """Where a directory storage keeps its files: the shared directory, else data_dir/outputs."""
+        return (self.shared_storage_dir or self.data_dir / "outputs").resolve()
 
     @property
     def work_dir(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,9 +67,22 @@ def test_queue_class_names_are_unique() -> None:
     assert "queue class names must be unique, not ['small', 'small']" in message
 
 
-def test_storage_is_a_local_directory_or_an_s3_url() -> None:
-    assert "storage must be empty (a local directory) or s3://bucket/prefix, not 'gs://b'" in refusal(storage="gs://b")
+def test_storage_is_a_local_directory_a_shared_directory_or_an_s3_url() -> None:
+    assert "or s3://bucket/prefix, not 'gs://b'" in refusal(storage="gs://b")
+    assert "an absolute path or file:/// URL of a shared directory" in refusal(storage="relative/dir")
+    assert "not 'file://otherhost/dir'" in refusal(storage="file://otherhost/dir")
     assert "names no bucket" in refusal(storage="s3:///prefix")
+
+
+def test_a_shared_directory_is_named_by_a_path_or_a_file_url() -> None:
+    assert Settings(storage="file:///shared/swath%20data").storage_dir == Path("/shared/swath data")
+    assert Settings(storage="/shared/swath").storage_dir == Path("/shared/swath")
+    assert Settings(storage="", data_dir=Path("/srv/swath")).storage_dir == Path("/srv/swath/outputs")
+
+
+def test_the_slurm_executor_needs_storage_every_node_reaches() -> None:
+    assert "executor 'slurm' needs storage that every compute node reaches" in refusal(executor="slurm")
+    assert Settings(executor="slurm", storage="file:///shared/swath").executor == "slurm"
 
 
 def test_queues_come_from_json_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -107,6 +107,10 @@ def _executor(settings: Settings) -> Executor:
         from swath.executors.celery import CeleryExecutor  # Celery is needed only by scale-out deployments
 
         return CeleryExecutor(settings)
+    if settings.executor == "slurm":
+        from swath.executors.slurm import SlurmExecutor
+
+        return SlurmExecutor(settings)
     return LocalExecutor(settings)
 
 

@@ -123,6 +123,7 @@ def status_document(base: str, job: JobRecord) -> StatusInfo:
         finished=job.finished,
         updated=job.updated,
         progress=job.progress,
+        batchJobID=job.batch_job_id,
         links=links,
     )
 

@@ -94,6 +94,8 @@ class StatusInfo(BaseModel):
     finished: datetime | None = None
     updated: datetime | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
+    # Swath's own: the Slurm job id of the batch job running the job (Slurm executor), for `scontrol show job`.
+    batchJobID: str | None = None
     links: list[Link] | None = None
 
 

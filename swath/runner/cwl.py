@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import cwltool.process
-from cwltool.executors import SingleJobExecutor
+from cwltool.executors import JobExecutor, MultithreadedJobExecutor, SingleJobExecutor
 from cwltool.load_tool import load_tool
 from cwltool.process import Process, relocateOutputs
 from cwltool.workflow import Workflow
@@ -166,12 +166,15 @@ def run_cwl(
     policy: ContainerPolicy,
     report_progress: ProgressCallback,
     check_outputs: Callable[[JSON], None] = lambda output: None,
+    parallel_steps: int = 1,
 ) -> JSON:
     """Run the loaded process on `job_order` and return its CWL output object (files under work_dir).
 
-    Progress runs from 0 to 100: for a Workflow, the share of its steps completed. `check_outputs` sees the output
-    object where the tools left it, before cwltool moves it into `work_dir/outputs`: moving follows symbolic
-    links and copies what they point to, so a link out of the job must be refused before that (stage-out).
+    Progress runs from 0 to 100: for a Workflow, the share of its steps completed. `parallel_steps` above 1 runs
+    a workflow's ready steps at once, with a budget of that many cores (cwltool's `--parallel` with a limit).
+    `check_outputs` sees the output object where the tools left it, before cwltool moves it into
+    `work_dir/outputs`: moving follows symbolic links and copies what they point to, so a link out of the job must
+    be refused before that (stage-out).
     """
     if loaded.docker_moved:
         runner_logger().info(NO_RUNTIME_NOTE)
@@ -192,7 +195,7 @@ def run_cwl(
     # cwltool would delete the tools' output folders right after its own relocation, which "leave" skips; they
     # go with the work directory instead.
     runtime.rm_tmpdir = False
-    executor = SingleJobExecutor()
+    executor = _executor(parallel_steps)
     try:
         report_progress(0, "Running the application.")
         output, status = executor(tool, job_order, runtime)
@@ -217,6 +220,12 @@ def run_cwl(
         raise JobFailed(watcher.failure or f"The CWL run ended with status {status}; see the job log.")
     report_progress(100, "The application finished.")
     return dict(output)
+
+
+def _executor(parallel_steps: int) -> JobExecutor:
+    # cwltool's parallel executor counts a step's coresMin (1 by default) against the budget: at most
+    # `parallel_steps` one-core steps run at once, and a step asking for more cores than the budget fails.
+    return MultithreadedJobExecutor(parallel_steps) if parallel_steps > 1 else SingleJobExecutor()
 
 
 def _deployed_text(process: ProcessRecord) -> str | None:

@@ -124,6 +124,7 @@ def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext
         check_outputs=lambda output: check_output_links(
             output, [context.work_dir, *context.settings.readable_input_roots]
         ),
+        parallel_steps=context.settings.max_parallel_steps,
     )
     context.report_progress(_RUN_START + _RUN_SPAN, "Storing outputs.")
     return store_outputs(outputs, JobStorage(context.storage, job.id, context.work_dir))

@@ -29,6 +29,8 @@ from swath.store.records import JobRecord, JobStatus
 class RunnerKind(StrEnum):
     local = "local"
     celery = "celery"
+    # A Slurm batch job's supervisor, on a compute node.
+    slurm = "slurm"
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class RunnerId:
     @classmethod
     def here(cls, kind: RunnerKind) -> Self:
         """The id of this process as a runner (a Celery pool process also names its worker, its parent)."""
-        pids = (os.getpid(),) if kind is RunnerKind.local else (os.getppid(), os.getpid())
+        pids = (os.getppid(), os.getpid()) if kind is RunnerKind.celery else (os.getpid(),)
         return cls(kind, socket.gethostname(), pids)
 
     @classmethod

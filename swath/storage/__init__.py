@@ -1,4 +1,4 @@
-"""Where job outputs live and are served from: a local directory, or S3-compatible object storage."""
+"""Where job outputs live and are served from: a local or shared directory, or S3-compatible object storage."""
 
 from swath.settings import Settings
 from swath.storage.base import Storage

@@ -1,4 +1,10 @@
-"""Outputs kept in a local directory and served by the API under `/jobs/{id}/outputs/...`."""
+"""Outputs kept in a directory and served by the API under `/jobs/{id}/outputs/...`.
+
+The directory is the server's own (data_dir/outputs), or one that the API and every compute node mount (Lustre,
+GPFS, NFS: `storage = file:///shared/swath`). Either way the guarantees are those of S3 storage: a file is written
+aside and renamed into place, so a reader on any machine sees the whole file or none of it (a job's log, copied
+again while it runs, included), and hrefs are absolute URLs of the API.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import hashlib
 import mimetypes
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 from swath.errors import NoSuchFile, StorageUnavailable
@@ -81,7 +88,12 @@ class LocalStorage:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.resolve() != target:
-            shutil.copyfile(source, target)
+            temporary = _aside(target)
+            try:
+                shutil.copyfile(source, temporary)
+                temporary.replace(target)
+            finally:
+                temporary.unlink(missing_ok=True)
         return StoredFile(
             key=key,
             href=self.href(key),
@@ -93,9 +105,12 @@ class LocalStorage:
     def put_bytes(self, key: str, data: bytes, media_type: str) -> StoredFile:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(target.name + f".{os.getpid()}.part")
-        temporary.write_bytes(data)
-        temporary.replace(target)
+        temporary = _aside(target)
+        try:
+            temporary.write_bytes(data)
+            temporary.replace(target)
+        finally:
+            temporary.unlink(missing_ok=True)
         return StoredFile(
             key=key,
             href=self.href(key),
@@ -122,3 +137,9 @@ class LocalStorage:
         if not path.is_file():
             raise NoSuchFile(f"Output file '{key}' does not exist.")
         return path
+
+
+def _aside(target: Path) -> Path:
+    """A new name beside `target` to write to before the rename: unique across the machines sharing the directory
+    (a pid alone is not), and in the same directory, so that the rename is atomic on a POSIX filesystem."""
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, func, insert, or_, select, update
+from sqlalchemy import Select, Table, and_, case, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Update
@@ -61,6 +61,7 @@ def _record(row: JobRow | Row[Any]) -> JobRecord:
         queue=row.queue,
         subscriber=Subscriber.from_json(row.subscriber) if row.subscriber else None,
         notified=row.notified,
+        batch_job_id=row.batch_job_id,
     )
 
 
@@ -213,6 +214,11 @@ def list_queued_jobs(session: Session, limit: int) -> list[tuple[str, str | None
     query = select(JobRow.id, JobRow.queue).where(JobRow.status == JobStatus.accepted.value)
     rows = session.execute(query.order_by(JobRow.created, JobRow.id).limit(limit)).all()
     return [(job_id, queue) for job_id, queue in rows]
+
+
+def list_records(session: Session, query: Select[JobRow]) -> list[JobRecord]:
+    """The jobs a query of whole rows selects, as records."""
+    return [_record(row) for row in session.scalars(query)]
 
 
 def list_running_jobs(

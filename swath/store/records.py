@@ -144,6 +144,8 @@ class JobRecord:
     subscriber: Subscriber | None = None
     # The last callback event taken for delivery (swath.services.callbacks), None before the first.
     notified: str | None = None
+    # The Slurm job id of the batch job that runs (or last ran) it, with the Slurm executor.
+    batch_job_id: str | None = None
 
 
 @dataclass(frozen=True)

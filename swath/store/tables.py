@@ -91,6 +91,8 @@ class JobRow(Base):
     # delivery while more remain (NULL when none remain, or none were asked for; swath.services.callbacks).
     subscriber: Mapped[dict[str, Any] | None]
     notified: Mapped[str | None] = mapped_column(String(16))
+    # The Slurm job id of the batch job that runs (or last ran) the job (Slurm executor).
+    batch_job_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_jobs_created", "created", "id"),
