@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from swath import __version__
 from swath.api.errors import install_error_handlers
 from swath.api.openapi import openapi_30
-from swath.api.routes import collections, files, health, jobs, landing, processes, unity
+from swath.api.routes import applications, collections, files, health, jobs, landing, processes, trs, unity
 from swath.api.security import SecurityMiddleware
 from swath.executors.base import Executor
 from swath.executors.local import LocalExecutor
@@ -85,8 +85,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.auth_on = settings.is_auth_on
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
-    for module in (landing, processes, unity, jobs, collections, files, health):
+    for module in (landing, processes, unity, jobs, collections, files, health, applications):
         app.include_router(module.router)
+    for trs_router in trs.routers:
+        app.include_router(trs_router)
     app.mount("/static", StaticFiles(packages=[("swath.api", "static")]), name="static")
     return app
 

@@ -36,7 +36,7 @@ def exception_response(
     detail: str,
     request: Request,
     headers: dict[str, str] | None = None,
-    members: dict[str, str] | None = None,
+    members: dict[str, str | list[str]] | None = None,
 ) -> Response:
     body: dict[str, object] = {
         "type": type_,

@@ -162,3 +162,25 @@ class WorkerRecord:
     concurrency: int
     started: datetime
     last_seen: datetime
+
+
+@dataclass(frozen=True)
+class ApplicationVersionRecord:
+    """A registered version of a catalog application: the whole package, and what registration found in it.
+
+    `files` maps a path inside the package to its bytes; `entry_path` is the one cwltool loads (its `#entry_id`
+    for a `$graph`). `metadata` holds the schema.org fields found (title, description, keywords, author, license,
+    codeRepository, softwareVersion, containers); `warnings` the departures from the OGC best practice.
+    """
+
+    name: str
+    version: str
+    checksum: str
+    entry_path: str
+    entry_id: str | None
+    files: dict[str, bytes]
+    metadata: JSON
+    warnings: list[str]
+    registered_by: str
+    registered: datetime
+    pk: int = 0

@@ -139,3 +139,38 @@ class UploadRow(Base):
     name: Mapped[str] = mapped_column(String(255))
     owner: Mapped[str] = mapped_column(String(255))
     created: Mapped[datetime]
+
+
+class ApplicationVersionRow(Base):
+    """One registered version of a catalog application. Immutable once written: only deletion removes it."""
+
+    __tablename__ = "application_versions"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(255))
+    # "sha256:<hex>" over every file's path and bytes (services/catalog_packages.py computes it).
+    checksum: Mapped[str] = mapped_column(String(80))
+    # The file cwltool loads first, a path among the version's files; `entry_id` the object of a $graph it runs.
+    entry_path: Mapped[str] = mapped_column(String(1024))
+    entry_id: Mapped[str | None] = mapped_column(String(255))
+    # schema.org metadata (title, keywords, author, ...) and the best-practice warnings found at registration.
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
+    warnings: Mapped[list[str]] = mapped_column(JSON)
+    registered_by: Mapped[str] = mapped_column(String(255))
+    registered: Mapped[datetime]
+
+    __table_args__ = (
+        # Immutability rests on this index: a second registration of a pair fails here, never on a prior SELECT.
+        Index("ix_application_versions_name_version", "name", "version", unique=True),
+    )
+
+
+class ApplicationFileRow(Base):
+    """One file of a registered version (a multi-file package has several)."""
+
+    __tablename__ = "application_files"
+
+    version_pk: Mapped[int] = mapped_column(ForeignKey("application_versions.pk", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,47 @@
+"""The application catalog: registered application versions and their files
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "application_versions",
+        sa.Column("pk", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("version", sa.String(length=255), nullable=False),
+        sa.Column("checksum", sa.String(length=80), nullable=False),
+        sa.Column("entry_path", sa.String(length=1024), nullable=False),
+        sa.Column("entry_id", sa.String(length=255), nullable=True),
+        sa.Column("metadata", sa.JSON(), nullable=False),
+        sa.Column("warnings", sa.JSON(), nullable=False),
+        sa.Column("registered_by", sa.String(length=255), nullable=False),
+        sa.Column("registered", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("pk"),
+    )
+    op.create_index("ix_application_versions_name_version", "application_versions", ["name", "version"], unique=True)
+    op.create_table(
+        "application_files",
+        sa.Column("version_pk", sa.Integer(), nullable=False),
+        sa.Column("path", sa.String(length=1024), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(["version_pk"], ["application_versions.pk"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("version_pk", "path"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("application_files")
+    op.drop_index("ix_application_versions_name_version", table_name="application_versions")
+    op.drop_table("application_versions")
