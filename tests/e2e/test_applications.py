@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import zipfile
@@ -21,6 +22,8 @@ CATALOG = DATA / "catalog"
 STAC_APP = (CATALOG / "stac-app.cwl").read_bytes()
 PLAIN_TOOL = (CATALOG / "plain-tool.cwl").read_bytes()
 CWL_YAML = {"Content-Type": "application/cwl+yaml"}
+# The console script: `python -m cwltool` exits 0 whatever happened (its __main__ drops main's return code).
+CWLTOOL = Path(sys.executable).parent / "cwltool"
 
 
 def register(client: httpx.Client, body: bytes, headers: dict[str, str] = CWL_YAML, **params: str) -> httpx.Response:
@@ -229,10 +232,11 @@ def test_cwltool_runs_a_multi_file_package_it_resolved_through_trs(
     register(client, multi_file_zip(), {"Content-Type": "application/zip"})
     done = subprocess.run(
         [
-            sys.executable, "-m", "cwltool", "--quiet", "--outdir", str(tmp_path),
+            str(CWLTOOL), "--quiet", "--outdir", str(tmp_path),
             "--add-ga4gh-tool-registry", server.url, "multi-app:0.1.0", "--message", "hello from TRS",
         ],
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "said.txt").read_text() == "hello from TRS\n"
+    output = json.loads(done.stdout)["out"]
+    assert Path(output["path"]).read_text() == "hello from TRS\n"

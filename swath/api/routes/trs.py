@@ -138,14 +138,19 @@ def build_router(prefix: str) -> APIRouter:
         """One version of an application."""
         return _tool_version(request, catalog.get_version(context, tool_id, version_id))
 
-    @router.get("/tools/{tool_id}/versions/{version_id}/{type}/descriptor", response_model=FileWrapper)
+    # HEAD on descriptors too: schema-salad checks that a `run:` file exists with HEAD before it fetches it.
+    @router.api_route(
+        "/tools/{tool_id}/versions/{version_id}/{type}/descriptor", methods=["GET", "HEAD"], response_model=FileWrapper
+    )
     def descriptor(
         tool_id: str, version_id: str, type: str, request: Request, context: Context, caller: Caller
     ) -> Response:
         """The primary CWL descriptor (`CWL`: wrapped in JSON with its checksum; `PLAIN_CWL`: the file itself)."""
         return _descriptor(request, context, tool_id, version_id, type, None)
 
-    @router.get("/tools/{tool_id}/versions/{version_id}/{type}/descriptor/{relative_path:path}")
+    @router.api_route(
+        "/tools/{tool_id}/versions/{version_id}/{type}/descriptor/{relative_path:path}", methods=["GET", "HEAD"]
+    )
     def descriptor_at(
         tool_id: str,
         version_id: str,
@@ -158,7 +163,10 @@ def build_router(prefix: str) -> APIRouter:
         """A file of a multi-file package, by its path relative to the primary descriptor."""
         return _descriptor(request, context, tool_id, version_id, type, relative_path)
 
-    @router.get("/tools/{tool_id}/versions/{version_id}/{type}/files", response_model=list[ToolFile])
+    # HEAD too: cwltool's resolver asks with HEAD whether a version exists before it reads the listing.
+    @router.api_route(
+        "/tools/{tool_id}/versions/{version_id}/{type}/files", methods=["GET", "HEAD"], response_model=list[ToolFile]
+    )
     def files(
         tool_id: str,
         version_id: str,
