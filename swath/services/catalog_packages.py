@@ -145,7 +145,8 @@ def _parse(content: bytes, path: str) -> JSON:
         raise InvalidApplication(f"{path} is not readable YAML.", [f"{path}: {error}"]) from error
     if not isinstance(document, dict):
         raise InvalidApplication(f"{path} is not a CWL document.", [f"{path}: the document is not a mapping"])
-    return plain_json(document)
+    parsed: JSON = plain_json(document)
+    return parsed
 
 
 # Loading ----------------------------------------------------------------------------------------------------------
@@ -157,7 +158,9 @@ def _entry(document: JSON) -> tuple[str | None, JSON]:
     graph = document.get("$graph")
     if graph is None:
         return None, document
-    objects = {_bare_id(item.get("id")): item for item in graph if isinstance(item, dict)} if isinstance(graph, list) else {}
+    objects = (
+        {_bare_id(item.get("id")): item for item in graph if isinstance(item, dict)} if isinstance(graph, list) else {}
+    )
     objects.pop(None, None)
     workflows = [key for key, item in objects.items() if item.get("class") == "Workflow"]
     for candidates in (["main"] if "main" in objects else [], workflows, list(objects)):
@@ -302,7 +305,7 @@ def best_practice_warnings(tool: Process, metadata: JSON) -> Iterator[str]:
         if "DockerRequirement" not in needs:
             yield f"CommandLineTool '{_short_id(process)}' has no DockerRequirement; the best practice names an image."
         if "ResourceRequirement" not in needs:
-            yield f"CommandLineTool '{_short_id(process)}' has no ResourceRequirement; state the cores and RAM it needs."
+            yield f"CommandLineTool '{_short_id(process)}' has no ResourceRequirement; state the cores and RAM it uses."
     if not _has_directory(tool.tool.get("inputs", [])):
         yield "No input is a Directory; the best practice passes products as Directories holding a STAC catalog."
     if not _has_directory(tool.tool.get("outputs", [])):

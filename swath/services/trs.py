@@ -20,7 +20,11 @@ class DescriptorForm(StrEnum):
 
 
 # TRS 2.0.1 writes the plain form PLAIN_CWL; cwltool's resolver asks for plain-CWL (Dockstore's spelling).
-_DESCRIPTOR_TYPES = {"CWL": DescriptorForm.wrapped, "PLAIN_CWL": DescriptorForm.plain, "plain-CWL": DescriptorForm.plain}
+_DESCRIPTOR_TYPES = {
+    "CWL": DescriptorForm.wrapped,
+    "PLAIN_CWL": DescriptorForm.plain,
+    "plain-CWL": DescriptorForm.plain,
+}
 
 
 def parse_descriptor_type(value: str, name: str, version: str) -> DescriptorForm:

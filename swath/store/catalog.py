@@ -60,7 +60,9 @@ def insert_version(session: Session, version: ApplicationVersionRecord) -> Appli
 
 def get_version(session: Session, name: str, version: str, with_files: bool = True) -> ApplicationVersionRecord | None:
     row = session.scalar(
-        select(ApplicationVersionRow).where(ApplicationVersionRow.name == name, ApplicationVersionRow.version == version)
+        select(ApplicationVersionRow).where(
+            ApplicationVersionRow.name == name, ApplicationVersionRow.version == version
+        )
     )
     return _record(session, row, with_files) if row else None
 

@@ -68,7 +68,9 @@ def test_registering_the_same_package_again_answers_200(client: httpx.Client) ->
 def test_other_content_under_a_registered_version_answers_409(client: httpx.Client) -> None:
     register(client, PLAIN_TOOL, name="immutable", version="1")
     changed = PLAIN_TOOL.replace(b"out.txt", b"other.txt")
-    document = assert_exception(register(client, changed, name="immutable", version="1"), 409, "application-version-exists")
+    document = assert_exception(
+        register(client, changed, name="immutable", version="1"), 409, "application-version-exists"
+    )
     assert "version '1' is registered with other content" in document["detail"]
 
 
@@ -82,9 +84,10 @@ def test_an_invalid_package_answers_400_with_every_problem(client: httpx.Client)
 def test_warnings_are_shown_with_the_version(client: httpx.Client) -> None:
     register(client, PLAIN_TOOL)
     document = client.get("/applications/plain-tool/versions/1.0.0").json()
-    assert "CommandLineTool 'plain-tool' has no DockerRequirement; the best practice names an image." in document[
-        "warnings"
-    ]
+    assert (
+        "CommandLineTool 'plain-tool' has no DockerRequirement; the best practice names an image."
+        in document["warnings"]
+    )
 
 
 def test_an_ogc_application_package_registers_its_execution_unit(client: httpx.Client) -> None:
@@ -147,7 +150,9 @@ def test_an_unsupported_media_type_answers_415(client: httpx.Client) -> None:
 
 def test_a_version_deployed_as_a_process_is_deleted_only_when_forced(client: httpx.Client) -> None:
     register(client, PLAIN_TOOL, name="deployed-tool", version="1.0")
-    tool = PLAIN_TOOL.replace(b"id: plain-tool", b"id: deployed-tool\ns:softwareVersion: '1.0'\n$namespaces: {s: https://schema.org/}")
+    tool = PLAIN_TOOL.replace(
+        b"id: plain-tool", b"id: deployed-tool\ns:softwareVersion: '1.0'\n$namespaces: {s: https://schema.org/}"
+    )
     deployed = client.post("/processes", content=tool, headers=CWL_YAML)
     assert deployed.status_code == 201, deployed.text
     refused = assert_exception(client.delete("/applications/deployed-tool/versions/1.0"), 409, "application-in-use")

@@ -87,7 +87,7 @@ def test_departures_from_the_best_practice_are_kept_as_warnings_with_the_version
         "The entry point is a CommandLineTool, not a Workflow; the best practice wraps CommandLineTools in one "
         "Workflow.",
         "CommandLineTool 'plain-tool' has no DockerRequirement; the best practice names an image.",
-        "CommandLineTool 'plain-tool' has no ResourceRequirement; state the cores and RAM it needs.",
+        "CommandLineTool 'plain-tool' has no ResourceRequirement; state the cores and RAM it uses.",
         "No input is a Directory; the best practice passes products as Directories holding a STAC catalog.",
         "No output is a Directory; the best practice returns products as a Directory holding a STAC catalog.",
         "The package has no s:softwareVersion; the version was given at registration or defaulted.",
@@ -119,7 +119,7 @@ def test_registering_the_same_content_again_is_a_no_op(context: ServiceContext) 
 def test_the_same_name_and_version_with_other_content_is_refused(context: ServiceContext) -> None:
     catalog.register_application(context, STAC_APP, CWL, ADA)
     changed = STAC_APP.replace(b"Counts the items", b"Counts all the items")
-    with pytest.raises(ApplicationVersionExists, match="version '1.2.0' is registered with other content"):
+    with pytest.raises(ApplicationVersionExists, match=r"version '1\.2\.0' is registered with other content"):
         catalog.register_application(context, changed, CWL, ADA)
     assert catalog.get_version(context, "stac-app", "1.2.0").files["package.cwl"] == STAC_APP
 
@@ -184,7 +184,7 @@ def test_deleting_a_version_removes_it_and_its_files(context: ServiceContext) ->
 def test_a_version_a_live_process_runs_is_kept_unless_the_deletion_is_forced(context: ServiceContext) -> None:
     catalog.register_application(context, PLAIN_TOOL, CWL, ADA)
     deploy_process(context, PLAIN_TOOL, CWL, "ada")
-    with pytest.raises(ApplicationInUse, match="deployed as process 'plain-tool:1.0.0'"):
+    with pytest.raises(ApplicationInUse, match=r"deployed as process 'plain-tool:1\.0\.0'"):
         catalog.delete_version(context, "plain-tool", "1.0.0")
     catalog.delete_version(context, "plain-tool", "1.0.0", force=True)
     assert catalog.search_applications(context, ApplicationQuery()) == []

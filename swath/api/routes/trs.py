@@ -131,9 +131,7 @@ def build_router(prefix: str) -> APIRouter:
         """Every version of an application, newest first."""
         return [_tool_version(request, version) for version in catalog.list_versions(context, tool_id)]
 
-    @router.get(
-        "/tools/{tool_id}/versions/{version_id}", response_model=ToolVersion, response_model_exclude_none=True
-    )
+    @router.get("/tools/{tool_id}/versions/{version_id}", response_model=ToolVersion, response_model_exclude_none=True)
     def version(tool_id: str, version_id: str, request: Request, context: Context, caller: Caller) -> ToolVersion:
         """One version of an application."""
         return _tool_version(request, catalog.get_version(context, tool_id, version_id))
