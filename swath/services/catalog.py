@@ -9,9 +9,11 @@ racing for one pair cannot both win.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -29,7 +31,9 @@ from swath.store.records import ApplicationVersionRecord
 
 __all__ = [
     "ApplicationQuery",
+    "CatalogFetch",
     "Registration",
+    "catalog_reference",
     "delete_version",
     "get_version",
     "list_versions",
@@ -175,3 +179,50 @@ def _missing(session: Session, name: str, version: str) -> NoSuchApplication:
     if store.list_versions(session, name):
         return NoSuchApplication(f"Application '{name}' has no version '{version}' in the catalog.")
     return NoSuchApplication(f"No application named '{name}' is in the catalog.")
+
+
+# Deploying from the catalog ---------------------------------------------------------------------------------------
+
+# The addresses of a version on this server: its catalog resource or package, or a TRS tool version or descriptor.
+_VERSION_PATHS = (
+    re.compile(r"^/applications/(?P<name>[^/]+)/versions/(?P<version>[^/]+)(?:/package)?$"),
+    re.compile(r"^/(?:ga4gh/trs/v2|api/ga4gh/v2)/tools/(?P<name>[^/]+)/versions/(?P<version>[^/]+)(?:/.*)?$"),
+)
+
+
+def catalog_reference(href: str, public_url: str) -> tuple[str, str] | None:
+    """The name and version a URL of this server's catalog (or TRS face) names; None for any other URL."""
+    base = urlsplit(public_url)
+    target = urlsplit(href)
+    if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+        return None
+    path = target.path.removeprefix(base.path.rstrip("/"))
+    for pattern in _VERSION_PATHS:
+        matched = pattern.match(path)
+        if matched:
+            return unquote(matched["name"]), unquote(matched["version"])
+    return None
+
+
+class CatalogFetch:
+    """The fetch of a deploy: a link to a version of this server's catalog is read from the database (no HTTP
+    request to itself, which the address checks would refuse anyway), any other through `fallback`. It
+    remembers the version it read, so that the process records where it came from."""
+
+    def __init__(self, context: ServiceContext, fallback: Callable[[str], bytes]) -> None:
+        self._context = context
+        self._fallback = fallback
+        self.used: ApplicationVersionRecord | None = None
+
+    def __call__(self, href: str) -> bytes:
+        reference = catalog_reference(href, self._context.settings.resolved_public_url)
+        if reference is None:
+            return self._fallback(href)
+        found = get_version(self._context, *reference)
+        if len(found.files) != 1:
+            raise InvalidPackage(
+                f"Application '{found.name}' version '{found.version}' has {len(found.files)} files; a process is "
+                "deployed from one CWL document, so register it packed (`cwltool --pack`) to deploy it."
+            )
+        self.used = found
+        return found.files[found.entry_path]

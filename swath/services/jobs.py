@@ -122,6 +122,7 @@ def create_job(context: ServiceContext, process: ProcessRecord, request: Execute
         message="Accepted; waiting for a runner.",
         progress=0,
         queue=queue,
+        package_checksum=process.package_checksum,
     )
     commit_new_job(context.sessions, job)
     context.executor.submit(job.id, queue)

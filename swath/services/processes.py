@@ -7,6 +7,8 @@ id the newest live one (swath.process_ids), so several versions can be deployed 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -16,16 +18,23 @@ from swath.errors import DuplicatedProcess, ImmutableProcess, InvalidPackage, No
 from swath.examples import EXAMPLES_DIR
 from swath.process_ids import ProcessRef, format_process_ref, parse_process_ref
 from swath.services.builtin import echo_process
+from swath.services.catalog import CatalogFetch
 from swath.services.context import ServiceContext
+from swath.services.network import parse_networks
+from swath.services.package_sources import fetch_url
 from swath.services.packages import ApplicationPackage, parse_package
 from swath.store import processes as store
 from swath.store.database import reading, transaction
-from swath.store.records import ProcessKind, ProcessRecord
+from swath.store.records import ApplicationVersionRecord, ProcessKind, ProcessRecord
 
 Fetch = Callable[[str], bytes]
 
 
-def _new_revision(package: ApplicationPackage, user: str) -> ProcessRecord:
+def _new_revision(
+    package: ApplicationPackage, user: str, source: ApplicationVersionRecord | None = None
+) -> ProcessRecord:
+    # A package from the catalog keeps the catalog's checksum, so a job's checksum finds its version there.
+    checksum = source.checksum if source else "sha256:" + hashlib.sha256(package.package).hexdigest()
     return ProcessRecord(
         pk=0,
         id=package.id,
@@ -38,7 +47,20 @@ def _new_revision(package: ApplicationPackage, user: str) -> ProcessRecord:
         package_media_type=package.media_type,
         created_by=user,
         created=datetime.now(UTC),
+        package_checksum=checksum,
+        application_name=source.name if source else None,
+        application_version=source.version if source else None,
     )
+
+
+def _parse(
+    context: ServiceContext, body: bytes, media_type: str, workflow: str | None, fetch: Fetch | None
+) -> tuple[ApplicationPackage, ApplicationVersionRecord | None]:
+    """The package of a deploy body, and the catalog version its execution unit linked to, if it did."""
+    networks = parse_networks(context.settings.allowed_networks)
+    reader = CatalogFetch(context, fetch or functools.partial(fetch_url, allowed_networks=networks))
+    package = parse_package(body, media_type, workflow, reader, context.settings.allowed_networks)
+    return package, reader.used
 
 
 def install_builtin_processes(context: ServiceContext) -> None:
@@ -59,10 +81,13 @@ def deploy_process(
     workflow: str | None = None,
     fetch: Fetch | None = None,
 ) -> ProcessRecord:
-    """Validate an application package and make it a live process; DuplicatedProcess if the id is taken."""
-    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
+    """Validate an application package and make it a live process; DuplicatedProcess if the id is taken.
+
+    An ogcapppkg whose executionUnit links to a version of this server's catalog deploys that version.
+    """
+    package, source = _parse(context, body, media_type, workflow, fetch)
     with transaction(context.sessions) as session:
-        return store.insert_process(session, _new_revision(package, user))
+        return store.insert_process(session, _new_revision(package, user, source))
 
 
 def replace_process(
@@ -78,7 +103,7 @@ def replace_process(
 
     Jobs already created keep the revision they were created with.
     """
-    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks)
+    package, source = _parse(context, body, media_type, workflow, fetch)
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id)
         _refuse_builtin(current)
@@ -88,7 +113,7 @@ def replace_process(
                 "process id."
             )
         store.retire_process(session, current.pk, datetime.now(UTC))
-        return store.insert_process(session, _new_revision(package, user))
+        return store.insert_process(session, _new_revision(package, user, source))
 
 
 def undeploy_process(context: ServiceContext, process_id: str) -> None:

@@ -58,6 +58,7 @@ def _record(row: JobRow | Row[Any]) -> JobRecord:
         runner=row.runner,
         results=row.results,
         queue=row.queue,
+        package_checksum=row.package_checksum,
     )
 
 
@@ -105,6 +106,7 @@ def _row_values(job: JobRecord) -> dict[str, Any]:
         "message": job.message,
         "progress": job.progress,
         "queue": job.queue,
+        "package_checksum": job.package_checksum,
     }
 
 

@@ -34,6 +34,9 @@ def _record(row: ProcessRow) -> ProcessRecord:
         created_by=row.created_by,
         created=as_utc(row.created),
         retired=as_utc(row.retired) if row.retired else None,
+        package_checksum=row.package_checksum,
+        application_name=row.application_name,
+        application_version=row.application_version,
     )
 
 
@@ -51,6 +54,9 @@ def insert_process(session: Session, process: ProcessRecord) -> ProcessRecord:
         created_by=process.created_by,
         created=process.created,
         retired=None,
+        package_checksum=process.package_checksum,
+        application_name=process.application_name,
+        application_version=process.application_version,
     )
     try:
         with session.begin_nested():

@@ -85,6 +85,11 @@ class ProcessRecord:
     created_by: str
     created: datetime
     retired: datetime | None = None
+    # The checksum of the package ("sha256:<hex>"): a catalog version's own when deployed from the catalog
+    # (`application_name`, `application_version` name it), else that of the bytes deployed.
+    package_checksum: str | None = None
+    application_name: str | None = None
+    application_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,8 @@ class JobRecord:
     runner: str | None = None
     results: JSON | None = None
     queue: str | None = None
+    # The exact package the job runs: its process revision's package_checksum when the job was created.
+    package_checksum: str | None = None
 
 
 @dataclass(frozen=True)

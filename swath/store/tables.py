@@ -35,6 +35,10 @@ class ProcessRow(Base):
     created: Mapped[datetime]
     # Set when a revision is replaced or undeployed; its jobs stay readable.
     retired: Mapped[datetime | None]
+    package_checksum: Mapped[str | None] = mapped_column(String(80))
+    # The catalog version deployed, when the package came from the catalog.
+    application_name: Mapped[str | None] = mapped_column(String(255))
+    application_version: Mapped[str | None] = mapped_column(String(255))
 
     __table_args__ = (
         # One live revision per id and version: a second deploy of the same pair fails on this index, not on a
@@ -76,6 +80,7 @@ class JobRow(Base):
     results: Mapped[dict[str, Any] | None]
     # The queue class the job was sent to (scale-out mode), chosen from its resource needs.
     queue: Mapped[str | None] = mapped_column(String(64))
+    package_checksum: Mapped[str | None] = mapped_column(String(80))
 
     __table_args__ = (
         Index("ix_jobs_created", "created", "id"),

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import DATA, Server, make_server
+from tests.e2e.helpers import ASYNC, wait_for_status
 from tests.e2e.test_auth import make_token
 from tests.ogc_schemas import validate
 
@@ -245,3 +246,23 @@ def test_cwltool_runs_a_multi_file_package_it_resolved_through_trs(
     assert done.returncode == 0, done.stderr
     output = json.loads(done.stdout)["out"]
     assert Path(output["path"]).read_text() == "hello from TRS\n"
+
+
+# Deploying from the catalog -------------------------------------------------------------------------------------
+
+
+def test_a_process_deployed_from_the_catalog_links_back_and_its_jobs_record_the_checksum(
+    client: httpx.Client, server: Server
+) -> None:
+    registered = register(client, PLAIN_TOOL, name="from-catalog", version="5.0").json()
+    unit = {"href": f"{server.url}/applications/from-catalog/versions/5.0/package", "type": "application/cwl+yaml"}
+    body = {"processDescription": {"process": {"id": "from-catalog", "version": "5.0"}}, "executionUnit": unit}
+    deployed = client.post("/processes", json=body, headers={"Content-Type": "application/ogcapppkg+json"})
+    assert deployed.status_code == 201, deployed.text
+    description = client.get("/processes/from-catalog:5.0").json()
+    via = [link["href"] for link in description["links"] if link["rel"] == "via"]
+    assert via == [f"{server.url}/applications/from-catalog/versions/5.0"]
+    job = client.post("/processes/from-catalog:5.0/execution", json={"inputs": {"message": "hi"}}, headers=ASYNC).json()
+    assert job["packageChecksum"] == registered["checksum"]
+    assert wait_for_status(client, job["jobID"])["status"] == "successful", client.get(f"/jobs/{job['jobID']}/logs").text
+    assert client.get(f"/jobs/{job['jobID']}").json()["packageChecksum"] == registered["checksum"]

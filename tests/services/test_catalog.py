@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ from swath.errors import (
     ApplicationInUse,
     ApplicationVersionExists,
     InvalidApplication,
+    InvalidPackage,
     NoSuchApplication,
     UnsupportedMediaType,
 )
@@ -194,3 +197,49 @@ def test_a_missing_version_of_a_known_application_is_named(context: ServiceConte
     catalog.register_application(context, PLAIN_TOOL, CWL, ADA)
     with pytest.raises(NoSuchApplication, match="'plain-tool' has no version '9'"):
         catalog.get_version(context, "plain-tool", "9")
+
+
+def apppkg_linking(href: str) -> bytes:
+    return json.dumps({"executionUnit": {"href": href, "type": "application/cwl+yaml"}}).encode()
+
+
+def test_a_process_deployed_from_a_catalog_version_records_it_and_its_checksum(context: ServiceContext) -> None:
+    registered = catalog.register_application(context, PLAIN_TOOL, CWL, ADA).version
+    href = f"{context.settings.resolved_public_url}/applications/plain-tool/versions/1.0.0/package"
+    process = deploy_process(context, apppkg_linking(href), "application/ogcapppkg+json", "ada")
+    assert (process.application_name, process.application_version) == ("plain-tool", "1.0.0")
+    assert process.package_checksum == registered.checksum
+
+
+def test_a_trs_descriptor_url_of_this_server_deploys_that_version(context: ServiceContext) -> None:
+    catalog.register_application(context, PLAIN_TOOL, CWL, ADA, version="4.0")
+    href = f"{context.settings.resolved_public_url}/ga4gh/trs/v2/tools/plain-tool/versions/4.0/PLAIN_CWL/descriptor"
+    process = deploy_process(context, apppkg_linking(href), "application/ogcapppkg+json", "ada")
+    assert (process.id, process.application_version) == ("plain-tool", "4.0")
+
+
+def test_a_link_to_a_missing_catalog_version_refuses_the_deploy(context: ServiceContext) -> None:
+    href = f"{context.settings.resolved_public_url}/applications/plain-tool/versions/1.0.0"
+    with pytest.raises(NoSuchApplication, match="No application named 'plain-tool'"):
+        deploy_process(context, apppkg_linking(href), "application/ogcapppkg+json", "ada")
+
+
+def test_a_multi_file_version_is_not_deployed_and_the_refusal_says_how_to_pack_it(context: ServiceContext) -> None:
+    catalog.register_application(context, zipped(CATALOG / "multi"), "application/zip", ADA)
+    href = f"{context.settings.resolved_public_url}/applications/multi-app/versions/0.1.0"
+    with pytest.raises(InvalidPackage, match="has 2 files"):
+        deploy_process(context, apppkg_linking(href), "application/ogcapppkg+json", "ada")
+
+
+def test_a_process_deployed_from_its_bytes_records_their_checksum(context: ServiceContext) -> None:
+    process = deploy_process(context, PLAIN_TOOL, CWL, "ada")
+    assert process.package_checksum == "sha256:" + hashlib.sha256(PLAIN_TOOL).hexdigest()
+    assert process.application_name is None
+
+
+def test_a_catalog_address_is_recognised_only_on_this_server() -> None:
+    public = "http://swath.example:8000"
+    assert catalog.catalog_reference(f"{public}/applications/a%20b/versions/1.0", public) == ("a b", "1.0")
+    assert catalog.catalog_reference(f"{public}/api/ga4gh/v2/tools/a/versions/2/CWL/files", public) == ("a", "2")
+    assert catalog.catalog_reference("http://other.example:8000/applications/a/versions/1.0", public) is None
+    assert catalog.catalog_reference(f"{public}/applications/a", public) is None

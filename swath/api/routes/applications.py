@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from swath.api.catalog_schemas import Application, ApplicationList, ApplicationVersion, ApplicationVersionSummary
 from swath.api.dependencies import Caller, Context, Deployer
-from swath.api.render import JSON_TYPE, base_url
+from swath.api.render import JSON_TYPE, application_url, application_version_url
 from swath.api.schemas import Link
 from swath.services import catalog
 from swath.services.catalog import ApplicationQuery
@@ -37,16 +36,8 @@ _REGISTER_BODY = {
 }
 
 
-def application_url(request: Request, name: str) -> str:
-    return f"{base_url(request)}/applications/{quote(name, safe='')}"
-
-
-def version_url(request: Request, name: str, version: str) -> str:
-    return f"{application_url(request, name)}/versions/{quote(version, safe='')}"
-
-
 def _summary(request: Request, version: ApplicationVersionRecord) -> ApplicationVersionSummary:
-    url = version_url(request, version.name, version.version)
+    url = application_version_url(request, version.name, version.version)
     metadata = version.metadata
     return ApplicationVersionSummary(
         name=version.name,
@@ -103,7 +94,7 @@ async def register(
     return JSONResponse(
         document,
         status_code=201 if registration.created else 200,
-        headers={"Location": version_url(request, found.name, found.version)},
+        headers={"Location": application_version_url(request, found.name, found.version)},
     )
 
 

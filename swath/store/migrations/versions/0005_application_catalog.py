@@ -1,4 +1,5 @@
-"""The application catalog: registered application versions and their files
+"""The application catalog: registered application versions and their files; the package checksum and catalog
+version of each process revision, and the package checksum of each job
 
 Revision ID: 0005
 Revises: 0004
@@ -39,9 +40,22 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["version_pk"], ["application_versions.pk"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("version_pk", "path"),
     )
+    # Revisions and jobs made before the catalog have no checksum recorded: nullable.
+    with op.batch_alter_table("processes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("package_checksum", sa.String(length=80), nullable=True))
+        batch_op.add_column(sa.Column("application_name", sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column("application_version", sa.String(length=255), nullable=True))
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("package_checksum", sa.String(length=80), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_column("package_checksum")
+    with op.batch_alter_table("processes", schema=None) as batch_op:
+        batch_op.drop_column("application_version")
+        batch_op.drop_column("application_name")
+        batch_op.drop_column("package_checksum")
     op.drop_table("application_files")
     op.drop_index("ix_application_versions_name_version", table_name="application_versions")
     op.drop_table("application_versions")
