@@ -264,5 +264,6 @@ def test_a_process_deployed_from_the_catalog_links_back_and_its_jobs_record_the_
     assert via == [f"{server.url}/applications/from-catalog/versions/5.0"]
     job = client.post("/processes/from-catalog:5.0/execution", json={"inputs": {"message": "hi"}}, headers=ASYNC).json()
     assert job["packageChecksum"] == registered["checksum"]
-    assert wait_for_status(client, job["jobID"])["status"] == "successful", client.get(f"/jobs/{job['jobID']}/logs").text
+    log = client.get(f"/jobs/{job['jobID']}/logs")
+    assert wait_for_status(client, job["jobID"])["status"] == "successful", log.text
     assert client.get(f"/jobs/{job['jobID']}").json()["packageChecksum"] == registered["checksum"]
