@@ -161,11 +161,15 @@ def get_version(context: ServiceContext, name: str, version: str) -> Application
 
 
 def delete_version(context: ServiceContext, name: str, version: str, force: bool = False) -> None:
-    """Remove a version from the catalog; refused while a live process of that id and version runs it, unless
-    `force` (the process keeps running: it holds its own copy of the package)."""
+    """Remove a version from the catalog; refused while a live process deployed from it (or of its id and version,
+    deployed from the same package by other means) runs, unless `force` (the process keeps running: it holds its
+    own copy of the package)."""
     with transaction(context.sessions) as session:
-        if not force and get_live_process(session, ProcessRef(name, version)) is not None:
-            reference = format_process_ref(name, version)
+        users = store.deployed_process_ids(session, name, version)
+        if get_live_process(session, ProcessRef(name, version)) is not None:
+            users.append((name, version))
+        if users and not force:
+            reference = format_process_ref(*users[0])
             raise ApplicationInUse(
                 f"Application '{name}' version '{version}' is deployed as process '{reference}'; undeploy it "
                 "first, or delete with force=true.",

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from swath.store.processes import as_utc
 from swath.store.records import ApplicationVersionRecord
-from swath.store.tables import ApplicationFileRow, ApplicationVersionRow
+from swath.store.tables import ApplicationFileRow, ApplicationVersionRow, ProcessRow
 
 
 def _record(session: Session, row: ApplicationVersionRow, with_files: bool = True) -> ApplicationVersionRecord:
@@ -84,6 +84,14 @@ def list_all_versions(session: Session) -> list[ApplicationVersionRecord]:
         ApplicationVersionRow.name, ApplicationVersionRow.registered.desc(), ApplicationVersionRow.pk.desc()
     )
     return [_record(session, row, with_files=False) for row in session.scalars(query)]
+
+
+def deployed_process_ids(session: Session, name: str, version: str) -> list[tuple[str, str]]:
+    """The live processes (id, version) deployed from a catalog version."""
+    query = select(ProcessRow.id, ProcessRow.version).where(
+        ProcessRow.application_name == name, ProcessRow.application_version == version, ProcessRow.retired.is_(None)
+    )
+    return [(row.id, row.version) for row in session.execute(query.order_by(ProcessRow.id))]
 
 
 def delete_version(session: Session, name: str, version: str) -> bool:

@@ -243,3 +243,12 @@ def test_a_catalog_address_is_recognised_only_on_this_server() -> None:
     assert catalog.catalog_reference(f"{public}/api/ga4gh/v2/tools/a/versions/2/CWL/files", public) == ("a", "2")
     assert catalog.catalog_reference("http://other.example:8000/applications/a/versions/1.0", public) is None
     assert catalog.catalog_reference(f"{public}/applications/a", public) is None
+
+
+def test_a_version_deployed_under_another_process_id_is_kept_unless_forced(context: ServiceContext) -> None:
+    catalog.register_application(context, PLAIN_TOOL, CWL, ADA, name="renamed", version="7")
+    href = f"{context.settings.resolved_public_url}/applications/renamed/versions/7"
+    deploy_process(context, apppkg_linking(href), "application/ogcapppkg+json", "ada")
+    with pytest.raises(ApplicationInUse, match=r"deployed as process 'plain-tool:1\.0\.0'"):
+        catalog.delete_version(context, "renamed", "7")
+    catalog.delete_version(context, "renamed", "7", force=True)
