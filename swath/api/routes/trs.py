@@ -36,6 +36,8 @@ from swath.services.catalog_packages import package_download
 from swath.store.records import ApplicationVersionRecord
 
 PREFIXES = ("/ga4gh/trs/v2", "/api/ga4gh/v2")
+_DESCRIPTOR = "/tools/{tool_id}/versions/{version_id}/{type}/descriptor"
+_FILES = "/tools/{tool_id}/versions/{version_id}/{type}/files"
 _WORKFLOW_CLASS = ToolClass(id="workflow", name="Workflow", description="A CWL application package")
 
 
@@ -137,18 +139,16 @@ def build_router(prefix: str) -> APIRouter:
         return _tool_version(request, catalog.get_version(context, tool_id, version_id))
 
     # HEAD on descriptors too: schema-salad checks that a `run:` file exists with HEAD before it fetches it.
-    @router.api_route(
-        "/tools/{tool_id}/versions/{version_id}/{type}/descriptor", methods=["GET", "HEAD"], response_model=FileWrapper
-    )
+    @router.head(_DESCRIPTOR, include_in_schema=False, response_model=None)
+    @router.get(_DESCRIPTOR, response_model=FileWrapper)
     def descriptor(
         tool_id: str, version_id: str, type: str, request: Request, context: Context, caller: Caller
     ) -> Response:
         """The primary CWL descriptor (`CWL`: wrapped in JSON with its checksum; `PLAIN_CWL`: the file itself)."""
         return _descriptor(request, context, tool_id, version_id, type, None)
 
-    @router.api_route(
-        "/tools/{tool_id}/versions/{version_id}/{type}/descriptor/{relative_path:path}", methods=["GET", "HEAD"]
-    )
+    @router.head(_DESCRIPTOR + "/{relative_path:path}", include_in_schema=False, response_model=None)
+    @router.get(_DESCRIPTOR + "/{relative_path:path}")
     def descriptor_at(
         tool_id: str,
         version_id: str,
@@ -162,9 +162,8 @@ def build_router(prefix: str) -> APIRouter:
         return _descriptor(request, context, tool_id, version_id, type, relative_path)
 
     # HEAD too: cwltool's resolver asks with HEAD whether a version exists before it reads the listing.
-    @router.api_route(
-        "/tools/{tool_id}/versions/{version_id}/{type}/files", methods=["GET", "HEAD"], response_model=list[ToolFile]
-    )
+    @router.head(_FILES, include_in_schema=False, response_model=None)
+    @router.get(_FILES, response_model=list[ToolFile])
     def files(
         tool_id: str,
         version_id: str,
