@@ -9,6 +9,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     │   ├── InvalidParameterValue (400, invalid-query-parameter-value)
     │   ├── InvalidInput (400, invalid-input)
     │   ├── InvalidPackage (400, invalid-package)
+    │   │   └── InvalidApplication (400, invalid-package; every problem in `errors`)
     │   ├── WorkflowNotFound (400, workflow-not-found)
     │   └── AddressRefused (400, address-refused)
     ├── Unauthorized (401, unauthorized)
@@ -21,12 +22,15 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     │   ├── NoSuchJob (404, no-such-job)
     │   ├── NoSuchOutput (404, no-such-output)
     │   ├── NoSuchFile (404, no-such-file)
-    │   └── NoSuchCollection (404, no-such-collection)
+    │   ├── NoSuchCollection (404, no-such-collection)
+    │   └── NoSuchApplication (404, no-such-application)
     ├── ResultNotReady (404, result-not-ready)
     ├── ResultNotAvailable (404, result-not-available)
     ├── Conflict (409)
     │   ├── DuplicatedProcess (409, duplicated-process)
-    │   └── JobNotDismissable (409, job-not-dismissable)
+    │   ├── JobNotDismissable (409, job-not-dismissable)
+    │   ├── ApplicationVersionExists (409, application-version-exists)
+    │   └── ApplicationInUse (409, application-in-use)
     ├── JobLocked (423, Part 4 locked)
     ├── ImmutableProcess (403, immutable-process)
     ├── StoreUnavailable (503, store-unavailable)
@@ -89,7 +93,7 @@ class SwathError(Exception):
         self.reason = reason
 
     @property
-    def members(self) -> dict[str, str]:
+    def members(self) -> dict[str, str | list[str]]:
         """The exception document's structured members, named as OGC names them (`processID`, `jobID`)."""
         named = {
             "processID": self.process_id,
@@ -124,6 +128,19 @@ class InvalidPackage(InvalidRequest):
 
     type = _SWATH + "invalid-package"
     title = "Invalid application package"
+
+
+class InvalidApplication(InvalidPackage):
+    """A package the catalog refuses, with every problem found (cwltool's, with file and line where it gives them)
+    in the `errors` member, so that an author fixes them all in one round."""
+
+    def __init__(self, detail: str, errors: list[str]) -> None:
+        super().__init__(detail)
+        self.errors = errors
+
+    @property
+    def members(self) -> dict[str, str | list[str]]:
+        return {**super().members, "errors": self.errors}
 
 
 class WorkflowNotFound(InvalidRequest):
@@ -215,6 +232,13 @@ class NoSuchCollection(NotFound):
     title = "No such collection"
 
 
+class NoSuchApplication(NotFound):
+    """No application, or no version of one, of the name asked for in the catalog."""
+
+    type = _SWATH + "no-such-application"
+    title = "No such application"
+
+
 class ResultNotReady(SwathError):
     type = _PART1 + "result-not-ready"
     status = 404
@@ -252,6 +276,18 @@ class JobLocked(SwathError):
     type = _PART4 + "locked"
     status = 423
     title = "Job locked"
+class ApplicationVersionExists(Conflict):
+    """A registered version is immutable: the same name and version with other content is refused."""
+
+    type = _SWATH + "application-version-exists"
+    title = "Application version exists"
+
+
+class ApplicationInUse(Conflict):
+    """A version that a live process was deployed from is kept unless its deletion is forced."""
+
+    type = _SWATH + "application-in-use"
+    title = "Application in use"
 
 
 class ImmutableProcess(SwathError):

@@ -21,7 +21,19 @@ from swath.api.callbacks import send_callbacks_forever
 from swath.api.errors import install_error_handlers
 from swath.api.limits import BodyLimit
 from swath.api.openapi import openapi_30
-from swath.api.routes import collections, files, health, job_management, jobs, landing, processes, signin, unity
+from swath.api.routes import (
+    applications,
+    collections,
+    files,
+    health,
+    job_management,
+    jobs,
+    landing,
+    processes,
+    signin,
+    trs,
+    unity,
+)
 from swath.api.security import SecurityMiddleware
 from swath.api.unity_sps import UnitySpsFace
 from swath.executors.base import Executor
@@ -96,8 +108,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, settings=settings)
-    for module in (landing, processes, unity, jobs, job_management, collections, files, health, signin):
+    for module in (landing, processes, unity, jobs, job_management, collections, files, health, signin, applications):
         app.include_router(module.router)
+    for trs_router in trs.routers:
+        app.include_router(trs_router)
     app.mount("/static", StaticFiles(packages=[("swath.api", "static")]), name="static")
     return app
 

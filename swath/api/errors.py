@@ -40,11 +40,14 @@ def exception_response(
     detail: str,
     request: Request,
     headers: dict[str, str] | None = None,
-    members: dict[str, str] | None = None,
+    members: dict[str, str | list[str]] | None = None,
 ) -> Response:
     limit = _detail_limit(request)
     detail = _shortened(detail, limit)
-    members = {key: _shortened(value, 200) for key, value in (members or {}).items()}
+    members = {
+        key: _shortened(value, 200) if isinstance(value, str) else [_shortened(item, limit) for item in value]
+        for key, value in (members or {}).items()
+    }
     body: dict[str, object] = {
         "type": type_,
         "title": title,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import Request
 
 from swath.api.schemas import ContainerUseMember, Link, Process, ProcessSummary, StatusInfo
@@ -27,6 +29,14 @@ def _process_href(base: str, process_id: str, version: str | None) -> str:
     return f"{base}/processes/{quote_process_ref(format_process_ref(process_id, version))}"
 
 
+def application_url(request: Request, name: str) -> str:
+    return f"{base_url(request)}/applications/{quote(name, safe='')}"
+
+
+def application_version_url(request: Request, name: str, version: str) -> str:
+    return f"{application_url(request, name)}/versions/{quote(version, safe='')}"
+
+
 def job_url(request: Request, job_id: str) -> str:
     return base_url(request) + job_path(job_id)
 
@@ -35,7 +45,7 @@ def _process_links(request: Request, process: ProcessRecord) -> list[Link]:
     # Links name the version, so they reach this one even after a newer version is deployed.
     url = process_url(request, process.id, process.version)
     reference = quote_process_ref(format_process_ref(process.id, process.version))
-    return [
+    links = [
         Link(href=url, rel="self", type=JSON_TYPE, title="Process description"),
         Link(href=f"{url}/execution", rel=REL + "execute", title="Execute endpoint"),
         Link(
@@ -50,6 +60,16 @@ def _process_links(request: Request, process: ProcessRecord) -> list[Link]:
             title="Jobs of this process",
         ),
     ]
+    if process.application_name and process.application_version:
+        links.append(
+            Link(
+                href=application_version_url(request, process.application_name, process.application_version),
+                rel="via",
+                type=JSON_TYPE,
+                title="The catalog version it was deployed from",
+            )
+        )
+    return links
 
 
 def process_summary(request: Request, process: ProcessRecord) -> ProcessSummary:
@@ -117,6 +137,7 @@ def status_document(base: str, job: JobRecord) -> StatusInfo:
         status=job.status.value,
         processID=job.process_id,
         processVersion=job.process_version,
+        packageChecksum=job.package_checksum,
         message=job.message,
         created=job.created,
         started=job.started,

@@ -88,6 +88,8 @@ class StatusInfo(BaseModel):
     processID: str | None = None
     # The version of the process the job runs (Swath's member; `processID` is the bare id, as the package says).
     processVersion: str | None = None
+    # The checksum of the exact package the job runs (Swath's member), a catalog version's when deployed from one.
+    packageChecksum: str | None = None
     message: str | None = None
     created: datetime | None = None
     started: datetime | None = None

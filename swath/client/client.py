@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from swath.client.catalog import CatalogMethods
 from swath.client.credentials import load_token
 from swath.client.errors import InvalidInput
 from swath.client.inputs import has_local_files, link_local_files
@@ -34,7 +35,7 @@ _PAGE = 100
 Package = str | Path | Mapping[str, Any] | bytes
 
 
-class Client:
+class Client(CatalogMethods):
     """A Swath server. `url` defaults to `SWATH_URL`; `token` to `SWATH_TOKEN`, then to the token `swath login`
     kept for this URL."""
 

@@ -237,12 +237,17 @@ def _deployed_text(process: ProcessRecord) -> str | None:
     """
 
     def no_fetch(href: str) -> bytes:
-        raise JobFailed(f"The package's execution unit is at {href}; it is run from its stored copy.")
+        # Not JobFailed: a linked package is no failure, it runs from the JSON copy kept at deploy.
+        raise _LinkedPackage(href)
 
     try:
         return read_package_source(process.package, process.package_media_type, no_fetch)[1].text
-    except (SwathError, ValueError):
+    except (SwathError, ValueError, _LinkedPackage):
         return None
+
+
+class _LinkedPackage(Exception):
+    """The deployed body only linked to its CWL (an ogcapppkg executionUnit href)."""
 
 
 def _write_document(

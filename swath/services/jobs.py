@@ -166,6 +166,7 @@ def checked_job(context: ServiceContext, process: ProcessRecord, request: Execut
         subscriber=subscriber,
         # Callbacks are sent from the status after this one on.
         notified=JobStatus.accepted.value if subscriber else None,
+        package_checksum=process.package_checksum,
     )
 
 

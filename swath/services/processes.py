@@ -7,6 +7,8 @@ id the newest live one (swath.process_ids), so several versions can be deployed 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -17,20 +19,29 @@ from swath.errors import DuplicatedProcess, ImmutableProcess, InvalidPackage, No
 from swath.examples import EXAMPLES_DIR
 from swath.process_ids import ProcessRef, format_process_ref, parse_process_ref
 from swath.services.builtin import cwl_dag_process, echo_process
+from swath.services.catalog import CatalogFetch
 from swath.services.containers import check_package_may_run, choose_container_runtime
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
-from swath.services.package_sources import DocumentLimits
+from swath.services.network import parse_networks
+from swath.services.package_sources import DocumentLimits, fetch_url
 from swath.services.packages import ApplicationPackage, parse_package
 from swath.store import processes as store
 from swath.store.database import reading, transaction
-from swath.store.records import ProcessKind, ProcessRecord
+from swath.store.records import ApplicationVersionRecord, ProcessKind, ProcessRecord
 
 Fetch = Callable[[str], bytes]
 log = logging.getLogger("swath.services")
 
 
-def _new_revision(package: ApplicationPackage, user: str, visible_to: Sequence[str] = ()) -> ProcessRecord:
+def _new_revision(
+    package: ApplicationPackage,
+    user: str,
+    source: ApplicationVersionRecord | None = None,
+    visible_to: Sequence[str] = (),
+) -> ProcessRecord:
+    # A package from the catalog keeps the catalog's checksum, so a job's checksum finds its version there.
+    checksum = source.checksum if source else "sha256:" + hashlib.sha256(package.package).hexdigest()
     return ProcessRecord(
         pk=0,
         id=package.id,
@@ -44,7 +55,21 @@ def _new_revision(package: ApplicationPackage, user: str, visible_to: Sequence[s
         created_by=user,
         created=datetime.now(UTC),
         visible_to=tuple(visible_to),
+        package_checksum=checksum,
+        application_name=source.name if source else None,
+        application_version=source.version if source else None,
     )
+
+
+def _parse(
+    context: ServiceContext, body: bytes, media_type: str, workflow: str | None, fetch: Fetch | None
+) -> tuple[ApplicationPackage, ApplicationVersionRecord | None]:
+    """The package of a deploy body, and the catalog version its execution unit linked to, if it did."""
+    networks = parse_networks(context.settings.allowed_networks)
+    reader = CatalogFetch(context, fetch or functools.partial(fetch_url, allowed_networks=networks))
+    package = parse_package(body, media_type, workflow, reader, context.settings.allowed_networks, _limits(context))
+    _check_may_run(context, package)
+    return package, reader.used
 
 
 def install_builtin_processes(context: ServiceContext) -> None:
@@ -74,11 +99,11 @@ def deploy_process(
     """Validate an application package and make it a live process; DuplicatedProcess if the id is taken.
 
     `visible_to` restricts it to those users and `group:` names (and its deployer and admins); empty: every user.
+    An ogcapppkg whose executionUnit links to a version of this server's catalog deploys that version.
     """
-    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks, _limits(context))
-    _check_may_run(context, package)
+    package, source = _parse(context, body, media_type, workflow, fetch)
     with transaction(context.sessions) as session:
-        return store.insert_process(session, _new_revision(package, user, visible_to))
+        return store.insert_process(session, _new_revision(package, user, source, visible_to))
 
 
 def replace_process(
@@ -96,8 +121,7 @@ def replace_process(
     Jobs already created keep the revision they were created with; the new revision keeps the visibility of the
     old one unless `visible_to` is given.
     """
-    package = parse_package(body, media_type, workflow, fetch, context.settings.allowed_networks, _limits(context))
-    _check_may_run(context, package)
+    package, source = _parse(context, body, media_type, workflow, fetch)
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id, deployer)
         _refuse_builtin(current)
@@ -108,7 +132,7 @@ def replace_process(
             )
         store.retire_process(session, current.pk, datetime.now(UTC))
         kept = current.visible_to if visible_to is None else visible_to
-        return store.insert_process(session, _new_revision(package, deployer.user, kept))
+        return store.insert_process(session, _new_revision(package, deployer.user, source, kept))
 
 
 def undeploy_process(context: ServiceContext, process_id: str, deployer: Identity) -> None:

@@ -62,6 +62,7 @@ def _record(row: JobRow | Row[Any]) -> JobRecord:
         subscriber=Subscriber.from_json(row.subscriber) if row.subscriber else None,
         notified=row.notified,
         batch_job_id=row.batch_job_id,
+        package_checksum=row.package_checksum,
     )
 
 
@@ -111,6 +112,7 @@ def _row_values(job: JobRecord) -> dict[str, Any]:
         "queue": job.queue,
         "subscriber": job.subscriber.to_json() if job.subscriber else None,
         "notified": job.notified,
+        "package_checksum": job.package_checksum,
     }
 
 

@@ -40,6 +40,9 @@ def _record(row: ProcessRow) -> ProcessRecord:
         created_by=row.created_by,
         created=as_utc(row.created),
         retired=as_utc(row.retired) if row.retired else None,
+        package_checksum=row.package_checksum,
+        application_name=row.application_name,
+        application_version=row.application_version,
         visible_to=tuple(sorted(access.principal for access in row.access)),
     )
 
@@ -70,6 +73,9 @@ def insert_process(session: Session, process: ProcessRecord) -> ProcessRecord:
         created=process.created,
         retired=None,
         access=[ProcessAccessRow(principal=principal) for principal in process.visible_to],
+        package_checksum=process.package_checksum,
+        application_name=process.application_name,
+        application_version=process.application_version,
     )
     try:
         with session.begin_nested():

@@ -88,6 +88,11 @@ class ProcessRecord:
     created_by: str
     created: datetime
     retired: datetime | None = None
+    # The checksum of the package ("sha256:<hex>"): a catalog version's own when deployed from the catalog
+    # (`application_name`, `application_version` name it), else that of the bytes deployed.
+    package_checksum: str | None = None
+    application_name: str | None = None
+    application_version: str | None = None
     # The users and `group:` names this revision is restricted to; empty: every user (services/identity.py).
     visible_to: tuple[str, ...] = ()
 
@@ -146,6 +151,8 @@ class JobRecord:
     notified: str | None = None
     # The Slurm job id of the batch job that runs (or last ran) it, with the Slurm executor.
     batch_job_id: str | None = None
+    # The exact package the job runs: its process revision's package_checksum when the job was created.
+    package_checksum: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,3 +196,25 @@ class WorkerRecord:
     concurrency: int
     started: datetime
     last_seen: datetime
+
+
+@dataclass(frozen=True)
+class ApplicationVersionRecord:
+    """A registered version of a catalog application: the whole package, and what registration found in it.
+
+    `files` maps a path inside the package to its bytes; `entry_path` is the one cwltool loads (its `#entry_id`
+    for a `$graph`). `metadata` holds the schema.org fields found (title, description, keywords, author, license,
+    codeRepository, softwareVersion, containers); `warnings` the departures from the OGC best practice.
+    """
+
+    name: str
+    version: str
+    checksum: str
+    entry_path: str
+    entry_id: str | None
+    files: dict[str, bytes]
+    metadata: JSON
+    warnings: list[str]
+    registered_by: str
+    registered: datetime
+    pk: int = 0

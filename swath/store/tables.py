@@ -44,6 +44,10 @@ class ProcessRow(Base):
     created: Mapped[datetime]
     # Set when a revision is replaced or undeployed; its jobs stay readable.
     retired: Mapped[datetime | None]
+    package_checksum: Mapped[str | None] = mapped_column(String(80))
+    # The catalog version deployed, when the package came from the catalog.
+    application_name: Mapped[str | None] = mapped_column(String(255))
+    application_version: Mapped[str | None] = mapped_column(String(255))
     # Who may see and run this revision besides admins and its deployer; none: everyone.
     access: Mapped[list[ProcessAccessRow]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
@@ -93,6 +97,7 @@ class JobRow(Base):
     notified: Mapped[str | None] = mapped_column(String(16))
     # The Slurm job id of the batch job that runs (or last ran) the job (Slurm executor).
     batch_job_id: Mapped[str | None] = mapped_column(String(64))
+    package_checksum: Mapped[str | None] = mapped_column(String(80))
 
     __table_args__ = (
         Index("ix_jobs_created", "created", "id"),
@@ -179,3 +184,37 @@ class UploadRow(Base):
     created: Mapped[datetime]
 
     __table_args__ = (Index("ix_uploads_owner", "owner"),)
+
+class ApplicationVersionRow(Base):
+    """One registered version of a catalog application. Immutable once written: only deletion removes it."""
+
+    __tablename__ = "application_versions"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(255))
+    # "sha256:<hex>" over every file's path and bytes (services/catalog_packages.py computes it).
+    checksum: Mapped[str] = mapped_column(String(80))
+    # The file cwltool loads first, a path among the version's files; `entry_id` the object of a $graph it runs.
+    entry_path: Mapped[str] = mapped_column(String(1024))
+    entry_id: Mapped[str | None] = mapped_column(String(255))
+    # schema.org metadata (title, keywords, author, ...) and the best-practice warnings found at registration.
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
+    warnings: Mapped[list[str]] = mapped_column(JSON)
+    registered_by: Mapped[str] = mapped_column(String(255))
+    registered: Mapped[datetime]
+
+    __table_args__ = (
+        # Immutability rests on this index: a second registration of a pair fails here, never on a prior SELECT.
+        Index("ix_application_versions_name_version", "name", "version", unique=True),
+    )
+
+
+class ApplicationFileRow(Base):
+    """One file of a registered version (a multi-file package has several)."""
+
+    __tablename__ = "application_files"
+
+    version_pk: Mapped[int] = mapped_column(ForeignKey("application_versions.pk", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
