@@ -21,5 +21,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.drop_column("batch_job_id")
+    # Not a batch copy of `jobs`: job_deliveries references it (see 0009).
+    op.drop_column("jobs", "batch_job_id")

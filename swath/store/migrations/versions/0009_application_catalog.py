@@ -50,12 +50,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.drop_column("package_checksum")
-    with op.batch_alter_table("processes", schema=None) as batch_op:
-        batch_op.drop_column("application_version")
-        batch_op.drop_column("application_name")
-        batch_op.drop_column("package_checksum")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a batch copy: dropping the old copy of a table would
+    # break the foreign keys of the tables that reference it.
+    op.drop_column("jobs", "package_checksum")
+    for column in ("application_version", "application_name", "package_checksum"):
+        op.drop_column("processes", column)
     op.drop_table("application_files")
     op.drop_index("ix_application_versions_name_version", table_name="application_versions")
     op.drop_table("application_versions")
