@@ -269,6 +269,7 @@ class Settings(BaseSettings):
         issuer = self.auth_oidc_issuer.rstrip("/")
         return self.auth_oidc_discovery_url or f"{issuer}/.well-known/openid-configuration"
 
+    @model_validator(mode="after")
     def _check_slurm(self) -> Settings:
         if self.executor == "slurm" and self.shared_storage_dir is None and not self.is_s3_storage:
             raise ValueError(
