@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -26,7 +26,7 @@ from swath.errors import JobFailed, SwathError
 from swath.runner import containers
 from swath.runner.containers import ContainerPolicy
 from swath.runner.joblog import runner_logger
-from swath.services.containers import choose_container_runtime
+from swath.services.containers import choose_container_runtime, cwl_objects
 from swath.services.cwl_loading import (
     CWL_RUN_ERRORS,
     describe_cwl_error,
@@ -100,7 +100,7 @@ def move_docker_requirements(document: JSON) -> tuple[JSON, bool]:
     """
     moved = False
     result = copy.deepcopy(document)
-    for node in _objects(result):
+    for node in cwl_objects(result):
         requirements = _as_list(node.get("requirements"))
         docker = [entry for entry in requirements if entry.get("class") == "DockerRequirement"]
         if not docker:
@@ -109,16 +109,6 @@ def move_docker_requirements(document: JSON) -> tuple[JSON, bool]:
         node["hints"] = _as_list(node.get("hints")) + docker
         moved = True
     return result, moved
-
-
-def _objects(value: Any) -> Iterator[JSON]:
-    if isinstance(value, dict):
-        yield value
-        for child in value.values():
-            yield from _objects(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _objects(child)
 
 
 def _as_list(entries: Any) -> list[JSON]:

@@ -39,6 +39,7 @@ __all__ = [
     "check_package_may_run",
     "choose_container_runtime",
     "container_use",
+    "cwl_objects",
     "image_names",
     "probe_container_runtime",
     "probe_engine",
@@ -176,7 +177,7 @@ def runs_tools_on_host(document: JSON, runtime: ContainerRuntime) -> bool:
 def image_names(document: JSON) -> list[str]:
     """Every image the package names (`dockerPull` or `dockerImageId`), in document order, once each."""
     names: dict[str, None] = {}
-    for node in _objects(document):
+    for node in cwl_objects(document):
         for entry in _docker_requirements(node):
             for key in ("dockerPull", "dockerImageId"):
                 if isinstance(entry.get(key), str):
@@ -270,11 +271,12 @@ def _docker_requirements(node: JSON) -> list[JSON]:
     return found
 
 
-def _objects(value: Any) -> Iterator[JSON]:
+def cwl_objects(value: Any) -> Iterator[JSON]:
+    """Every mapping of a CWL document (processes, steps, inline tools), depth first."""
     if isinstance(value, dict):
         yield value
         for child in value.values():
-            yield from _objects(child)
+            yield from cwl_objects(child)
     elif isinstance(value, list):
         for child in value:
-            yield from _objects(child)
+            yield from cwl_objects(child)
