@@ -41,6 +41,7 @@ def test_a_worker_refuses_a_queue_class_that_is_not_configured(tmp_path: Path) -
         executor="celery",
         broker_url="amqp://guest:guest@127.0.0.1:1//",
         database_url="postgresql+psycopg://nobody@127.0.0.1:1/none",
+        public_url="http://127.0.0.1:8000",
         queues='[{"name": "small"}]',
     )
     assert finished.returncode == 2
