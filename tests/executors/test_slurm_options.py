@@ -14,7 +14,19 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def job(queue: str | None = None) -> JobRecord:
-    return JobRecord("job-1", 1, "p", JobStatus.accepted, NOW, NOW, "alice", {}, {}, queue=queue)
+    return JobRecord(
+        id="job-1",
+        process_pk=1,
+        process_id="p",
+        process_version="1.0.0",
+        status=JobStatus.accepted,
+        created=NOW,
+        updated=NOW,
+        created_by="alice",
+        inputs={},
+        outputs={},
+        queue=queue,
+    )
 
 
 def settings(**values: object) -> Settings:

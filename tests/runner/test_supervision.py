@@ -166,7 +166,7 @@ def _heartbeat_loss_on_a_full_disk(data_dir: Path) -> tuple[str, str | None]:
     while supervisor.jobs:
         supervisor.reap()
         time.sleep(0.02)
-    job = get_job(context, job_id)
+    job = get_job(context, job_id, TESTER)
     return job.status.value, job.message
 
 
