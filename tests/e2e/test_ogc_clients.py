@@ -69,6 +69,15 @@ def eoepca(server: Server) -> ApiClientWrapper:
     return ApiClientWrapper(configuration=Configuration(host=server.url))
 
 
+# unity-sds-client 0.12.0 needs urllib3 < 2.1 (its generated OGC client pins it); ogc-api-processes-client 0.6.0
+# declares urllib3 < 3 but passes `ca_cert_data` to urllib3's pool, which only urllib3 2.1 and newer take. pip
+# resolves the test extra to urllib3 2.0.7, where this client cannot send a request. Strict: once one environment
+# holds both clients working, this test must pass, and the mark must go.
+@pytest.mark.xfail(
+    strict=True,
+    raises=TypeError,
+    reason="ogc-api-processes-client 0.6.0 needs urllib3 >= 2.1; unity-sds-client 0.12.0 pins urllib3 < 2.1",
+)
 def test_eoepca_client_deploys_finds_describes_runs_and_lists_the_jobs_of_the_same_id(
     eoepca: ApiClientWrapper, client: httpx.Client
 ) -> None:
