@@ -104,10 +104,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.openapi = lambda: openapi_30(app)  # type: ignore[method-assign]
     app.state.auth_on = settings.is_auth_on
+    # The last added runs first: Host and security headers for every answer (413s included), then the Unity SPS
+    # prefix taken off, then the body limits, which tell a deploy from an execute by the OGC path.
+    app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(UnitySpsFace, template=settings.unity_sps_prefix)
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, settings=settings)
     for module in (landing, processes, unity, jobs, job_management, collections, files, health, signin, applications):
         app.include_router(module.router)
     for trs_router in trs.routers:
