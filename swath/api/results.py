@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from fastapi import Request, Response
 from fastapi.responses import FileResponse, JSONResponse
@@ -67,14 +65,16 @@ def _link_header(link: JSON) -> str:
     return f"<{link['href']}>{parameters}"
 
 
-def _signed(request: Request, context: ServiceContext, job: JobRecord, document: JSON) -> JSON:
+def _signed(
+    request: Request, context: ServiceContext, job: JobRecord, document: JSON, served_at: str | None = None
+) -> JSON:
     """With authentication on, output hrefs carry a signature, so tools that send no headers can follow them."""
     if not request.app.state.auth_on:
         return document
     settings = context.settings
-    base = f"{settings.resolved_public_url}/jobs/{job.id}/outputs/"
+    base = settings.resolved_public_url + output_path(job.id)
     signed: JSON = sign_hrefs(
-        document, request.app.state.signing_key, base, job.created_by, settings.auth_signed_url_expiry
+        document, request.app.state.signing_key, base, job.created_by, settings.auth_signed_url_expiry, served_at
     )
     return signed
 
@@ -94,21 +94,8 @@ def signed_stac_response(
     document = _stac_document(jobs.output_file(context, job_id, relative_path, viewer))
     if document is None:
         return None
-    url = f"{context.settings.resolved_public_url}{output_path(job_id, relative_path)}"
-    return JSONResponse(_signed(request, context, job, _absolute(document, url)), media_type="application/json")
-
-
-def _absolute(document: Any, url: str) -> Any:
-    """`document` with every relative `href` resolved against `url`, where the document is served."""
-    if isinstance(document, dict):
-        absolute = {name: _absolute(value, url) for name, value in document.items()}
-        href = absolute.get("href")
-        if isinstance(href, str) and not urlsplit(href).scheme:
-            absolute["href"] = urljoin(url, href)
-        return absolute
-    if isinstance(document, list):
-        return [_absolute(item, url) for item in document]
-    return document
+    url = context.settings.resolved_public_url + output_path(job_id, relative_path)
+    return JSONResponse(_signed(request, context, job, document, served_at=url), media_type="application/json")
 
 
 # Catalogs and items are small; a larger .json output is served as the file it is.
@@ -117,7 +104,7 @@ _STAC_TYPES = ("Catalog", "Collection", "Feature")
 
 
 def _stac_document(path: Path) -> JSON | None:
-    if path.stat().st_size > _STAC_LIMIT:
+    if not path.is_file() or path.stat().st_size > _STAC_LIMIT:
         return None
     try:
         document = json.loads(path.read_bytes())

@@ -19,12 +19,13 @@ from urllib.parse import urlsplit
 from ruamel.yaml.error import MarkedYAMLError
 from schema_salad.utils import yaml_no_ts
 
-from swath.errors import AddressRefused, JobFailed, SwathError
+from swath.errors import AddressRefused, InvalidInput, JobFailed, SwathError
 from swath.runner.containers import ContainerPolicy
 from swath.runner.cwl import ProgressCallback, load_process_tool, run_cwl
 from swath.runner.joblog import runner_logger
 from swath.runner.outputs import JobStorage, StoredOutputs, check_output_links, store_outputs
 from swath.runner.staging import check_package_defaults
+from swath.services.cwlvalues import file_objects
 from swath.services.network import IPNetwork, check_url, parse_networks
 from swath.services.package_sources import fetch_url, read_package_source
 from swath.settings import Settings
@@ -78,7 +79,12 @@ def run_cwl_dag(
 
 
 def _job_order(value: Any, networks: Sequence[IPNetwork]) -> JSON:
-    """`cwl_args` as a job order: absent means none, an object is one, text is JSON or the URL of one."""
+    """`cwl_args` as a job order, its files checked: absent means none, an object is one, text is JSON or the URL
+    of one."""
+    return _checked_files(_read_job_order(value, networks), networks)
+
+
+def _read_job_order(value: Any, networks: Sequence[IPNetwork]) -> JSON:
     if value is None or value == "":
         return {}
     if isinstance(value, dict):
@@ -102,29 +108,24 @@ def _job_order(value: Any, networks: Sequence[IPNetwork]) -> JSON:
             raise JobFailed("cwl_args is neither a URL nor JSON text.") from error
     if not isinstance(order, dict):
         raise JobFailed("cwl_args must hold a JSON object (the workflow's job order).")
-    _check_locations(order, networks)
     return order
 
 
-def _check_locations(value: Any, networks: Sequence[IPNetwork]) -> None:
-    """Refuse a File or Directory of `cwl_args` that cwltool would read from this machine, or fetch from an address
-    no other input may reach: the job order goes to cwltool as given, not through stage-in."""
-    if isinstance(value, list):
-        for item in value:
-            _check_locations(item, networks)
-        return
-    if not isinstance(value, dict):
-        return
-    if value.get("class") in ("File", "Directory"):
-        for key in ("location", "path"):
-            href = value.get(key)
-            if href is None:
-                continue
-            if not isinstance(href, str) or urlsplit(href).scheme not in ("http", "https"):
-                raise JobFailed(f"cwl_args names {value['class']} {str(href)[:200]!r}; only http(s) URLs are allowed.")
-            try:
-                check_url(href, networks)
-            except AddressRefused as error:
-                raise JobFailed(f"cwl_args: {error.detail}") from error
-    for item in value.values():
-        _check_locations(item, networks)
+def _checked_files(order: JSON, networks: Sequence[IPNetwork]) -> JSON:
+    """`order` with its File and Directory objects checked as every input's are (services/cwlvalues): cwltool reads
+    this job order as given, not through stage-in, so a location must be an http(s) URL of an allowed address."""
+
+    def check(_: str, href: str) -> str:
+        if urlsplit(href).scheme not in ("http", "https"):
+            raise JobFailed(f"cwl_args names {href[:200]!r}; only http(s) URLs are allowed.")
+        try:
+            check_url(href, networks)
+        except AddressRefused as error:
+            raise JobFailed(f"cwl_args: {error.detail}") from error
+        return href
+
+    try:
+        checked: JSON = file_objects("cwl_args", order, check)
+    except InvalidInput as error:
+        raise JobFailed(error.detail) from error
+    return checked

@@ -15,7 +15,7 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
 from swath.settings import Settings
 
@@ -59,15 +59,24 @@ def signed_user(key: bytes, path: str, user: str, expires: str, signature: str, 
     return user if hmac.compare_digest(expected, signature) else None
 
 
-def sign_hrefs(document: Any, key: bytes, base: str, user: str, lifetime: int) -> Any:
-    """`document` with every href under `base` (a job's outputs address) signed for `user`; others unchanged."""
+def sign_hrefs(
+    document: Any, key: bytes, base: str, user: str, lifetime: int, served_at: str | None = None
+) -> Any:
+    """`document` with every href under `base` (a job's outputs address) signed for `user`; others unchanged.
+
+    With `served_at` (the URL the document itself is served at), relative hrefs are first made absolute against it:
+    a relative href resolved against a signed URL would lose the signature's query.
+    """
     if isinstance(document, dict):
-        signed = {name: sign_hrefs(value, key, base, user, lifetime) for name, value in document.items()}
+        signed = {name: sign_hrefs(value, key, base, user, lifetime, served_at) for name, value in document.items()}
         href = signed.get("href")
+        if isinstance(href, str) and served_at is not None and not urlsplit(href).scheme:
+            href = urljoin(served_at, href)
+            signed["href"] = href
         if isinstance(href, str) and href.startswith(base) and "?" not in href:
             path = urlsplit(href).path
             signed["href"] = f"{href}?{sign(key, unquote(path), user, lifetime)}"
         return signed
     if isinstance(document, list):
-        return [sign_hrefs(item, key, base, user, lifetime) for item in document]
+        return [sign_hrefs(item, key, base, user, lifetime, served_at) for item in document]
     return document
