@@ -35,6 +35,25 @@ def test_a_job_created_with_prefer_status_created_waits_and_no_runner_takes_it(c
     assert client.get(f"/jobs/{job_id}/results").status_code == 404
 
 
+def test_an_execute_request_with_prefer_status_created_waits_until_started(client: httpx.Client) -> None:
+    # /req/job-management/create-execution-pending on the Part 1 execution endpoint too
+    process_id = ensure_deployed(client, "greet")
+    response = client.post(
+        f"/processes/{process_id}/execution",
+        json={"inputs": {"name": "Eve"}},
+        headers={"Prefer": 'respond-async, status="created"'},
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers["Preference-Applied"] == 'status="created"'
+    job_id = response.json()["jobID"]
+    assert response.headers["Location"] == f"{client.base_url}/jobs/{job_id}"
+    assert client.get(f"/jobs/{job_id}").json()["status"] == "created"
+    assert client.post(f"/jobs/{job_id}/results").status_code == 200
+    assert wait_for_status(client, job_id)["status"] == "successful"
+    greeting = client.get(f"/jobs/{job_id}/results").json()["greeting"]["href"]
+    assert client.get(greeting).text == "Hello, Eve"
+
+
 def test_a_job_created_without_the_preference_starts_at_once(client: httpx.Client) -> None:
     # /req/job-management/create-execution-immediate
     process = f"/processes/{ensure_deployed(client, 'greet')}"

@@ -7,16 +7,16 @@ results, and lists the jobs of X: what it deployed is what it sees, under the sa
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from ogc_api_processes_client.api_client_wrapper import ApiClientWrapper
-from ogc_api_processes_client.configuration import Configuration
 from owslib.ogcapi.processes import Processes
 
 from tests.conftest import DATA, Server, wait_until
+from tests.isolated_clients import client_python, run_driver
 
+DRIVERS = Path(__file__).parent / "drivers"
 GREET = (DATA / "e2e" / "greet.cwl").read_text()
 
 
@@ -64,45 +64,23 @@ def test_owslib_runs_a_process_synchronously_and_gets_its_results(server: Server
     assert results["greeting"]["href"].startswith(server.url)
 
 
-@pytest.fixture
-def eoepca(server: Server) -> ApiClientWrapper:
-    return ApiClientWrapper(configuration=Configuration(host=server.url))
+# ogc-api-processes-client runs in a venv of its own (tests/isolated_clients.py): it needs urllib3 >= 2.1, which
+# unity-sds-client 0.12.0, in the test environment, excludes.
+EOEPCA_CLIENT = ("ogc-api-processes-client==0.6.0", "urllib3>=2.1")
 
 
-# unity-sds-client 0.12.0 needs urllib3 < 2.1 (its generated OGC client pins it); ogc-api-processes-client 0.6.0
-# declares urllib3 < 3 but passes `ca_cert_data` to urllib3's pool, which only urllib3 2.1 and newer take. pip
-# resolves the test extra to urllib3 2.0.7, where this client cannot send a request. Strict: once one environment
-# holds both clients working, this test must pass, and the mark must go.
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="ogc-api-processes-client 0.6.0 needs urllib3 >= 2.1; unity-sds-client 0.12.0 pins urllib3 < 2.1",
-)
 def test_eoepca_client_deploys_finds_describes_runs_and_lists_the_jobs_of_the_same_id(
-    eoepca: ApiClientWrapper, client: httpx.Client
+    server: Server, client: httpx.Client
 ) -> None:
     deploy_as(client, "interop-eoepca")
-    assert "interop-eoepca" in [summary.id for summary in eoepca.get_processes().processes]
-    description = eoepca.get_process_description("interop-eoepca")
-    assert (description.id, description.version) == ("interop-eoepca", "2.1")
-    assert set(description.inputs or {}) == {"name", "times"}
-    # The client's own `Execute` model cannot hold a plain string input (its oneOf matches both `str` and `bytes`),
-    # so the request goes through its `execute_simple`, which posts the mapping as it is.
-    # Its results model cannot hold a bare number either (int and float both match), so the job asks for its file
-    # output alone; the results then hold exactly that output, by reference.
-    status = eoepca.execute_simple(
-        "interop-eoepca",
-        {"inputs": {"name": "Cy"}, "outputs": {"greeting": {"transmissionMode": "reference"}}},
-        _headers={"Prefer": "respond-async", "Content-Type": "application/json"},
-    )
-    job_id = status.job_id
-    assert status.process_id == "interop-eoepca"
-    wait_for_success(lambda: eoepca.get_status(job_id).status.value)
-    results = eoepca.get_result(job_id)
-    assert set(results) == {"greeting"}
-    greeting = results["greeting"].actual_instance
-    assert client.get(greeting.href).text == "Hello, Cy"
-    listed = [job for job in eoepca.get_jobs().jobs if job.process_id == "interop-eoepca"]
-    assert job_id in [job.job_id for job in listed]
+    seen = run_driver(client_python(*EOEPCA_CLIENT), DRIVERS / "eoepca_client.py", server.url, "interop-eoepca")
+    assert "interop-eoepca" in seen["listed_ids"]
+    assert seen["description"] == {"id": "interop-eoepca", "version": "2.1", "inputs": ["name", "times"]}
+    assert seen["started"]["process_id"] == "interop-eoepca"
+    assert seen["status"] == "successful"
+    job_id = seen["started"]["job_id"]
+    assert set(seen["results"]) == {"greeting"}
+    assert client.get(seen["results"]["greeting"]).text == "Hello, Cy"
+    assert job_id in seen["jobs"]
     filtered = client.get("/jobs", params={"processID": "interop-eoepca"}).json()["jobs"]
-    assert [job["jobID"] for job in filtered] == [job.job_id for job in listed]
+    assert [job["jobID"] for job in filtered] == seen["jobs"]

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from swath.api.dependencies import Caller, Context, User
+from swath.api.prefer import HELD_APPLIED, Preferences
 from swath.api.render import JSON_TYPE, base_url, execute_document, job_url, process_url, status_info
 from swath.api.routes.processes import execute_request
 from swath.api.schemas import JobCreate, JobPatch, Link, StatusInfo
 from swath.errors import InvalidInput
-from swath.ogc import HELD_STATUS, Preference
 from swath.services import job_management, jobs
 from swath.services.job_management import JobChanges
 from swath.store.records import JSON, OutputRequest
@@ -23,16 +23,6 @@ from swath.store.records import JSON, OutputRequest
 router = APIRouter(tags=["Job management"])
 
 _PROCESSES_PATH = "/processes/"
-
-
-def asks_held(prefer: str | None) -> bool:
-    """Whether `Prefer` (RFC 7240) holds `status="created"`: a job that waits to be started."""
-    for token in (prefer or "").split(","):
-        for part in token.split(";"):
-            name, _, value = part.strip().partition("=")
-            if name.strip().lower() == Preference.status and value.strip().strip('"') == HELD_STATUS:
-                return True
-    return False
 
 
 def _process_ref(request: Request, process: str) -> str:
@@ -71,14 +61,14 @@ async def create_job(
     With `Prefer: status="created"` the job waits, `created`, to be changed (`PATCH`) and started (`POST
     /jobs/{jobId}/results`); otherwise it is queued at once. 201 with the job's status, its address in `Location`.
     """
-    held = asks_held(prefer)
+    held = Preferences.parse(prefer).held
     process_ref = _process_ref(request, body.process)
     job = await asyncio.to_thread(
         job_management.submit_or_hold, context, process_ref, execute_request(body), user, held
     )
     headers = {"Location": job_url(request, job.id)}
     if held:
-        headers["Preference-Applied"] = f'{Preference.status}="{HELD_STATUS}"'
+        headers["Preference-Applied"] = HELD_APPLIED
     document = status_info(request, job).model_dump(mode="json", exclude_none=True)
     return JSONResponse(document, status_code=201, headers=headers)
 

@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 
 from swath.api.dependencies import Caller, Context, Deployer, JsonBody, User
 from swath.api.html import render_html, wants_html
+from swath.api.prefer import HELD_APPLIED, Preferences
 from swath.api.render import JSON_TYPE, job_url, process_document, process_summary, process_url, status_info
 from swath.api.results import results_response
 from swath.api.schemas import Execute, Link, Process, ProcessList, ProcessSummary, StatusInfo
 from swath.errors import InvalidInput
 from swath.ogc import Preference, ResponseType
-from swath.services import jobs, processes
+from swath.services import job_management, jobs, processes
 from swath.services.containers import container_use
 from swath.services.identity import parse_principals
 from swath.services.inputs import inputs_from_request
@@ -200,18 +201,6 @@ def _subscriber(member: dict[str, Any] | None) -> Subscriber | None:
     return Subscriber(uris["successUri"], uris["inProgressUri"], uris["failedUri"])
 
 
-def _preferences(prefer: str | None) -> tuple[bool, float | None]:
-    """`Prefer` (RFC 7240): whether it asks for respond-async, and the wait=N it names."""
-    respond_async, wait = False, None
-    for token in (prefer or "").split(","):
-        name, _, value = token.split(";")[0].strip().partition("=")
-        if name.lower() == Preference.respond_async:
-            respond_async = True
-        elif name.lower() == Preference.wait and value.strip().isdigit():
-            wait = float(value.strip())
-    return respond_async, wait
-
-
 @router.post(
     "/processes/{process_id}/execution",
     dependencies=[JsonBody],
@@ -233,11 +222,18 @@ async def execute(
     Asynchronous when asked (`Prefer: respond-async`) or when the process only allows it: 201 with the job's
     status and its address in `Location`. Otherwise synchronous: 200 with the results once the job ends, waiting
     at most `Prefer: wait=N` seconds; past that the answer is the asynchronous one, with `Preference-Applied`.
+    With `Prefer: status="created"` (Part 4) the job waits, `created`, to be changed and started at `/jobs/{id}`.
     """
-    respond_async, wait = _preferences(prefer)
+    preferences = Preferences.parse(prefer)
     request_form = execute_request(body)
+    if preferences.held:
+        held = await asyncio.to_thread(job_management.submit_or_hold, context, process_id, request_form, user, True)
+        document = status_info(request, held).model_dump(mode="json", exclude_none=True)
+        headers = {"Location": job_url(request, held.id), "Preference-Applied": HELD_APPLIED}
+        return JSONResponse(document, status_code=201, headers=headers)
+    respond_async = preferences.respond_async
     job, wait_for = await asyncio.to_thread(
-        jobs.execute, context, process_id, request_form, user, respond_async, body.mode, wait
+        jobs.execute, context, process_id, request_form, user, respond_async, body.mode, preferences.wait
     )
     if wait_for is not None:
         job = await jobs.wait_for_job(context, job.id, wait_for)
