@@ -164,10 +164,12 @@ class Settings(BaseSettings):
     # private or link-local (JSON list, e.g. ["10.0.0.0/8"]). Empty refuses them all.
     allowed_networks: list[str] = Field(default_factory=list)
     # Job callbacks (OGC `callback`): how often the server looks for callbacks to send (seconds), how many times it
-    # tries each one, and the wait before the first retry, doubled after each failed attempt.
+    # tries each one, the wait before the first retry, doubled after each failed attempt, and how long one attempt
+    # may wait for the receiver's answer (seconds).
     callback_interval: float = Field(default=0.5, gt=0)
     callback_attempts: int = Field(default=5, ge=1, le=20)
     callback_backoff: float = Field(default=1.0, gt=0)
+    callback_timeout: float = Field(default=10.0, gt=0, le=300)
     # The Slurm executor (docs/slurm.md). Partition and account of every batch job; empty leaves Slurm's default.
     slurm_partition: str = Field(default="", pattern=r"^[A-Za-z0-9_.,-]*$", max_length=255)
     slurm_account: str = Field(default="", pattern=r"^[A-Za-z0-9_.-]*$", max_length=255)

@@ -1,5 +1,6 @@
-"""Queries for job callbacks: which jobs have callbacks to send, taking them (compare-and-set on `notified`, so
-two servers never send the same one), and the record of every delivery attempt.
+"""Queries for job callbacks: which jobs have callbacks to send, taking them under a lease (compare-and-set, so two
+servers never send the same one; a lease that runs out, its server gone, lets another resume them), marking them
+sent, and the record of every delivery attempt.
 
 Writers take the caller's session; the caller commits.
 """
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from swath.store.jobs import get_job
@@ -33,14 +35,15 @@ class Delivery:
     error: str | None
 
 
-def list_jobs_to_notify(session: Session, limit: int) -> list[JobRecord]:
-    """Jobs whose status has moved past the last one notified, oldest first."""
+def list_jobs_to_notify(session: Session, now: datetime, limit: int) -> list[JobRecord]:
+    """Jobs whose status has moved past the last one notified and that no server holds, oldest first."""
     query = (
         select(JobRow.id)
         .where(
             JobRow.notified.is_not(None),
             JobRow.status.in_([status.value for status in NOTIFIED_STATUSES]),
             JobRow.status != JobRow.notified,
+            _unheld(now),
         )
         .order_by(JobRow.created, JobRow.id)
         .limit(limit)
@@ -49,19 +52,56 @@ def list_jobs_to_notify(session: Session, limit: int) -> list[JobRecord]:
     return [job for job in jobs if job is not None]
 
 
-def take_notification(session: Session, job: JobRecord) -> bool:
-    """Take the callbacks from `job.notified` up to `job.status`; whether this caller won them.
+def _unheld(now: datetime) -> Any:
+    return or_(JobRow.notify_lease.is_(None), JobRow.notify_lease < now)
 
-    After a final status nothing remains, so `notified` becomes NULL and the job leaves the query.
-    """
-    remaining = None if job.status.is_final else job.status.value
+
+def take_notification(session: Session, job: JobRecord, now: datetime, lease_until: datetime) -> bool:
+    """Hold the callbacks of `job` from `job.notified` up to `job.status` until `lease_until`; whether this caller
+    won them (no other server holds them, and the job has not moved since it was read)."""
     result = session.execute(
         update(JobRow)
-        .where(JobRow.id == job.id, JobRow.notified == job.notified, JobRow.status == job.status.value)
-        .values(notified=remaining)
+        .where(
+            JobRow.id == job.id, JobRow.notified == job.notified, JobRow.status == job.status.value, _unheld(now)
+        )
+        .values(notify_lease=lease_until)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def extend_notification(session: Session, job: JobRecord, lease_until: datetime) -> None:
+    """Hold `job`'s callbacks longer: a delivery is still being tried."""
+    session.execute(
+        update(JobRow)
+        .where(JobRow.id == job.id, JobRow.notified == job.notified)
+        .values(notify_lease=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def finish_notification(session: Session, job: JobRecord) -> None:
+    """The callbacks up to `job.status` are sent: release them. After a final status nothing remains, so `notified`
+    becomes NULL and the job leaves the query."""
+    remaining = None if job.status.is_final else job.status.value
+    session.execute(
+        update(JobRow)
+        .where(JobRow.id == job.id, JobRow.notified == job.notified)
+        .values(notified=remaining, notify_lease=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def was_delivered(session: Session, job_id: str, event: str, uri: str) -> bool:
+    """Whether a receiver already accepted this callback (a server stopped between delivering it and marking it)."""
+    query = select(JobDeliveryRow.id).where(
+        JobDeliveryRow.job_id == job_id,
+        JobDeliveryRow.event == event,
+        JobDeliveryRow.uri == uri,
+        JobDeliveryRow.status_code >= 200,
+        JobDeliveryRow.status_code < 300,
+    )
+    return session.scalar(query.limit(1)) is not None
 
 
 def record_delivery(session: Session, job_id: str, delivery: Delivery) -> None:

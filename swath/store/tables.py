@@ -95,6 +95,8 @@ class JobRow(Base):
     # delivery while more remain (NULL when none remain, or none were asked for; swath.services.callbacks).
     subscriber: Mapped[dict[str, Any] | None]
     notified: Mapped[str | None] = mapped_column(String(16))
+    # Until when the server that took those callbacks holds them; past it (that server stopped) another resumes them.
+    notify_lease: Mapped[datetime | None]
     # The Slurm job id of the batch job that runs (or last ran) the job (Slurm executor).
     batch_job_id: Mapped[str | None] = mapped_column(String(64))
     package_checksum: Mapped[str | None] = mapped_column(String(80))

@@ -5,6 +5,7 @@ job, and loopback receivers are refused unless SWATH_ALLOWED_NETWORKS holds them
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -140,3 +141,37 @@ def test_a_loopback_callback_is_refused_without_the_setting(client: httpx.Client
 def test_the_callback_conformance_class_is_declared(client: httpx.Client) -> None:
     classes = client.get("/conformance").json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/callback" in classes
+
+
+def test_callbacks_in_flight_when_the_server_is_killed_are_resumed_by_the_next_and_sent_once(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    receiver.failures = 1  # each URI's first attempt fails; the server then waits out its back-off
+    server = make_server(
+        tmp_path,
+        allowed_networks='["127.0.0.0/8"]',
+        callback_backoff="4",
+        callback_interval="0.1",
+        callback_timeout="1",
+    ).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            body = {"inputs": {"name": "Ada"}, "subscriber": subscribe(receiver)}
+            job_id = http.post(f"/processes/{ensure_deployed(http, 'greet')}/execution", json=body, headers=ASYNC)
+            job_id = job_id.json()["jobID"]
+            assert wait_for_status(http, job_id)["status"] == "successful"
+        # The status went through (second attempt); the results failed once and wait for their retry.
+        wait_until(lambda: receiver.attempts.get("/success"), timeout=60, message="a first success attempt")
+        assert len(receiver.documents("/progress")) == 1
+        server.stop(signal.SIGKILL)
+        server.start()
+        wait_until(lambda: receiver.documents("/success"), timeout=60, message="the resumed success callback")
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            deliveries = http.get(f"/jobs/{job_id}/callbacks").json()["deliveries"]
+            assert http.get(f"/jobs/{job_id}/results").json() == receiver.documents("/success")[0]
+    finally:
+        server.stop()
+    assert len(receiver.documents("/progress")) == 1 and len(receiver.documents("/success")) == 1
+    success = [(d["attempt"], d["statusCode"]) for d in deliveries if d["event"] == "success"]
+    assert success == [(1, 503), (1, 204)]  # the second server's first attempt
+    assert [d["event"] for d in deliveries].count("inProgress") == 2
