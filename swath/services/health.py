@@ -44,7 +44,6 @@ class Health:
 def check_health(context: ServiceContext) -> Health:
     checks = [
         _check("database", lambda: _ping_database(context)),
-        # The local executor's runners are on this machine: nothing to reach, but it answers all the same.
         # The local executor's runners are on this machine: the pool process runs and beats.
         _check("broker" if context.settings.executor == "celery" else "runners", context.executor.check),
         _check("storage", context.storage.check),
@@ -85,6 +84,8 @@ def _check_containers(settings: Settings) -> Check:
         if reason is not None:
             return Check("containers", False, f"{runtime.engine} was chosen at start-up, but {reason}.")
     return Check("containers", True, f"{runtime.detail} Tools on the host: {host}.")
+
+
 def check_free_space(settings: Settings) -> None:
     """StorageFull when the data directory, or the work directory (often a file system of its own), has less free
     space than `min_free_space`."""

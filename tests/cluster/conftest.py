@@ -7,14 +7,11 @@ other's jobs. Without a service the tests skip, except in CI (SWATH_TEST_REQUIRE
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -257,38 +254,3 @@ def is_gone(pid: int) -> bool:
         return True
 
 
-@contextmanager
-def forwarding(port: int, target: tuple[str, int]) -> Iterator[None]:
-    """Relay TCP connections made to `port` on to `target` (a broker coming back after an outage)."""
-    listener = socket.create_server(("127.0.0.1", port))
-    listener.settimeout(0.2)
-    stopping = threading.Event()
-    sockets: list[socket.socket] = [listener]
-
-    def pipe(source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                sink.sendall(data)
-        with contextlib.suppress(OSError):
-            sink.shutdown(socket.SHUT_WR)
-
-    def accept() -> None:
-        while not stopping.is_set():
-            try:
-                inbound, _ = listener.accept()
-            except TimeoutError:
-                continue
-            outbound = socket.create_connection(target)
-            sockets.extend([inbound, outbound])
-            for source, sink in ((inbound, outbound), (outbound, inbound)):
-                threading.Thread(target=pipe, args=(source, sink), daemon=True).start()
-
-    acceptor = threading.Thread(target=accept, daemon=True)
-    acceptor.start()
-    try:
-        yield
-    finally:
-        stopping.set()
-        acceptor.join()
-        for open_socket in sockets:
-            open_socket.close()

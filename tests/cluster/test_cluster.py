@@ -19,7 +19,6 @@ from tests.cluster.conftest import (
     S3Server,
     count,
     deploy_file,
-    forwarding,
     is_gone,
     job_log,
     process_id,
@@ -29,6 +28,7 @@ from tests.cluster.conftest import (
 )
 from tests.conftest import RABBITMQ_URL, free_port, fresh_postgresql_database, make_server, wait_until
 from tests.e2e.helpers import submit, wait_for_status
+from tests.relay import relaying
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "swath" / "examples"
 
@@ -220,7 +220,7 @@ def test_a_job_submitted_while_the_broker_is_away_runs_once_it_is_back(cluster: 
         try:
             job_id = count(away, cluster, "broker-away")
             assert away.get(f"/jobs/{job_id}").json()["status"] == "accepted"
-            with forwarding(port, (str(broker.hostname), int(broker.port or 5672))):
+            with relaying(port, (str(broker.hostname), int(broker.port or 5672))):
                 assert wait_for_status(away, job_id, timeout=60)["status"] == "successful"
         finally:
             server.stop()
