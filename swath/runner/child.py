@@ -34,6 +34,8 @@ from swath.store.records import JobRecord, JobResults, JobStatus, ProcessRecord
 
 # The least time between two progress writes of one job (seconds).
 _PROGRESS_INTERVAL = 0.5
+# How often an outcome the database did not take is offered again (seconds).
+_OUTCOME_RETRY = 0.5
 
 
 def run_claimed_job(
@@ -84,7 +86,7 @@ def run_claimed_job(
     except JobFailed as failure:
         message = without_data_dir(str(failure), settings.data_dir) + _disk_full_note(settings)
         _note(log_path, f"Job failed: {message}")
-        _finish(sessions, job, JobStatus.failed, message=message)
+        _finish(settings, sessions, job, JobStatus.failed, message=message)
         return
     except BaseException as error:  # the runner's outer edge: every failure becomes the job's, never a stuck job
         if _is_disk_full(error):
@@ -92,10 +94,10 @@ def run_claimed_job(
         else:
             message = without_data_dir(f"Internal error while running the job: {error!r}.", settings.data_dir)
         _note(log_path, "Internal error:\n" + "".join(traceback.format_exception(error)))
-        _finish(sessions, job, JobStatus.failed, message=message)
+        _finish(settings, sessions, job, JobStatus.failed, message=message)
         return
     _note(log_path, "Job succeeded.")
-    _finish(sessions, job, JobStatus.successful, results=results)
+    _finish(settings, sessions, job, JobStatus.successful, results=results)
 
 
 def _is_disk_full(error: BaseException) -> bool:
@@ -124,21 +126,33 @@ def _note(log_path: Path, text: str) -> None:
 
 
 def _finish(
+    settings: Settings,
     sessions: sessionmaker[Session],
     job: JobRecord,
     status: JobStatus,
     message: str | None = None,
     results: JobResults | None = None,
 ) -> None:
-    now = datetime.now(UTC)
-    with transaction(sessions) as session:
-        changes: dict[str, object] = {"message": message or "Finished.", "progress": 100}
-        if results is not None:
-            changes["results"] = job_store.results_to_json(results)
-        won = job_store.move_job(session, job.id, [JobStatus.running], status, now, owner=job.runner, **changes)
-        # A job dismissed while it ran keeps `dismissed`; its stored outputs stay but are not filed.
-        if won and results is not None and job.collection and results.items:
-            file_items(session, job.collection, job.id, results.items, now, filed_by=job.created_by)
+    """Record the job's outcome. A database away holds the outcome here, tried again until the database answers,
+    or until the supervisor, unable to beat for so long that another runner may take the job back, stops this
+    process (at the latest after `heartbeat_timeout`, when the job's run is given up)."""
+    changes: dict[str, object] = {"message": message or "Finished.", "progress": 100}
+    if results is not None:
+        changes["results"] = job_store.results_to_json(results)
+    give_up = time.monotonic() + settings.heartbeat_timeout
+    while True:
+        now = datetime.now(UTC)
+        try:
+            with transaction(sessions) as session:
+                won = job_store.move_job(session, job.id, [JobStatus.running], status, now, owner=job.runner, **changes)
+                # A job dismissed while it ran keeps `dismissed`; its stored outputs stay but are not filed.
+                if won and results is not None and job.collection and results.items:
+                    file_items(session, job.collection, job.id, results.items, now, filed_by=job.created_by)
+            return
+        except StoreUnavailable:
+            if time.monotonic() > give_up:
+                raise
+            time.sleep(_OUTCOME_RETRY)
 
 
 def detach(log_path: Path, parent: int) -> None:

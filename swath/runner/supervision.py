@@ -63,6 +63,8 @@ class RunningJob:
     kill_after: float | None = None
     # Why the supervisor stopped it, recorded on the job if nothing else was (a dismiss records its own status).
     kill_reason: str | None = None
+    # Stopped because this supervisor lost the database: the job is another runner's to take back, not failed.
+    fenced: bool = False
 
 
 class Supervisor:
@@ -74,6 +76,7 @@ class Supervisor:
         self.runner_id = str(runner)
         self.jobs: dict[int, RunningJob] = {}
         self._last_beat = time.monotonic()
+        self._last_good_beat = self._last_beat
         # Orphans among the jobs' descendants come to this process rather than to init (`reap` kills them).
         processes.become_subreaper()
 
@@ -135,9 +138,24 @@ class Supervisor:
             try:
                 for job_id in self._beat_and_find_dismissed():
                     self.stop(job_id, reason=None)
+                self._last_good_beat = now
             except StoreUnavailable as error:
                 # The database is away for a moment; jobs keep running, and the next beat tries again.
                 log.warning("Runner %s: %s", self.runner_id, error.detail)
+                self._fence_if_forsaken(now)
+
+    def _fence_if_forsaken(self, now: float) -> None:
+        """Stop every job once the beats have failed for so long that another runner may soon take the jobs back
+        (their beats older than `heartbeat_timeout`): a job taken back never runs twice at once."""
+        settings = self.settings
+        fence_after = settings.heartbeat_timeout - 2 * settings.heartbeat_interval
+        if now - self._last_good_beat < fence_after:
+            return
+        for child in self.jobs.values():
+            if child.kill_after is None:
+                log.warning("Runner %s: no beat for %.0f s; stopping job %s", self.runner_id, fence_after, child.job_id)
+                child.fenced = True
+                self.stop(child.job_id, reason=None)
 
     def _beat_and_find_dismissed(self) -> list[str]:
         """Mark our jobs alive; returns those among them that were dismissed (through any server)."""
@@ -178,7 +196,12 @@ class Supervisor:
             # A job's process that ended cleanly removed its containers itself; one that was killed or crashed may
             # have left one running (one started during the stop's grace, or by a process that died at once).
             stop_job_containers(self._engine, child.job_id)
-        _record_exit(self.sessions, self.runner_id, child, wait_status)
+        if not child.fenced:
+            try:
+                _record_exit(self.sessions, self.runner_id, child, wait_status)
+            except StoreUnavailable as error:
+                # The job's beats stop with it: the reaper takes it back once the database answers again.
+                log.warning("Runner %s: the end of job %s was not recorded: %s", self.runner_id, child.job_id, error)
         _clean(self.settings, child.work_dir)
 
     def shutdown(self, reason: str = SERVER_STOPPED) -> None:
