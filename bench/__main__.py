@@ -46,6 +46,8 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--peer-submissions", type=int, default=defaults.peer_submissions)
     parser.add_argument("--container-jobs", type=int, default=defaults.container_jobs)
     parser.add_argument("--engines", type=_words, default=defaults.engines, help="docker,podman,host")
+    parser.add_argument("--soak-jobs", type=int, default=defaults.soak_jobs)
+    parser.add_argument("--soak-kill-interval", type=float, default=defaults.soak_kill_interval, help="seconds")
     arguments = vars(parser.parse_args(argv))
     arguments["scenarios"] = arguments["scenarios"] or list(SCENARIOS)
     return Options(**arguments)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SCENARIOS = ("overhead", "throughput", "submission", "listing", "memory", "peer", "containers")
+SCENARIOS = ("overhead", "throughput", "submission", "listing", "memory", "peer", "containers", "soak")
 
 
 @dataclass
@@ -37,3 +37,6 @@ class Options:
     # 7. containers
     container_jobs: int = 10
     engines: list[str] = field(default_factory=lambda: ["docker", "podman", "host"])
+    # 8. soak
+    soak_jobs: int = 10_000
+    soak_kill_interval: float = 20.0

@@ -35,8 +35,11 @@ from swath.store.records import JobStatus
 
 log = logging.getLogger("swath.runner.pool")
 
-# How often the pool looks in the table for accepted jobs it was not told about (after a restart, a lost message).
+# How often the pool looks in the table for accepted jobs it was not told about (after a restart, a lost message),
+# and how many it takes each time: a successor that took only as many as it has free slots would run at most that
+# many jobs per interval through a backlog its predecessor left.
 _QUEUE_POLL_INTERVAL = 1.0
+_QUEUE_POLL_BATCH = 256
 
 
 class RunnerPool:
@@ -122,7 +125,7 @@ class RunnerPool:
         if free > 0 and not self.wanted and time.monotonic() - self._last_poll >= _QUEUE_POLL_INTERVAL:
             self._last_poll = time.monotonic()
             with reading(self.sessions) as session:
-                self.wanted.extend(job_store.list_job_ids(session, JobStatus.accepted, free))
+                self.wanted.extend(job_store.list_job_ids(session, JobStatus.accepted, _QUEUE_POLL_BATCH))
         while free > 0 and self.wanted:
             if self.supervisor.start(self.wanted.popleft()) is not None:
                 free -= 1
