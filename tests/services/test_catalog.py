@@ -255,3 +255,50 @@ def test_a_version_deployed_under_another_process_id_is_kept_unless_forced(conte
     with pytest.raises(ApplicationInUse, match=r"deployed as process 'plain-tool:1\.0\.0'"):
         catalog.delete_version(context, "renamed", "7", ADA)
     catalog.delete_version(context, "renamed", "7", ADA, force=True)
+
+
+# Visibility -------------------------------------------------------------------------------------------------------
+
+BOB = Identity("bob", Role.user)
+CAROL = Identity("carol", Role.deployer, groups=("sounder",))
+ADMIN = Identity("root", Role.admin)
+
+
+def test_a_restricted_version_is_seen_by_its_registrant_those_named_and_admins_only(context: ServiceContext) -> None:
+    catalog.register_application(context, PLAIN_TOOL, CWL, ADA, visible_to=("bob",))
+    for viewer in (ADA, BOB, ADMIN):
+        assert catalog.get_version(context, "plain-tool", "1.0.0", viewer).visible_to == ("bob",)
+        assert [found.name for found in catalog.search_applications(context, ApplicationQuery(), viewer)] == [
+            "plain-tool"
+        ]
+    with pytest.raises(NoSuchApplication, match="No application named 'plain-tool'"):
+        catalog.get_version(context, "plain-tool", "1.0.0", CAROL)
+    with pytest.raises(NoSuchApplication):
+        catalog.list_versions(context, "plain-tool", CAROL)
+    assert catalog.search_applications(context, ApplicationQuery(), CAROL) == []
+
+
+def test_a_version_shown_to_a_group_is_seen_by_its_members(context: ServiceContext) -> None:
+    catalog.register_application(context, PLAIN_TOOL, CWL, ADA, visible_to=("group:sounder",))
+    assert catalog.get_version(context, "plain-tool", "1.0.0", CAROL).name == "plain-tool"
+    with pytest.raises(NoSuchApplication):
+        catalog.get_version(context, "plain-tool", "1.0.0", BOB)
+
+
+def test_search_shows_the_newest_version_the_viewer_may_see(context: ServiceContext) -> None:
+    catalog.register_application(context, PLAIN_TOOL, CWL, ADA, version="1")
+    catalog.register_application(context, PLAIN_TOOL, CWL, ADA, version="2", visible_to=("ada",))
+    assert [found.version for found in catalog.search_applications(context, ApplicationQuery(), BOB)] == ["1"]
+    assert [found.version for found in catalog.search_applications(context, ApplicationQuery(), ADA)] == ["2"]
+
+
+def test_a_restricted_version_is_neither_deployed_nor_deleted_by_those_it_is_hidden_from(
+    context: ServiceContext,
+) -> None:
+    catalog.register_application(context, PLAIN_TOOL, CWL, ADA, visible_to=("bob",))
+    href = f"{context.settings.resolved_public_url}/applications/plain-tool/versions/1.0.0"
+    with pytest.raises(NoSuchApplication):
+        deploy_process(context, apppkg_linking(href), "application/ogcapppkg+json", CAROL)
+    with pytest.raises(NoSuchApplication):
+        catalog.delete_version(context, "plain-tool", "1.0.0", CAROL)
+    assert catalog.get_version(context, "plain-tool", "1.0.0", ADA).name == "plain-tool"
