@@ -15,7 +15,6 @@ from swath.errors import (
     ApplicationInUse,
     ApplicationVersionExists,
     InvalidApplication,
-    InvalidPackage,
     NoSuchApplication,
     UnsupportedMediaType,
 )
