@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from swath.api.catalog_schemas import Application, ApplicationList, ApplicationVersion, ApplicationVersionSummary
 from swath.api.dependencies import Caller, Context, Deployer
+from swath.api.html import render_html, wants_html
 from swath.api.render import JSON_TYPE, application_url, application_version_url
 from swath.api.schemas import Link
 from swath.services import catalog
@@ -151,33 +152,44 @@ def search(
     name: Annotated[str | None, Query(description="Part of the name, any case.")] = None,
     keyword: Annotated[str | None, Query(description="Part of a keyword (s:keywords), any case.")] = None,
     author: Annotated[str | None, Query(description="Part of an author's name (s:author), any case.")] = None,
-) -> ApplicationList:
+) -> ApplicationList | Response:
     """The applications of the catalog (the newest version of each), by name."""
     query = ApplicationQuery(name=name, keyword=keyword, author=author)
     found = catalog.search_applications(context, query, caller)
-    return ApplicationList(
+    document = ApplicationList(
         applications=[_summary(request, version) for version in found],
         links=[Link(href=str(request.url), rel="self", type=JSON_TYPE)],
     )
+    if wants_html(request):
+        return render_html(request, "applications.html", applications=document, query=query)
+    return document
 
 
 @router.get("/applications/{name}", response_model=Application, response_model_exclude_none=True)
-def describe(name: str, request: Request, context: Context, caller: Caller) -> Application:
+def describe(name: str, request: Request, context: Context, caller: Caller) -> Application | Response:
     """An application and all of its versions, newest first."""
     versions = catalog.list_versions(context, name, caller)
-    return Application(
+    document = Application(
         name=name,
         versions=[_summary(request, version) for version in versions],
         links=[Link(href=application_url(request, name), rel="self", type=JSON_TYPE)],
     )
+    if wants_html(request):
+        return render_html(request, "application.html", application=document)
+    return document
 
 
 @router.get(
     "/applications/{name}/versions/{version}", response_model=ApplicationVersion, response_model_exclude_none=True
 )
-def describe_version(name: str, version: str, request: Request, context: Context, caller: Caller) -> ApplicationVersion:
+def describe_version(
+    name: str, version: str, request: Request, context: Context, caller: Caller
+) -> ApplicationVersion | Response:
     """One version: checksum, registrant, schema.org metadata, best-practice warnings and its files."""
-    return _document(request, catalog.get_version(context, name, version, caller))
+    document = _document(request, catalog.get_version(context, name, version, caller))
+    if wants_html(request):
+        return render_html(request, "application_version.html", version=document)
+    return document
 
 
 @router.get("/applications/{name}/versions/{version}/package")
