@@ -264,8 +264,9 @@ def _metadata(document: JSON, entry: JSON, tool: Process) -> JSON:
                 break
     if "name" not in found and isinstance(entry.get("label"), str):
         found["name"] = entry["label"]
-    if "description" not in found and isinstance(entry.get("doc"), str | list):
-        doc = entry["doc"]
+    # The loaded tool's `doc`, with any `$include` resolved, before the document's own.
+    doc = next((value for value in (tool.tool.get("doc"), entry.get("doc")) if isinstance(value, str | list)), None)
+    if "description" not in found and doc is not None:
         found["description"] = "\n".join(map(str, doc)) if isinstance(doc, list) else doc
     found["containers"] = sorted(set(_containers(tool)))
     return found

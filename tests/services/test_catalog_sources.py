@@ -21,7 +21,8 @@ import pytest
 from swath.errors import AddressRefused, ContentTooLarge, InvalidPackage
 from swath.services import catalog
 from swath.services.context import ServiceContext
-from tests.services.test_catalog import ADA, CATALOG, PLAIN_TOOL, context, zipped
+from swath.services.processes import deploy_process
+from tests.services.test_catalog import ADA, CATALOG, PLAIN_TOOL, apppkg_linking, context, zipped
 
 __all__ = ["context"]  # the fixture, shared with the catalog's other tests
 
@@ -350,3 +351,18 @@ def test_no_hook_filter_or_config_of_the_machine_or_the_repository_runs(
     monkeypatch.setenv("HOME", str(tmp_path))
     catalog.register_application(local_sources, from_git(str(repository), path="app"), "application/json", ADA)
     assert not marker.exists(), marker.read_text()
+
+
+def test_files_a_package_imports_and_includes_are_kept_and_packed_in(context: ServiceContext) -> None:
+    catalog.register_application(context, zipped(CATALOG / "include"), ZIP, ADA)
+    version = catalog.get_version(context, "include-app", "1.0.0", ADA)
+    assert set(version.files) == {"main.cwl", "README.txt", "tools/say.cwl", "tools/inputs.yml"}
+    packed = json.loads(version.packed or b"{}")
+    entry, tool = packed["$graph"]
+    assert entry["doc"] == (CATALOG / "include" / "README.txt").read_text()
+    assert [item["type"] for item in tool["inputs"]] == ["string"]
+    href = f"{context.settings.resolved_public_url}/applications/include-app/versions/1.0.0"
+    process = deploy_process(context, apppkg_linking(href), "application/ogcapppkg+json", ADA)
+    assert list(process.description.inputs) == ["message"]
+    assert process.description.description == (CATALOG / "include" / "README.txt").read_text()
+    assert version.metadata["description"] == process.description.description
