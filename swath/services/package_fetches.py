@@ -3,8 +3,8 @@
 An href is read through services/network.py's checked fetch, like an ogcapppkg's linked execution unit. A git
 repository is cloned with git, whose reach is narrowed to what the registrant could not otherwise reach anyway:
 
-- only https and http URLs whose addresses services/network.py allows (redirects are not followed, since git
-  would not check their addresses), and `file://` URLs or paths only when `allow_local_package_sources` is set
+- only https and http URLs whose addresses services/network.py allows, pinned for git's connections (so a name
+  cannot resolve anew to another address), redirects not followed (git would not check theirs), and `file://` URLs or paths only when `allow_local_package_sources` is set
   (a service's own disk is not its users' to read); ssh, git://, `ext::` and every other transport are refused;
 - git runs with an environment of its own: no system or global config, no credential helper, no prompt, no
   hooks (an empty template, `core.hooksPath` /dev/null), no submodules; nothing of the repository's is executed;
@@ -109,12 +109,12 @@ def _fetch_href(href: str, rules: PackageRules) -> FetchedPackage:
 
 
 def _fetch_git(url: str, ref: str | None, path: str | None, rules: PackageRules) -> FetchedPackage:
-    local = _check_git_url(url, rules)
+    access = _git_access(url, rules)
     wanted = _checked_ref(ref)
     with tempfile.TemporaryDirectory(prefix="swath-git-") as directory:
         home, clone = Path(directory) / "home", Path(directory) / "clone"
         home.mkdir()
-        git = _Git(home, local)
+        git = _Git(home, access)
         git.run("init", "--quiet", "--template=", str(clone))
         git.run("-C", str(clone), "fetch", "--quiet", "--depth=1", "--no-tags", "--", url, wanted, what=url)
         git.run("-C", str(clone), "checkout", "--quiet", "--detach", "FETCH_HEAD")
@@ -125,15 +125,20 @@ def _fetch_git(url: str, ref: str | None, path: str | None, rules: PackageRules)
     return FetchedPackage(files, entry, origin)
 
 
-def _check_git_url(url: str, rules: PackageRules) -> bool:
-    """Whether the URL is local (file:// or a path); InvalidPackage for a transport or address not allowed."""
-    scheme = urlsplit(url).scheme.lower()
+def _git_access(url: str, rules: PackageRules) -> list[str]:
+    """The git configuration that lets this one URL through: for http(s), its addresses as checked, pinned so that
+    git connects to those and no others (a name that resolves anew to a private address would pass otherwise);
+    for a local repository, the file transport. InvalidPackage for a transport or an address not allowed."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
     is_path = url.startswith(("/", "./")) and "::" not in url
-    if scheme in ("http", "https") and "::" not in url:
-        check_url(url, rules.networks)
-        return False
+    if scheme in ("http", "https") and "::" not in url and parts.hostname:
+        addresses = check_url(url, rules.networks)
+        port = parts.port or (443 if scheme == "https" else 80)
+        pinned = ",".join(f"[{address}]" if address.version == 6 else str(address) for address in addresses)
+        return [f"http.curloptResolve={parts.hostname}:{port}:{pinned}"]
     if (scheme == "file" or is_path) and rules.allow_local_sources:
-        return True
+        return ["protocol.file.allow=always"]
     local = scheme == "file" or is_path
     local_note = " (file:// URLs and paths where allow_local_package_sources is set)" if local else ""
     raise InvalidPackage(
@@ -166,7 +171,7 @@ class _Git:
     """git with nothing of this machine's or the repository's configuration: a fresh home, no system or global
     config, no prompts, only the transports allowed."""
 
-    def __init__(self, home: Path, local: bool) -> None:
+    def __init__(self, home: Path, access: list[str]) -> None:
         executable = shutil.which("git")
         if executable is None:
             raise InvalidPackage("This server cannot clone git repositories: git is not installed.")
@@ -175,12 +180,13 @@ class _Git:
             "-c", "protocol.allow=never",
             "-c", "protocol.https.allow=always",
             "-c", "protocol.http.allow=always",
-            "-c", f"protocol.file.allow={'always' if local else 'never'}",
+            "-c", "protocol.file.allow=never",
             "-c", "http.followRedirects=false",
             "-c", "core.hooksPath=/dev/null",
             "-c", "credential.helper=",
             "-c", "submodule.recurse=false",
             "-c", "advice.detachedHead=false",
+            *(option for setting in access for option in ("-c", setting)),
         ]  # fmt: skip
         self._env = {
             "HOME": str(home),

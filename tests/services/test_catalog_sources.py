@@ -8,6 +8,7 @@ import functools
 import http.server
 import io
 import json
+import socket
 import stat
 import subprocess
 import threading
@@ -366,3 +367,89 @@ def test_files_a_package_imports_and_includes_are_kept_and_packed_in(context: Se
     assert list(process.description.inputs) == ["message"]
     assert process.description.description == (CATALOG / "include" / "README.txt").read_text()
     assert version.metadata["description"] == process.description.description
+
+
+class _GitHttpBackend(http.server.BaseHTTPRequestHandler):
+    """git's own smart-HTTP server (`git http-backend`, the CGI that git hosting runs) for the repositories under
+    `root`."""
+
+    root: Path
+
+    def do_GET(self) -> None:
+        self._serve(b"")
+
+    def do_POST(self) -> None:
+        self._serve(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+
+    def _serve(self, body: bytes) -> None:
+        path, _, query = self.path.partition("?")
+        environment = {
+            **GIT_ENV,
+            "GIT_PROJECT_ROOT": str(self.root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "REQUEST_METHOD": self.command,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)),
+            "REMOTE_ADDR": "127.0.0.1",
+        }
+        done = subprocess.run(["git", "http-backend"], input=body, env=environment, capture_output=True, check=False)
+        head, _, content = done.stdout.partition(b"\r\n\r\n")
+        headers = dict(line.split(": ", 1) for line in head.decode().split("\r\n") if ": " in line)
+        self.send_response(int(headers.pop("Status", "200").split()[0]))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output clean."""
+
+
+@pytest.fixture
+def git_server(repository: Path, tmp_path: Path) -> Iterator[str]:
+    """The repository served over smart HTTP on loopback, as `<url>/app.git`."""
+    root = tmp_path / "served"
+    root.mkdir()
+    subprocess.run(
+        ["git", "clone", "--quiet", "--bare", str(repository), str(root / "app.git")], env=GIT_ENV, check=True
+    )
+    handler = type("Handler", (_GitHttpBackend,), {"root": root})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/app.git"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def test_a_repository_over_http_is_cloned_when_its_address_is_allowed(
+    context: ServiceContext, git_server: str, repository: Path
+) -> None:
+    with pytest.raises(AddressRefused):
+        catalog.register_application(context, from_git(git_server, path="app"), "application/json", ADA)
+    allowed = with_settings(context, allowed_networks=["127.0.0.0/8"])
+    body = from_git(git_server, ref="v1", path="app")
+    version = catalog.register_application(allowed, body, "application/json", ADA).version
+    assert version.metadata["source"]["commit"] == git(repository, "rev-parse", "HEAD")
+
+
+def test_git_connects_to_the_address_that_was_checked_not_to_what_the_name_resolves_to_later(
+    context: ServiceContext, git_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A name only this process resolves (to the allowed loopback server), standing for a remote name whose DNS
+    # answer changes between the check and the connection: git, a separate process, cannot resolve it at all, so
+    # the clone succeeds only if git connects to the address that was checked.
+    resolve = socket.getaddrinfo
+
+    def rebinding(host: Any, *arguments: Any, **options: Any) -> Any:
+        return resolve("127.0.0.1" if host == "rebind.invalid" else host, *arguments, **options)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    allowed = with_settings(context, allowed_networks=["127.0.0.0/8"])
+    url = git_server.replace("127.0.0.1", "rebind.invalid")
+    version = catalog.register_application(allowed, from_git(url, path="app"), "application/json", ADA).version
+    assert version.metadata["source"]["git"] == url
