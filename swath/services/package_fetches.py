@@ -1,14 +1,18 @@
 """Packages the catalog fetches itself: `{"href": URL}` (a CWL document or a zip) and `{"git": URL, "ref", "path"}`.
 
 An href is read through services/network.py's checked fetch, like an ogcapppkg's linked execution unit. A git
-repository is cloned with git, whose reach is narrowed to what the registrant could not otherwise reach anyway:
+repository is cloned with git, whose reach is narrowed to what any other fetch of the server may reach:
 
 - only https and http URLs whose addresses services/network.py allows, pinned for git's connections (so a name
-  cannot resolve anew to another address), redirects not followed (git would not check theirs), and `file://` URLs or paths only when `allow_local_package_sources` is set
-  (a service's own disk is not its users' to read); ssh, git://, `ext::` and every other transport are refused;
+  cannot resolve anew to another address), redirects not followed (git would not check theirs); `file://` URLs
+  and paths only when `allow_local_package_sources` is set (a service's own disk is not its users' to read);
+  ssh, git://, `ext::` and every other transport are refused;
 - git runs with an environment of its own: no system or global config, no credential helper, no prompt, no
   hooks (an empty template, `core.hooksPath` /dev/null), no submodules; nothing of the repository's is executed;
 - a shallow fetch of the one ref, and the files read through package_archives's bounds, links refused.
+
+Not bounded: what the shallow fetch itself writes to the temporary folder before the files are counted (git has no
+limit on a fetch's size); the time limit (`_GIT_TIMEOUT`) is what stops a huge repository.
 """
 
 from __future__ import annotations
