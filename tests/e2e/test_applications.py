@@ -373,6 +373,26 @@ def test_cwltool_runs_a_multi_file_package_it_resolved_through_trs(
     assert Path(output["path"]).read_text() == "hello from TRS\n"
 
 
+def test_cwltool_resolves_the_imported_and_included_files_of_a_package_through_trs(
+    client: httpx.Client, server: Server, tmp_path: Path
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted((CATALOG / "include").rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(CATALOG / "include").as_posix())
+    assert register(client, buffer.getvalue(), {"Content-Type": "application/zip"}).status_code in (200, 201)
+    done = subprocess.run(
+        [
+            str(CWLTOOL), "--quiet", "--outdir", str(tmp_path),
+            "--add-ga4gh-tool-registry", server.url, "include-app:1.0.0", "--message", "imported",
+        ],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert Path(json.loads(done.stdout)["out"]["path"]).read_text() == "imported\n"
+
+
 # Deploying from the catalog -------------------------------------------------------------------------------------
 
 
