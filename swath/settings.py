@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     # a body that is too large is read. A deploy's package and an execute request, in bytes:
     max_package_size: int = Field(default=10 * 1024**2, gt=0)
     max_execute_size: int = Field(default=10 * 1024**2, gt=0)
+    # A multi-file package registered in the catalog (a zip, a fetched zip or a git repository): how many files it
+    # may hold and how many bytes they may unpack to together, counted as they inflate (413 past either).
+    max_package_files: int = Field(default=500, gt=0)
+    max_package_unpacked_size: int = Field(default=50 * 1024**2, gt=0)
+    # Whether a registration may name a git repository on this machine (`file://` or a path). Off: the service's
+    # disk is not its users' to read; tests and single-user installations turn it on.
+    allow_local_package_sources: bool = False
     # The nodes a package may stand for once its YAML aliases are expanded, and how deep it may nest.
     max_package_nodes: int = Field(default=1_000_000, gt=0)
     max_nesting_depth: int = Field(default=100, gt=0)

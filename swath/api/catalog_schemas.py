@@ -22,6 +22,8 @@ class ApplicationVersionSummary(BaseModel):
     checksum: str
     registeredBy: str
     registered: datetime
+    # True when the version holds several files and a packed document of them, which deploys.
+    packed: bool | None = None
     links: list[Link]
 
 
@@ -33,6 +35,8 @@ class ApplicationVersion(ApplicationVersionSummary):
     entryPath: str
     entryId: str | None = None
     files: list[str]
+    # Whom a restricted version is shown to (besides its registrant and admins); absent: every user.
+    visibleTo: list[str] | None = None
 
 
 class ApplicationList(BaseModel):

@@ -28,7 +28,9 @@ class BodyLimit:
         path = path.rstrip("/")
         if path.endswith("/files"):
             return None
-        if (method == "POST" and path.endswith("/processes")) or (method == "PUT" and "/processes/" in path):
+        if (method == "POST" and path.endswith(("/processes", "/applications"))) or (
+            method == "PUT" and "/processes/" in path
+        ):
             return self.settings.max_package_size, "application package", "max_package_size"
         return self.settings.max_execute_size, "request body", "max_execute_size"
 

@@ -26,16 +26,39 @@ def _split(reference: str) -> tuple[str, str]:
 
 @app.command()
 def register(
-    package: Annotated[str, typer.Argument(help="A CWL file, an ogcapppkg .json, or a folder or .zip of files.")],
+    package: Annotated[
+        str,
+        typer.Argument(
+            help="A CWL file, an ogcapppkg .json, a folder or .zip of files, an http(s) URL for the server to "
+            "fetch, or with --git a git repository URL."
+        ),
+    ],
     name: Annotated[str | None, typer.Option(help="The application's name (default: the package's id).")] = None,
     version: Annotated[str | None, typer.Option(help="The version (default: its s:softwareVersion).")] = None,
+    entry: Annotated[str | None, typer.Option(help="The entry file of a multi-file package.")] = None,
+    git: Annotated[bool, typer.Option("--git", help="PACKAGE is a git repository the server clones.")] = False,
+    ref: Annotated[str | None, typer.Option(help="With --git: the branch, tag or commit.")] = None,
+    path: Annotated[str | None, typer.Option(help="With --git: the package's folder or entry file.")] = None,
+    visible_to: Annotated[
+        str | None, typer.Option(help="Only these users and group:NAMEs (comma-separated) see the version.")
+    ] = None,
     url: UrlOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Register a package as an immutable version; prints its checksum and best-practice warnings."""
+    shown_to = [item.strip() for item in (visible_to or "").split(",") if item.strip()] or None
     with connected(url) as client:
         try:
-            document = client.register_application(package, name, version)
+            if git or package.startswith(("http://", "https://")):
+                document = client.register_application_source(
+                    **({"git": package, "ref": ref, "path": path} if git else {"href": package}),
+                    name=name,
+                    version=version,
+                    entry=entry,
+                    visible_to=shown_to,
+                )
+            else:
+                document = client.register_application(package, name, version, entry, shown_to)
         except APIError as error:
             # Every problem of a refused package, not only the summary line: the author fixes them in one round.
             for problem in error.document.get("errors", []):

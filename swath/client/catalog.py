@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,49 @@ class CatalogMethods:
     _transport: Transport
 
     def register_application(
-        self, package: str | Path | bytes, name: str | None = None, version: str | None = None
+        self,
+        package: str | Path | bytes,
+        name: str | None = None,
+        version: str | None = None,
+        entry: str | None = None,
+        visible_to: list[str] | None = None,
     ) -> dict[str, Any]:
         """Register a package (a CWL file, a folder or .zip of a multi-file package, or the CWL text) in the
         catalog; the version's document, with its checksum and best-practice `warnings`. The same package again
-        is accepted as it is; other content under a registered version raises the server's 409."""
+        is accepted as it is; other content under a registered version raises the server's 409. `entry` names the
+        entry file of a multi-file package; `visible_to` restricts the version to those users and `group:`s."""
         body, media_type = _registration_body(package)
-        params = {key: value for key, value in {"name": name, "version": version}.items() if value}
+        return self._register(body, media_type, name, version, entry, visible_to)
+
+    def register_application_source(
+        self,
+        *,
+        href: str | None = None,
+        git: str | None = None,
+        ref: str | None = None,
+        path: str | None = None,
+        name: str | None = None,
+        version: str | None = None,
+        entry: str | None = None,
+        visible_to: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Have the server fetch and register a package: a CWL document or zip at `href`, or the folder (or entry
+        file) `path` of the `git` repository at `ref` (a branch, tag or commit; default its HEAD)."""
+        source = {"href": href, "git": git, "ref": ref, "path": path}
+        body = json.dumps({key: value for key, value in source.items() if value is not None}).encode()
+        return self._register(body, "application/json", name, version, entry, visible_to)
+
+    def _register(
+        self,
+        body: bytes,
+        media_type: str,
+        name: str | None,
+        version: str | None,
+        entry: str | None,
+        visible_to: list[str] | None,
+    ) -> dict[str, Any]:
+        given = {"name": name, "version": version, "entry": entry, "visibleTo": ",".join(visible_to or [])}
+        params = {key: value for key, value in given.items() if value}
         response = self._transport.request(
             "POST", "/applications", content=body, headers={"Content-Type": media_type}, params=params
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
@@ -23,6 +23,8 @@ from swath.services.catalog_packages import CatalogPackage, package_checksum, re
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
 from swath.services.network import parse_networks
+from swath.services.package_archives import ArchiveLimits
+from swath.services.package_fetches import PackageRules
 from swath.services.package_sources import fetch_url
 from swath.store import catalog as store
 from swath.store.database import reading, transaction
@@ -68,14 +70,14 @@ def register_application(
     name: str | None = None,
     version: str | None = None,
     fetch: Callable[[str], bytes] | None = None,
+    entry: str | None = None,
+    visible_to: Sequence[str] = (),
 ) -> Registration:
     """Validate a package and keep it as `name` `version` (by default the package's own id and
-    s:softwareVersion)."""
-    networks = parse_networks(context.settings.allowed_networks)
-    package = read_catalog_package(
-        body, media_type, fetch or functools.partial(fetch_url, allowed_networks=networks), networks
-    )
-    record = _new_version(package, registrant, name, version)
+    s:softwareVersion). `entry` names the entry file of a multi-file package; `visible_to` restricts the version
+    to those users and `group:` names (and its registrant and admins), as a process's visibility does."""
+    package = read_catalog_package(body, media_type, _package_rules(context, fetch), entry)
+    record = _new_version(package, registrant, name, version, tuple(visible_to))
     with transaction(context.sessions) as session:
         inserted = store.insert_version(session, record)
         if inserted is not None:
@@ -91,8 +93,20 @@ def register_application(
     return Registration(existing, created=False)
 
 
+def _package_rules(context: ServiceContext, fetch: Callable[[str], bytes] | None) -> PackageRules:
+    settings = context.settings
+    networks = parse_networks(settings.allowed_networks)
+    limits = ArchiveLimits(max_files=settings.max_package_files, max_bytes=settings.max_package_unpacked_size)
+    return PackageRules(
+        fetch=fetch or functools.partial(fetch_url, allowed_networks=networks, max_bytes=limits.max_bytes),
+        networks=networks,
+        limits=limits,
+        allow_local_sources=settings.allow_local_package_sources,
+    )
+
+
 def _new_version(
-    package: CatalogPackage, registrant: Identity, name: str | None, version: str | None
+    package: CatalogPackage, registrant: Identity, name: str | None, version: str | None, visible_to: tuple[str, ...]
 ) -> ApplicationVersionRecord:
     # A package id written `name:version` (Unity's registrations) names its version when nothing else does.
     ref = parse_process_ref(name or package.name or "")
@@ -118,13 +132,17 @@ def _new_version(
         warnings=package.warnings,
         registered_by=registrant.user,
         registered=datetime.now(UTC),
+        packed=package.packed,
+        visible_to=visible_to,
     )
 
 
-def search_applications(context: ServiceContext, query: ApplicationQuery) -> list[ApplicationVersionRecord]:
-    """The newest version of each application whose name, keywords and authors match the query."""
+def search_applications(
+    context: ServiceContext, query: ApplicationQuery, viewer: Identity
+) -> list[ApplicationVersionRecord]:
+    """The newest version `viewer` may see of each application whose name, keywords and authors match."""
     with reading(context.sessions) as session:
-        versions = store.list_all_versions(session)
+        versions = store.list_all_versions(session, viewer.principals)
     newest: dict[str, ApplicationVersionRecord] = {}
     for version in versions:
         newest.setdefault(version.name, version)
@@ -142,29 +160,32 @@ def _matches(version: ApplicationVersionRecord, query: ApplicationQuery) -> bool
     )
 
 
-def list_versions(context: ServiceContext, name: str) -> list[ApplicationVersionRecord]:
-    """Every version of an application, newest first; NoSuchApplication when it has none."""
+def list_versions(context: ServiceContext, name: str, viewer: Identity) -> list[ApplicationVersionRecord]:
+    """Every version of an application `viewer` may see, newest first; NoSuchApplication when none is."""
     with reading(context.sessions) as session:
-        found = store.list_versions(session, name)
+        found = store.list_versions(session, name, viewer.principals)
     if not found:
         raise NoSuchApplication(f"No application named '{name}' is in the catalog.")
     return found
 
 
-def get_version(context: ServiceContext, name: str, version: str) -> ApplicationVersionRecord:
-    """One version with its files."""
+def get_version(context: ServiceContext, name: str, version: str, viewer: Identity) -> ApplicationVersionRecord:
+    """One version with its files, if `viewer` may see it: a restricted version does not exist for anyone else
+    (404, as a restricted process)."""
     with reading(context.sessions) as session:
-        found = store.get_version(session, name, version)
+        found = store.get_version(session, name, version, principals=viewer.principals)
         if found is None:
-            raise _missing(session, name, version)
+            raise _missing(session, name, version, viewer)
     return found
 
 
-def delete_version(context: ServiceContext, name: str, version: str, force: bool = False) -> None:
+def delete_version(context: ServiceContext, name: str, version: str, deployer: Identity, force: bool = False) -> None:
     """Remove a version from the catalog; refused while a live process deployed from it (or of its id and version,
     deployed from the same package by other means) runs, unless `force` (the process keeps running: it holds its
     own copy of the package)."""
     with transaction(context.sessions) as session:
+        if store.get_version(session, name, version, with_files=False, principals=deployer.principals) is None:
+            raise _missing(session, name, version, deployer)
         users = store.deployed_process_ids(session, name, version)
         if get_live_process(session, ProcessRef(name, version)) is not None:
             users.append((name, version))
@@ -176,11 +197,11 @@ def delete_version(context: ServiceContext, name: str, version: str, force: bool
                 process_id=reference,
             )
         if not store.delete_version(session, name, version):
-            raise _missing(session, name, version)
+            raise _missing(session, name, version, deployer)
 
 
-def _missing(session: Session, name: str, version: str) -> NoSuchApplication:
-    if store.list_versions(session, name):
+def _missing(session: Session, name: str, version: str, viewer: Identity) -> NoSuchApplication:
+    if store.list_versions(session, name, viewer.principals):
         return NoSuchApplication(f"Application '{name}' has no version '{version}' in the catalog.")
     return NoSuchApplication(f"No application named '{name}' is in the catalog.")
 
@@ -211,22 +232,27 @@ def catalog_reference(href: str, public_url: str) -> tuple[str, str] | None:
 class CatalogFetch:
     """The fetch of a deploy: a link to a version of this server's catalog is read from the database (no HTTP
     request to itself, which the address checks would refuse anyway), any other through `fallback`. It
-    remembers the version it read, so that the process records where it came from."""
+    remembers the version it read, so that the process records where it came from. Only versions the deployer
+    may see are read; a version of several files deploys as its packed document."""
 
-    def __init__(self, context: ServiceContext, fallback: Callable[[str], bytes]) -> None:
+    def __init__(self, context: ServiceContext, fallback: Callable[[str], bytes], deployer: Identity) -> None:
         self._context = context
         self._fallback = fallback
+        self._deployer = deployer
         self.used: ApplicationVersionRecord | None = None
 
     def __call__(self, href: str) -> bytes:
         reference = catalog_reference(href, self._context.settings.resolved_public_url)
         if reference is None:
             return self._fallback(href)
-        found = get_version(self._context, *reference)
-        if len(found.files) != 1:
+        found = get_version(self._context, *reference, self._deployer)
+        if len(found.files) == 1:
+            self.used = found
+            return found.files[found.entry_path]
+        if found.packed is None:
             raise InvalidPackage(
-                f"Application '{found.name}' version '{found.version}' has {len(found.files)} files; a process is "
-                "deployed from one CWL document, so register it packed (`cwltool --pack`) to deploy it."
+                f"Application '{found.name}' version '{found.version}' has {len(found.files)} files and no packed "
+                "document; register it packed (`cwltool --pack`) to deploy it."
             )
         self.used = found
-        return found.files[found.entry_path]
+        return found.packed

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from cwltool.process import Process
@@ -24,19 +25,19 @@ from ruamel.yaml.error import YAMLError
 from schema_salad.utils import yaml_no_ts
 
 from swath.errors import InvalidApplication, InvalidPackage
-from swath.services.cwl_loading import describe_cwl_error, load_document
+from swath.services.cwl_loading import describe_cwl_error, load_and_pack, load_document
 from swath.services.descriptions import plain_json
 from swath.services.network import IPNetwork
-from swath.services.package_sources import ACCEPTED_MEDIA_TYPES, read_package_source
+from swath.services.package_archives import read_zip
+from swath.services.package_fetches import PackageRules, fetch_remote_package, remote_source
+from swath.services.package_sources import DocumentLimits, check_yaml_document, read_package_source
 from swath.store.records import JSON
 
 __all__ = ["ZIP_MEDIA_TYPE", "CatalogPackage", "package_checksum", "package_download", "read_catalog_package"]
 
 ZIP_MEDIA_TYPE = "application/zip"
 _SINGLE_FILE = "package.cwl"
-# A zip is unpacked into memory and a folder: these bound what a hostile archive can make the server hold.
-_MAX_FILES = 500
-_MAX_UNPACKED_BYTES = 50 * 1024**2
+_REFUSED = "cwltool refused it"
 _LOCATED = re.compile(r"^(?P<where>[^\s:]+:\d+:\d+):\s*(?P<what>.*)$")
 _SCHEMA_ORG = ("https://schema.org/", "http://schema.org/")
 _METADATA_TERMS = ("name", "description", "keywords", "author", "license", "codeRepository", "softwareVersion")
@@ -53,6 +54,8 @@ class CatalogPackage:
     version: str | None
     metadata: JSON
     warnings: list[str] = field(default_factory=list)
+    # The package as one document (`cwltool --pack`, JSON), for a package of several files; None for one file.
+    packed: bytes | None = None
 
 
 def package_checksum(files: dict[str, bytes]) -> str:
@@ -64,24 +67,30 @@ def package_checksum(files: dict[str, bytes]) -> str:
 
 
 def read_catalog_package(
-    body: bytes, media_type: str, fetch: Callable[[str], bytes], networks: Sequence[IPNetwork] = ()
+    body: bytes, media_type: str, rules: PackageRules, entry_path: str | None = None
 ) -> CatalogPackage:
-    """Validate a registration body; InvalidApplication lists every problem cwltool found."""
+    """Validate a registration body; InvalidApplication lists every problem cwltool found. `entry_path` names the
+    entry file of a multi-file package (by default the only CWL file at its top, else the only Workflow there)."""
     essence = media_type.split(";", 1)[0].strip().lower()
     process: JSON = {}
+    origin: JSON = {}
+    remote = remote_source(body, essence)
     if essence == ZIP_MEDIA_TYPE:
-        files = _unzip(body)
-        entry_path = _zip_entry(files)
-    elif essence in ACCEPTED_MEDIA_TYPES:
-        _, source = read_package_source(body, media_type, fetch)
-        files, entry_path, process = {_SINGLE_FILE: source.text.encode("utf-8")}, _SINGLE_FILE, source.process
+        files = read_zip(body, rules.limits)
+    elif remote is not None:
+        fetched = fetch_remote_package(remote, rules)
+        files, origin, entry_path = fetched.files, fetched.origin, entry_path or fetched.entry_path
     else:
-        read_package_source(body, media_type, fetch)  # raises UnsupportedMediaType naming what is accepted
-        raise AssertionError("unreachable")  # pragma: no cover
+        _, source = read_package_source(body, media_type, rules.fetch)  # UnsupportedMediaType names the accepted
+        files, process = {_SINGLE_FILE: source.text.encode("utf-8")}, source.process
+    entry_path = _entry_file(files, entry_path)
+    _check_documents(files)
     document = _parse(files[entry_path], entry_path)
     entry_id, entry = _entry(document)
-    tool = _load(files, entry_path, entry_id, networks)
+    tool, packed = _load(files, entry_path, entry_id, rules.networks)
     metadata = _metadata(document, entry, tool)
+    if origin:
+        metadata["source"] = origin
     return CatalogPackage(
         files=files,
         entry_path=entry_path,
@@ -90,52 +99,51 @@ def read_catalog_package(
         version=str(process["version"]) if process.get("version") else metadata.get("softwareVersion"),
         metadata=metadata,
         warnings=list(best_practice_warnings(tool, metadata)),
+        packed=packed,
     )
 
 
 # Files ------------------------------------------------------------------------------------------------------------
 
 
-def _unzip(body: bytes) -> dict[str, bytes]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(body))
-    except zipfile.BadZipFile as error:
-        raise InvalidPackage("The body is not a zip archive; send a zip of the package's files.") from error
-    members = [info for info in archive.infolist() if not info.is_dir()]
-    if len(members) > _MAX_FILES:
-        raise InvalidPackage(f"The zip holds {len(members)} files; a package may hold at most {_MAX_FILES}.")
-    if sum(info.file_size for info in members) > _MAX_UNPACKED_BYTES:
-        raise InvalidPackage(f"The zip unpacks to more than {_MAX_UNPACKED_BYTES // 1024**2} MiB; it is refused.")
-    files: dict[str, bytes] = {}
-    for info in members:
-        path = PurePosixPath(info.filename)
-        if path.is_absolute() or ".." in path.parts or "\\" in info.filename:
-            raise InvalidPackage(f"The zip member '{info.filename}' leaves the package; use relative paths inside it.")
-        files[str(path)] = archive.read(info)
-    return _without_common_folder(files)
-
-
-def _without_common_folder(files: dict[str, bytes]) -> dict[str, bytes]:
-    """A zip of a folder (`app/main.cwl`, `app/tool.cwl`) is the package of its contents."""
-    tops = {PurePosixPath(path).parts[0] for path in files}
-    if len(tops) == 1 and all(len(PurePosixPath(path).parts) > 1 for path in files):
-        return {str(PurePosixPath(*PurePosixPath(path).parts[1:])): content for path, content in files.items()}
-    return files
-
-
-def _zip_entry(files: dict[str, bytes]) -> str:
-    """The CWL file at the package's top that runs: the only one, else the only Workflow among them."""
+def _entry_file(files: dict[str, bytes], named: str | None) -> str:
+    """The CWL file that runs: the one named, else the only one at the package's top, else the only Workflow
+    among those."""
+    if named is not None:
+        if named not in files:
+            raise InvalidPackage(
+                f"The entry file '{named[:200]}' is not in the package; it holds: {', '.join(sorted(files)[:20])}."
+            )
+        return named
     top = sorted(path for path in files if "/" not in path and path.endswith(".cwl"))
-    if len(top) == 1:
-        return top[0]
+    if list(files) == [_SINGLE_FILE] or len(top) == 1:
+        return top[0] if top else _SINGLE_FILE
     if not top:
-        raise InvalidPackage("The zip holds no .cwl file at its top; put the entry point there.")
+        raise InvalidPackage("The package holds no .cwl file at its top; put the entry point there, or name it.")
     workflows = [path for path in top if _parse(files[path], path).get("class") == "Workflow"]
     if len(workflows) == 1:
         return workflows[0]
     raise InvalidPackage(
-        f"The zip's top holds several CWL files ({', '.join(top)}) and not exactly one Workflow; keep one entry point."
+        f"The package's top holds several CWL files ({', '.join(top[:20])}) and not exactly one Workflow; name the "
+        "entry file (`entry`)."
     )
+
+
+def _check_documents(files: dict[str, bytes]) -> None:
+    """Every YAML or JSON file of a multi-file package within the node and depth limits, before cwltool reads
+    (and expands) it: a step file can be an alias bomb as well as the entry."""
+    if len(files) == 1:
+        return  # the one file of a CWL or ogcapppkg body was read with the limits already
+    for path, content in files.items():
+        if path.endswith((".cwl", ".yml", ".yaml", ".json")):
+            check_yaml_document(_text(content, path), path, DocumentLimits())
+
+
+def _text(content: bytes, path: str) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidPackage(f"{path} is not UTF-8 text: byte {error.start} cannot be decoded.") from error
 
 
 def _parse(content: bytes, path: str) -> JSON:
@@ -172,20 +180,30 @@ def _entry(document: JSON) -> tuple[str | None, JSON]:
     )
 
 
-def _load(files: dict[str, bytes], entry_path: str, entry_id: str | None, networks: Sequence[IPNetwork]) -> Process:
+def _load(
+    files: dict[str, bytes], entry_path: str, entry_id: str | None, networks: Sequence[IPNetwork]
+) -> tuple[Process, bytes | None]:
+    """The tool cwltool loads from a folder of exactly the package's files, and for a multi-file package its
+    packed document (what a process deployed from the version runs)."""
     with tempfile.TemporaryDirectory(prefix="swath-catalog-") as directory:
         folder = Path(directory)
         for path, content in files.items():
             target = folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+            except OSError as error:  # `a` and `a/b` both files: the zip was valid, the package is not
+                raise InvalidPackage(f"The package's file '{path}' clashes with another of its paths.") from error
         try:
-            return load_document(folder / entry_path, entry_id, InvalidPackage, "cwltool refused it", networks=networks)
+            if len(files) == 1:
+                return load_document(folder / entry_path, entry_id, InvalidPackage, _REFUSED, networks=networks), None
+            tool, packed = load_and_pack(folder / entry_path, entry_id, InvalidPackage, _REFUSED, networks=networks)
         except InvalidPackage as refused:
             problems = _problems(refused.__cause__, folder) or [refused.detail]
             raise InvalidApplication(
                 f"The package is not valid CWL: {len(problems)} problem(s), listed in `errors`.", problems
             ) from refused
+    return tool, json.dumps(packed, indent=2, ensure_ascii=False).encode("utf-8")
 
 
 def _problems(cause: BaseException | None, folder: Path) -> list[str]:
@@ -246,8 +264,9 @@ def _metadata(document: JSON, entry: JSON, tool: Process) -> JSON:
                 break
     if "name" not in found and isinstance(entry.get("label"), str):
         found["name"] = entry["label"]
-    if "description" not in found and isinstance(entry.get("doc"), str | list):
-        doc = entry["doc"]
+    # The loaded tool's `doc`, with any `$include` resolved, before the document's own.
+    doc = next((value for value in (tool.tool.get("doc"), entry.get("doc")) if isinstance(value, str | list)), None)
+    if "description" not in found and doc is not None:
         found["description"] = "\n".join(map(str, doc)) if isinstance(doc, list) else doc
     found["containers"] = sorted(set(_containers(tool)))
     return found
@@ -318,9 +337,11 @@ def _has_directory(parameters: Sequence[JSON]) -> bool:
     return any("Directory" in repr(parameter.get("type")) for parameter in parameters)
 
 
-def package_download(files: dict[str, bytes]) -> tuple[bytes, str]:
-    """A version's package as one download: its only file as CWL, or every file in a zip (paths kept, times
-    fixed so that the same version always downloads as the same bytes)."""
+def package_download(files: dict[str, bytes], packed: bytes | None = None) -> tuple[bytes, str]:
+    """A version's package as one download: its packed document when given, its only file as CWL, or every file
+    in a zip (paths kept, times fixed so that the same version always downloads as the same bytes)."""
+    if packed is not None:
+        return packed, "application/cwl+json"
     if list(files) == [_SINGLE_FILE]:
         return files[_SINGLE_FILE], "application/cwl+yaml"
     buffer = io.BytesIO()

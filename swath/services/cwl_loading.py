@@ -15,13 +15,14 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import httpx
 from cwl_utils.errors import WorkflowException
 from cwltool.context import LoadingContext, RuntimeContext
 from cwltool.load_tool import fetch_document, make_tool, resolve_and_validate_document
+from cwltool.pack import pack
 from cwltool.process import Process
 from cwltool.workflow import default_make_tool
 from schema_salad.exceptions import SchemaSaladException, ValidationException
@@ -30,7 +31,14 @@ from schema_salad.fetcher import DefaultFetcher
 from swath.errors import AddressRefused
 from swath.services.network import IPNetwork, fetch_checked
 
-__all__ = ["CWL_RUN_ERRORS", "describe_cwl_error", "load_document", "loading_context", "runtime_context"]
+__all__ = [
+    "CWL_RUN_ERRORS",
+    "describe_cwl_error",
+    "load_and_pack",
+    "load_document",
+    "loading_context",
+    "runtime_context",
+]
 
 # What cwltool raises when a run fails for a reason of the document or the tool (not of Swath).
 CWL_RUN_ERRORS: tuple[type[Exception], ...] = (SchemaSaladException, WorkflowException)
@@ -85,6 +93,35 @@ def load_document(
     A document cwltool refuses raises `error(f"{lead}: <cwltool's message>")`, chained, with the folder's path
     left out of the message.
     """
+    tool, _ = _load(path, entry_id, error, lead, podman=podman, networks=networks, tool_factory=tool_factory)
+    return tool
+
+
+def load_and_pack(
+    path: Path,
+    entry_id: str | None,
+    error: Callable[[str], Exception],
+    lead: str,
+    *,
+    networks: Sequence[IPNetwork] = (),
+) -> tuple[Process, dict[str, Any]]:
+    """`load_document`, and the document packed into one (`cwltool --pack`): what a multi-file package deploys as,
+    since a process holds one CWL document."""
+    tool, packed = _load(path, entry_id, error, lead, networks=networks, packing=True)
+    return tool, packed or {}
+
+
+def _load(
+    path: Path,
+    entry_id: str | None,
+    error: Callable[[str], Exception],
+    lead: str,
+    *,
+    podman: bool = False,
+    networks: Sequence[IPNetwork] = (),
+    tool_factory: Callable[..., Process] | None = None,
+    packing: bool = False,
+) -> tuple[Process, dict[str, Any] | None]:
     folder = path.parent
     file_uri = path.resolve().as_uri()
     with _CWLTOOL_LOCK:
@@ -92,13 +129,27 @@ def load_document(
         try:
             context, document, uri = fetch_document(file_uri, context)
             context, uri = resolve_and_validate_document(context, document, uri)
-            return make_tool(file_uri + (f"#{entry_id}" if entry_id else ""), context)
+            tool = make_tool(file_uri + (f"#{entry_id}" if entry_id else ""), context)
+            packed = _packed(context, uri, entry_id) if packing else None
         except CWL_RUN_ERRORS as failure:
             raise error(f"{lead}: {describe_cwl_error(failure, folder)}") from failure
         except _SHAPE_ERRORS as failure:
             raise error(
                 f"{lead}: cwltool could not read it ({type(failure).__name__}: {describe_cwl_error(failure, folder)})."
             ) from failure
+    return tool, packed
+
+
+def _packed(context: LoadingContext, uri: str, entry_id: str | None) -> dict[str, Any]:
+    """One document for the whole package, as `cwltool --pack` prints it: a `$graph` whose entry is `#main`.
+
+    Packing renames the entry `#main`; its own id is kept as the document's top `id`, where a deploy reads the id
+    of a `$graph` whose entry is `main` (services/packages.py).
+    """
+    target = uri.split("#", 1)[0] + f"#{entry_id}" if entry_id else uri
+    packed = dict(pack(context, target))
+    own_id = target.partition("#")[2]
+    return {"id": own_id, **packed} if own_id and own_id != "main" else packed
 
 
 def runtime_context(work_dir: Path, log: BinaryIO, engine: str | None) -> RuntimeContext:

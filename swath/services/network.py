@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from swath.errors import AddressRefused
+from swath.errors import AddressRefused, ContentTooLarge
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -80,17 +80,35 @@ def check_url(url: str, allowed: Sequence[IPNetwork]) -> list[IPAddress]:
     return addresses
 
 
-def fetch_checked(url: str, allowed: Sequence[IPNetwork], timeout: httpx.Timeout, max_redirects: int = 10) -> bytes:
+def fetch_checked(
+    url: str,
+    allowed: Sequence[IPNetwork],
+    timeout: httpx.Timeout,
+    max_redirects: int = 10,
+    max_bytes: int | None = None,
+) -> bytes:
     """GET a small document, checking the address of the URL and of every redirect before connecting to it.
 
-    Raises AddressRefused for a refused address, httpx.HTTPError for everything the server or network did.
+    Raises AddressRefused for a refused address, ContentTooLarge past `max_bytes` (counted as the body arrives,
+    whatever `Content-Length` says), httpx.HTTPError for everything the server or network did.
     """
     with httpx.Client(follow_redirects=False, timeout=timeout) as client:
         for _ in range(max_redirects + 1):
             check_url(url, allowed)
-            response = client.get(url)
-            if not response.is_redirect or response.next_request is None:
-                response.raise_for_status()
-                return response.content
-            url = str(response.next_request.url)
+            with client.stream("GET", url) as response:
+                if not response.is_redirect or response.next_request is None:
+                    response.raise_for_status()
+                    return _bounded_body(response, url, max_bytes)
+                url = str(response.next_request.url)
     raise httpx.TooManyRedirects(f"{url} redirects more than {max_redirects} times")
+
+
+def _bounded_body(response: httpx.Response, url: str, max_bytes: int | None) -> bytes:
+    chunks: list[bytes] = []
+    received = 0
+    for chunk in response.iter_bytes():
+        received += len(chunk)
+        if max_bytes is not None and received > max_bytes:
+            raise ContentTooLarge(f"{url} holds more than {max_bytes:,} bytes, the most this server reads from it.")
+        chunks.append(chunk)
+    return b"".join(chunks)

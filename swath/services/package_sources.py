@@ -22,7 +22,14 @@ from swath.services.descriptions import plain_json
 from swath.services.network import IPNetwork, fetch_checked
 from swath.store.records import JSON
 
-__all__ = ["ACCEPTED_MEDIA_TYPES", "DocumentLimits", "PackageSource", "fetch_url", "read_package_source"]
+__all__ = [
+    "ACCEPTED_MEDIA_TYPES",
+    "DocumentLimits",
+    "PackageSource",
+    "check_yaml_document",
+    "fetch_url",
+    "read_package_source",
+]
 
 _CWL_MEDIA_TYPES = (
     "application/cwl+yaml",
@@ -73,10 +80,10 @@ def read_package_source(
     return essence, _read_body(body, essence, fetch, limits or DocumentLimits())
 
 
-def fetch_url(href: str, allowed_networks: Sequence[IPNetwork] = ()) -> bytes:
+def fetch_url(href: str, allowed_networks: Sequence[IPNetwork] = (), max_bytes: int | None = None) -> bytes:
     """Read an execution unit that an ogcapppkg body links to, from an allowed address only (services/network)."""
     try:
-        return fetch_checked(href, allowed_networks, _FETCH_TIMEOUT)
+        return fetch_checked(href, allowed_networks, _FETCH_TIMEOUT, max_bytes=max_bytes)
     except httpx.HTTPStatusError as error:
         raise InvalidPackage(
             f"The execution unit at {href} could not be fetched: the server answered {error.response.status_code}."
@@ -178,7 +185,17 @@ def _decode(data: bytes, what: str) -> str:
         raise InvalidPackage(f"{what} is not UTF-8 text: byte {error.start} cannot be decoded.") from error
 
 
+def check_yaml_document(text: str, what: str, limits: DocumentLimits) -> None:
+    """InvalidPackage, naming `what`, unless `text` is YAML (or JSON) within `limits`: a file of a multi-file
+    package may be any YAML, an object or not."""
+    _load_yaml(text, what, limits)
+
+
 def _parse_yaml(text: str, what: str, limits: DocumentLimits) -> JSON:
+    return _require_object(plain_json(_load_yaml(text, what, limits)), what)
+
+
+def _load_yaml(text: str, what: str, limits: DocumentLimits) -> Any:
     try:
         document = yaml_no_ts().load(text)
     except RecursionError as error:
@@ -188,7 +205,7 @@ def _parse_yaml(text: str, what: str, limits: DocumentLimits) -> JSON:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         raise InvalidPackage(f"{what} is not valid YAML: {error.problem or error.context}{where}.") from error
     _check_size(document, what, limits)
-    return _require_object(plain_json(document), what)
+    return document
 
 
 def _check_size(document: Any, what: str, limits: DocumentLimits) -> None:

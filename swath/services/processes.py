@@ -22,7 +22,7 @@ from swath.services.builtin import cwl_dag_process, echo_process
 from swath.services.catalog import CatalogFetch
 from swath.services.containers import check_package_may_run, choose_container_runtime
 from swath.services.context import ServiceContext
-from swath.services.identity import Identity
+from swath.services.identity import Identity, Role
 from swath.services.network import parse_networks
 from swath.services.package_sources import DocumentLimits, fetch_url
 from swath.services.packages import ApplicationPackage, parse_package
@@ -32,6 +32,8 @@ from swath.store.records import ApplicationVersionRecord, ProcessKind, ProcessRe
 
 Fetch = Callable[[str], bytes]
 log = logging.getLogger("swath.services")
+# Who deploys the examples at start-up: the service itself.
+_EXAMPLES_DEPLOYER = Identity("swath", Role.admin)
 
 
 def _new_revision(
@@ -62,11 +64,17 @@ def _new_revision(
 
 
 def _parse(
-    context: ServiceContext, body: bytes, media_type: str, workflow: str | None, fetch: Fetch | None
+    context: ServiceContext,
+    body: bytes,
+    media_type: str,
+    deployer: Identity,
+    workflow: str | None,
+    fetch: Fetch | None,
 ) -> tuple[ApplicationPackage, ApplicationVersionRecord | None]:
-    """The package of a deploy body, and the catalog version its execution unit linked to, if it did."""
+    """The package of a deploy body, and the catalog version (one `deployer` may see) its execution unit linked
+    to, if it did."""
     networks = parse_networks(context.settings.allowed_networks)
-    reader = CatalogFetch(context, fetch or functools.partial(fetch_url, allowed_networks=networks))
+    reader = CatalogFetch(context, fetch or functools.partial(fetch_url, allowed_networks=networks), deployer)
     package = parse_package(body, media_type, workflow, reader, context.settings.allowed_networks, _limits(context))
     _check_may_run(context, package)
     return package, reader.used
@@ -91,7 +99,7 @@ def deploy_process(
     context: ServiceContext,
     body: bytes,
     media_type: str,
-    user: str,
+    deployer: Identity,
     workflow: str | None = None,
     fetch: Fetch | None = None,
     visible_to: Sequence[str] = (),
@@ -101,9 +109,9 @@ def deploy_process(
     `visible_to` restricts it to those users and `group:` names (and its deployer and admins); empty: every user.
     An ogcapppkg whose executionUnit links to a version of this server's catalog deploys that version.
     """
-    package, source = _parse(context, body, media_type, workflow, fetch)
+    package, source = _parse(context, body, media_type, deployer, workflow, fetch)
     with transaction(context.sessions) as session:
-        return store.insert_process(session, _new_revision(package, user, source, visible_to))
+        return store.insert_process(session, _new_revision(package, deployer.user, source, visible_to))
 
 
 def replace_process(
@@ -121,7 +129,7 @@ def replace_process(
     Jobs already created keep the revision they were created with; the new revision keeps the visibility of the
     old one unless `visible_to` is given.
     """
-    package, source = _parse(context, body, media_type, workflow, fetch)
+    package, source = _parse(context, body, media_type, deployer, workflow, fetch)
     with transaction(context.sessions) as session:
         current = _resolve(session, process_id, deployer)
         _refuse_builtin(current)
@@ -199,7 +207,7 @@ def deploy_examples(context: ServiceContext) -> list[str]:
     deployed = []
     for path in sorted(EXAMPLES_DIR.glob("*.cwl")):
         try:
-            process = deploy_process(context, path.read_bytes(), "application/cwl+yaml", user="swath")
+            process = deploy_process(context, path.read_bytes(), "application/cwl+yaml", _EXAMPLES_DEPLOYER)
         except DuplicatedProcess:
             continue
         except InvalidPackage as refused:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from swath.store.processes import as_utc
+from swath.store.processes import Principals, as_utc, visibility_clause
 from swath.store.records import ApplicationVersionRecord
-from swath.store.tables import ApplicationFileRow, ApplicationVersionRow, ProcessRow
+from swath.store.tables import ApplicationAccessRow, ApplicationFileRow, ApplicationVersionRow, ProcessRow
+
+
+def _visible(principals: Principals) -> ColumnElement[bool]:
+    """Versions `principals` may see (None: all), by the one rule processes follow too."""
+    return visibility_clause(
+        ApplicationVersionRow.access, ApplicationAccessRow.principal, ApplicationVersionRow.registered_by, principals
+    )
 
 
 def _record(session: Session, row: ApplicationVersionRow, with_files: bool = True) -> ApplicationVersionRecord:
@@ -28,6 +35,8 @@ def _record(session: Session, row: ApplicationVersionRow, with_files: bool = Tru
         warnings=list(row.warnings),
         registered_by=row.registered_by,
         registered=as_utc(row.registered),
+        packed=row.packed if with_files else None,
+        visible_to=tuple(sorted(access.principal for access in row.access)),
     )
 
 
@@ -44,6 +53,8 @@ def insert_version(session: Session, version: ApplicationVersionRecord) -> Appli
         warnings=version.warnings,
         registered_by=version.registered_by,
         registered=version.registered,
+        packed=version.packed,
+        access=[ApplicationAccessRow(principal=principal) for principal in version.visible_to],
     )
     try:
         with session.begin_nested():
@@ -58,30 +69,35 @@ def insert_version(session: Session, version: ApplicationVersionRecord) -> Appli
     return _record(session, row)
 
 
-def get_version(session: Session, name: str, version: str, with_files: bool = True) -> ApplicationVersionRecord | None:
+def get_version(
+    session: Session, name: str, version: str, with_files: bool = True, principals: Principals = None
+) -> ApplicationVersionRecord | None:
+    """One version, None when it does not exist or `principals` may not see it (the two look the same)."""
     row = session.scalar(
         select(ApplicationVersionRow).where(
-            ApplicationVersionRow.name == name, ApplicationVersionRow.version == version
+            ApplicationVersionRow.name == name, ApplicationVersionRow.version == version, _visible(principals)
         )
     )
     return _record(session, row, with_files) if row else None
 
 
-def list_versions(session: Session, name: str) -> list[ApplicationVersionRecord]:
-    """Every version of an application, newest registration first, without their files."""
-    query = select(ApplicationVersionRow).where(ApplicationVersionRow.name == name)
+def list_versions(session: Session, name: str, principals: Principals = None) -> list[ApplicationVersionRecord]:
+    """Every version of an application `principals` may see, newest registration first, without their files."""
+    query = select(ApplicationVersionRow).where(ApplicationVersionRow.name == name, _visible(principals))
     rows = session.scalars(query.order_by(ApplicationVersionRow.registered.desc(), ApplicationVersionRow.pk.desc()))
     return [_record(session, row, with_files=False) for row in rows]
 
 
-def list_all_versions(session: Session) -> list[ApplicationVersionRecord]:
-    """Every version of every application, by name then newest first, without their files.
+def list_all_versions(session: Session, principals: Principals = None) -> list[ApplicationVersionRecord]:
+    """Every version of every application `principals` may see, by name then newest first, without their files.
 
     Searching by keyword or author filters these in the service: a catalog holds hundreds of versions, not
     millions, and the metadata's JSON shape differs between SQLite and PostgreSQL.
     """
-    query = select(ApplicationVersionRow).order_by(
-        ApplicationVersionRow.name, ApplicationVersionRow.registered.desc(), ApplicationVersionRow.pk.desc()
+    query = (
+        select(ApplicationVersionRow)
+        .where(_visible(principals))
+        .order_by(ApplicationVersionRow.name, ApplicationVersionRow.registered.desc(), ApplicationVersionRow.pk.desc())
     )
     return [_record(session, row, with_files=False) for row in session.scalars(query)]
 
@@ -104,5 +120,6 @@ def delete_version(session: Session, name: str, version: str) -> bool:
     if pk is None:
         return False
     session.execute(delete(ApplicationFileRow).where(ApplicationFileRow.version_pk == pk))
+    session.execute(delete(ApplicationAccessRow).where(ApplicationAccessRow.version_pk == pk))
     session.execute(delete(ApplicationVersionRow).where(ApplicationVersionRow.pk == pk))
     return True

@@ -48,14 +48,15 @@ def _record(row: ProcessRow) -> ProcessRecord:
 
 
 def _visible(entity: Any, principals: Principals) -> ColumnElement[bool]:
-    """Revisions `principals` may see: unrestricted ones, ones restricted to any of them, and their own."""
+    return visibility_clause(entity.access, ProcessAccessRow.principal, entity.created_by, principals)
+
+
+def visibility_clause(access: Any, principal: Any, owner: Any, principals: Principals) -> ColumnElement[bool]:
+    """Rows `principals` may see, for any record restricted by access rows (processes, catalog versions):
+    unrestricted ones (no access row), ones restricted to any of them, and their own (`owner`)."""
     if principals is None:
         return true()
-    return or_(
-        ~entity.access.any(),
-        entity.access.any(ProcessAccessRow.principal.in_(principals)),
-        entity.created_by.in_(principals),
-    )
+    return or_(~access.any(), access.any(principal.in_(principals)), owner.in_(principals))
 
 
 def insert_process(session: Session, process: ProcessRecord) -> ProcessRecord:

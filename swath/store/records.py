@@ -204,7 +204,9 @@ class ApplicationVersionRecord:
 
     `files` maps a path inside the package to its bytes; `entry_path` is the one cwltool loads (its `#entry_id`
     for a `$graph`). `metadata` holds the schema.org fields found (title, description, keywords, author, license,
-    codeRepository, softwareVersion, containers); `warnings` the departures from the OGC best practice.
+    codeRepository, softwareVersion, containers, and `source` for a package the catalog fetched); `warnings` the
+    departures from the OGC best practice. `packed` is a multi-file package as one document (None for one file).
+    An empty `visible_to` means every user sees the version; else its registrant and those named do.
     """
 
     name: str
@@ -218,3 +220,5 @@ class ApplicationVersionRecord:
     registered_by: str
     registered: datetime
     pk: int = 0
+    packed: bytes | None = None
+    visible_to: tuple[str, ...] = ()

@@ -187,6 +187,16 @@ class UploadRow(Base):
 
     __table_args__ = (Index("ix_uploads_owner", "owner"),)
 
+
+class ApplicationAccessRow(Base):
+    """One user (`alice`) or group (`group:team`) a restricted catalog version is visible to."""
+
+    __tablename__ = "application_access"
+
+    version_pk: Mapped[int] = mapped_column(ForeignKey("application_versions.pk", ondelete="CASCADE"), primary_key=True)
+    principal: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+
 class ApplicationVersionRow(Base):
     """One registered version of a catalog application. Immutable once written: only deletion removes it."""
 
@@ -205,6 +215,10 @@ class ApplicationVersionRow(Base):
     warnings: Mapped[list[str]] = mapped_column(JSON)
     registered_by: Mapped[str] = mapped_column(String(255))
     registered: Mapped[datetime]
+    # A multi-file package as one document (`cwltool --pack`, JSON): what a process deployed from it holds.
+    packed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # No rows: every user sees the version. Rows: its registrant and the users and groups named see it.
+    access: Mapped[list[ApplicationAccessRow]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
     __table_args__ = (
         # Immutability rests on this index: a second registration of a pair fails here, never on a prior SELECT.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,8 @@ import pytest
 from swath.client import Client
 from swath.client.errors import APIError
 from tests.cli.test_cli import as_json, swath
-from tests.conftest import DATA, Server
+from tests.conftest import DATA, Server, make_server
+from tests.services.test_catalog_sources import git
 
 CATALOG = DATA / "catalog"
 
@@ -69,3 +72,41 @@ def test_the_client_registers_reads_deploys_and_deletes(server: Server, tmp_path
         assert refused.value.document["processID"] == "stac-app:1.2.0"
         client.delete_application_version("stac-app", "1.2.0", force=True)
         assert client.applications(keyword="stac") == []
+
+
+@pytest.fixture(scope="module")
+def local_sources(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = make_server(tmp_path_factory.mktemp("local-sources"), allow_local_package_sources="true").start()
+    yield running
+    running.stop()
+
+
+def test_app_register_git_clones_the_repository_and_deploy_runs_the_packed_package(
+    local_sources: Server, tmp_path: Path
+) -> None:
+    repository = tmp_path / "repo"
+    shutil.copytree(CATALOG / "multi", repository / "app")
+    git(repository, "init", "--quiet", "--initial-branch=main")
+    git(repository, "add", ".")
+    git(repository, "commit", "--quiet", "-m", "The application")
+    git(repository, "tag", "v0.1.0")
+    result = swath(
+        "app", "register", repository.as_uri(), "--git", "--ref", "v0.1.0", "--path", "app", "--json",
+        url=local_sources.url,
+    )  # fmt: skip
+    document = as_json(result)
+    assert document["metadata"]["source"]["ref"] == "v0.1.0" and document["files"] == ["main.cwl", "tools/say.cwl"]
+    deployed = swath("app", "deploy", "multi-app:0.1.0", url=local_sources.url)
+    assert deployed.stdout.strip() == "Deployed process multi-app version 0.1.0", deployed.stderr
+
+
+def test_the_client_names_the_entry_file_and_whom_a_version_is_shown_to(server: Server, tmp_path: Path) -> None:
+    folder = tmp_path / "two"
+    shutil.copytree(CATALOG / "multi", folder)
+    (folder / "other.cwl").write_text((folder / "main.cwl").read_text().replace("id: multi-app", "id: other-app"))
+    with Client(server.url) as client:
+        with pytest.raises(APIError, match="not exactly one Workflow"):
+            client.register_application(folder)
+        registered = client.register_application(folder, entry="other.cwl", visible_to=["bob", "group:sounder"])
+    assert (registered["name"], registered["entryPath"]) == ("other-app", "other.cwl")
+    assert registered["visibleTo"] == ["bob", "group:sounder"]

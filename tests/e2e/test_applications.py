@@ -18,6 +18,7 @@ from tests.conftest import DATA, Server, make_server
 from tests.e2e.helpers import ASYNC, wait_for_status
 from tests.e2e.test_auth import make_token
 from tests.ogc_schemas import validate
+from tests.services.test_catalog_sources import git
 
 CATALOG = DATA / "catalog"
 STAC_APP = (CATALOG / "stac-app.cwl").read_bytes()
@@ -164,8 +165,15 @@ def test_a_version_deployed_as_a_process_is_deleted_only_when_forced(client: htt
 
 @pytest.fixture(scope="module")
 def authenticated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, str]]]:
-    server = make_server(tmp_path_factory.mktemp("catalog-auth"), auth_mode="on", deploy_examples="false")
+    server = make_server(
+        tmp_path_factory.mktemp("catalog-auth"),
+        auth_mode="on",
+        deploy_examples="false",
+        allow_local_package_sources="true",
+        max_package_files="20",
+    )
     tokens = {name: make_token(server, name, role) for name, role in [("una", "user"), ("dee", "deployer")]}
+    tokens["una2"] = make_token(server, "una2", "user")
     server.start()
     yield server, tokens
     server.stop()
@@ -184,6 +192,123 @@ def test_registering_needs_the_deployer_role_and_records_the_registrant(
         assert registered.json()["registeredBy"] == "dee"
         listed = http.get("/applications", headers={"Authorization": f"Bearer {tokens['una']}"})
         assert [item["name"] for item in listed.json()["applications"]] == ["plain-tool"]
+
+
+def as_(tokens: dict[str, str], name: str, **headers: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens[name]}", **headers}
+
+
+def test_a_private_application_is_read_only_by_its_registrant_and_those_it_is_shared_with_here_and_through_trs(
+    authenticated: tuple[Server, dict[str, str]],
+) -> None:
+    server, tokens = authenticated
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        registered = http.post(
+            "/applications",
+            content=PLAIN_TOOL,
+            params={"name": "private-tool", "visibleTo": "una"},
+            headers=as_(tokens, "dee", **CWL_YAML),
+        )
+        assert registered.status_code == 201, registered.text
+        assert registered.json()["visibleTo"] == ["una"]
+        paths = [
+            "/applications/private-tool",
+            "/applications/private-tool/versions/1.0.0",
+            "/applications/private-tool/versions/1.0.0/package",
+            "/ga4gh/trs/v2/tools/private-tool",
+            "/ga4gh/trs/v2/tools/private-tool/versions",
+            "/ga4gh/trs/v2/tools/private-tool/versions/1.0.0/CWL/descriptor",
+            "/ga4gh/trs/v2/tools/private-tool/versions/1.0.0/CWL/files",
+        ]
+        for name in ("dee", "una"):
+            for path in paths:
+                assert http.get(path, headers=as_(tokens, name)).status_code == 200, (name, path)
+        for path in paths:
+            assert_exception(http.get(path, headers=as_(tokens, "una2")), 404, "no-such-application")
+        listed = http.get("/applications", headers=as_(tokens, "una2")).json()["applications"]
+        assert "private-tool" not in [item["name"] for item in listed]
+        tools = http.get("/ga4gh/trs/v2/tools", headers=as_(tokens, "una2")).json()
+        assert "private-tool" not in [tool["id"] for tool in tools]
+        assert "private-tool" in [
+            tool["id"] for tool in http.get("/ga4gh/trs/v2/tools", headers=as_(tokens, "una")).json()
+        ]
+
+
+def test_a_zip_past_the_file_limit_answers_413_naming_the_member(authenticated: tuple[Server, dict[str, str]]) -> None:
+    server, tokens = authenticated
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for index in range(25):
+            archive.writestr(f"data/{index:02}.txt", "x")
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        response = http.post(
+            "/applications",
+            content=buffer.getvalue(),
+            headers=as_(tokens, "dee", **{"Content-Type": "application/zip"}),
+        )
+    document = assert_exception(response, 413, "content-too-large")
+    assert document["detail"].startswith("The zip holds more than 20 files (at 'data/20.txt')")
+
+
+def test_a_zip_member_leaving_the_package_answers_400_naming_it(client: httpx.Client) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("main.cwl", PLAIN_TOOL)
+        archive.writestr("../../etc/cron.d/evil", "* * * * * root true")
+    document = assert_exception(
+        register(client, buffer.getvalue(), {"Content-Type": "application/zip"}), 400, "invalid-package"
+    )
+    assert "'../../etc/cron.d/evil' leaves the package" in document["detail"]
+
+
+def test_a_package_in_a_local_git_repository_registers_and_trs_serves_each_file(
+    authenticated: tuple[Server, dict[str, str]], tmp_path: Path
+) -> None:
+    server, tokens = authenticated
+    repository = tmp_path / "repo"
+    (repository / "app").mkdir(parents=True)
+    for path in (CATALOG / "multi").rglob("*.cwl"):
+        target = repository / "app" / path.relative_to(CATALOG / "multi")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes().replace(b"id: multi-app", b"id: git-app"))
+    git(repository, "init", "--quiet", "--initial-branch=main")
+    git(repository, "add", ".")
+    git(repository, "commit", "--quiet", "-m", "The application")
+    body = {"git": repository.as_uri(), "ref": "main", "path": "app"}
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        response = http.post("/applications", json=body, headers=as_(tokens, "dee"))
+        assert response.status_code == 201, response.text
+        assert response.json()["metadata"]["source"]["commit"] == git(repository, "rev-parse", "HEAD")
+        assert response.json()["packed"] is True
+        base = "/ga4gh/trs/v2/tools/git-app/versions/0.1.0/CWL"
+        files = http.get(f"{base}/files", headers=as_(tokens, "una")).json()
+        assert [item["path"] for item in files] == ["main.cwl", "tools/say.cwl"]
+        for item in files:
+            served = http.get(f"{base}/descriptor/{item['path']}", headers=as_(tokens, "una")).json()
+            assert served["content"] == (repository / "app" / item["path"]).read_text()
+        refused = http.post("/applications", json={"git": "ssh://git@example.org/a.git"}, headers=as_(tokens, "dee"))
+        assert "clones https (or http) URLs only" in assert_exception(refused, 400, "invalid-package")["detail"]
+
+
+def test_a_multi_file_version_downloads_packed_deploys_and_runs(client: httpx.Client, server: Server) -> None:
+    registered = register(client, multi_file_zip(), {"Content-Type": "application/zip"}, version="0.1.0").json()
+    packed = client.get("/applications/multi-app/versions/0.1.0/package", params={"packed": "true"})
+    assert packed.headers["content-type"] == "application/cwl+json"
+    assert next(item["id"] for item in packed.json()["$graph"]) == "#main"
+    unit = {"href": f"{server.url}/applications/multi-app/versions/0.1.0", "type": "application/cwl+yaml"}
+    deployed = client.post(
+        "/processes", json={"executionUnit": unit}, headers={"Content-Type": "application/ogcapppkg+json"}
+    )
+    assert deployed.status_code == 201, deployed.text
+    job = client.post(
+        "/processes/multi-app:0.1.0/execution", json={"inputs": {"message": "packed"}}, headers=ASYNC
+    ).json()
+    assert wait_for_status(client, job["jobID"])["status"] == "successful", client.get(
+        f"/jobs/{job['jobID']}/logs"
+    ).text
+    assert client.get(f"/jobs/{job['jobID']}").json()["packageChecksum"] == registered["checksum"]
+    results = client.get(f"/jobs/{job['jobID']}/results").json()
+    assert httpx.get(results["out"]["href"]).text == "packed\n"
 
 
 # GA4GH TRS v2 ---------------------------------------------------------------------------------------------------
@@ -246,6 +371,26 @@ def test_cwltool_runs_a_multi_file_package_it_resolved_through_trs(
     assert done.returncode == 0, done.stderr
     output = json.loads(done.stdout)["out"]
     assert Path(output["path"]).read_text() == "hello from TRS\n"
+
+
+def test_cwltool_resolves_the_imported_and_included_files_of_a_package_through_trs(
+    client: httpx.Client, server: Server, tmp_path: Path
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted((CATALOG / "include").rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(CATALOG / "include").as_posix())
+    assert register(client, buffer.getvalue(), {"Content-Type": "application/zip"}).status_code in (200, 201)
+    done = subprocess.run(
+        [
+            str(CWLTOOL), "--quiet", "--outdir", str(tmp_path),
+            "--add-ga4gh-tool-registry", server.url, "include-app:1.0.0", "--message", "imported",
+        ],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert Path(json.loads(done.stdout)["out"]["path"]).read_text() == "imported\n"
 
 
 # Deploying from the catalog -------------------------------------------------------------------------------------

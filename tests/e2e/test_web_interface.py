@@ -84,9 +84,24 @@ def mapped(http: httpx.Client) -> str:
     return job_id
 
 
-def _main_pages(http: httpx.Client, greeted: str, mapped: str) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def catalogued(http: httpx.Client) -> str:
+    """A catalog version with best-practice warnings and schema.org metadata: the version page's address."""
+    package = (DATA / "catalog" / "stac-app.cwl").read_bytes()
+    for body, params in [(package, {}), ((DATA / "catalog" / "plain-tool.cwl").read_bytes(), {"name": "web-tool"})]:
+        response = http.post(
+            "/applications", content=body, params=params, headers={"Content-Type": "application/cwl+yaml"}
+        )
+        assert response.status_code in (200, 201), response.text
+    return "/applications/web-tool/versions/1.0.0"
+
+
+def _main_pages(http: httpx.Client, greeted: str, mapped: str, catalogued: str) -> dict[str, str]:
     process = ensure_deployed(http, "greet")
     return {
+        "applications": "/applications",
+        "application": "/applications/stac-app",
+        "application-version": catalogued,
         "landing": "/",
         "processes": "/processes",
         "process": f"/processes/{process}",
@@ -112,13 +127,13 @@ def _settle(page: Any) -> None:
 
 
 def test_every_page_loads_without_console_errors_under_a_strict_csp_and_is_saved_as_a_screenshot(
-    browser: Any, http: httpx.Client, server: Server, greeted: str, mapped: str
+    browser: Any, http: httpx.Client, server: Server, greeted: str, mapped: str, catalogued: str
 ) -> None:
     for scheme in ("light", "dark"):
         errors = ConsoleErrors()
         context = _open_context(browser, errors, scheme)
         page = context.new_page()
-        for name, path in _main_pages(http, greeted, mapped).items():
+        for name, path in _main_pages(http, greeted, mapped, catalogued).items():
             response = page.goto(server.url + path)
             assert response is not None and response.status == 200, path
             assert response.headers["content-security-policy"] == "default-src 'self'"
@@ -129,13 +144,13 @@ def test_every_page_loads_without_console_errors_under_a_strict_csp_and_is_saved
 
 
 def test_axe_core_finds_no_serious_accessibility_violation_on_any_page_in_light_or_dark_mode(
-    browser: Any, http: httpx.Client, server: Server, greeted: str, mapped: str
+    browser: Any, http: httpx.Client, server: Server, greeted: str, mapped: str, catalogued: str
 ) -> None:
     found: dict[str, list[str]] = {}
     for scheme in ("light", "dark"):
         context = _open_context(browser, ConsoleErrors(), scheme)
         page = context.new_page()
-        for name, path in _main_pages(http, greeted, mapped).items():
+        for name, path in _main_pages(http, greeted, mapped, catalogued).items():
             page.goto(server.url + path)
             _settle(page)
             violations = serious_accessibility_violations(page)
@@ -354,3 +369,34 @@ def test_the_deploy_page_shows_cwltools_messages_and_deploys_a_valid_package(
     assert "web-deployed" in link.inner_text()
     link.click()
     page.wait_for_selector("h1:has-text('Greet someone')")
+
+
+def test_the_catalog_is_searched_and_a_version_shows_its_warnings_metadata_and_files_and_deploys(
+    page: Any, server: Server, catalogued: str
+) -> None:
+    page.goto(f"{server.url}/applications")
+    page.get_by_label("Keyword").fill("stac")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/applications?**keyword=stac**")
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1 and "stac-app" in rows.inner_text()
+    page.get_by_role("link", name="stac-app").click()
+    page.get_by_role("link", name="1.2.0").click()
+    facts = page.locator("#metadata ~ dl").inner_text()
+    assert "Ada Lovelace" in facts and "Apache-2.0" in facts and "docker.example.org/stac-tools@sha256:" in facts
+    assert (
+        "None: the package follows the best practice." in page.locator("section[aria-labelledby=warnings]").inner_text()
+    )
+
+    page.goto(server.url + catalogued)
+    warnings = page.locator("ul.warnings li")
+    assert "has no DockerRequirement" in warnings.all_inner_texts()[1]
+    page.get_by_role("link", name="package.cwl").click()
+    assert "baseCommand" in page.locator("body").inner_text()
+    page.go_back()
+    page.get_by_role("button", name="Deploy web-tool 1.0.0").click()
+    link = page.locator("#catalog-deploy-status a")
+    link.wait_for()
+    assert link.inner_text() == "web-tool:1.0.0"
+    link.click()
+    page.wait_for_selector("a[href$='/applications/web-tool/versions/1.0.0']")

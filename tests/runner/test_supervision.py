@@ -66,7 +66,7 @@ def _context(data_dir: Path, **settings: Any) -> ServiceContext:
 
 def _sleeper_job(context: ServiceContext, seconds: int) -> str:
     body = (DATA / "e2e" / "sleeper.cwl").read_bytes()
-    process = deploy_process(context, body, "application/cwl+yaml", "tester")
+    process = deploy_process(context, body, "application/cwl+yaml", Identity("tester", Role.deployer))
     return submit_job(context, process.id, ExecuteRequest(inputs={"seconds": seconds}), TESTER).id
 
 

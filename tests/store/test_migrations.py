@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from swath.store import database
 from swath.store.database import create_database_engine
@@ -48,4 +48,28 @@ def test_process_ids_with_their_version_become_the_package_id_and_a_version_and_
         processes = connection.execute(text("SELECT id FROM processes ORDER BY pk")).scalars().all()
         job_processes = connection.execute(text("SELECT process_id FROM jobs ORDER BY id")).scalars().all()
     assert processes == job_processes == ["greet:2.1", "l1b-cwl:develop", "echo"]
+    engine.dispose()
+
+
+_VERSION = (
+    "INSERT INTO application_versions (name, version, checksum, entry_path, metadata, warnings, registered_by, "
+    "registered) VALUES ('app', '1', 'sha256:x', 'main.cwl', '{}', '[]', 'ada', '2026-01-01 00:00:00')"
+)
+
+
+def test_catalog_versions_gain_a_packed_document_and_access_rows_and_lose_them_on_downgrade(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0009")
+        connection.execute(text(_VERSION))
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0014")
+        assert connection.execute(text("SELECT name, packed FROM application_versions")).all() == [("app", None)]
+        pk = connection.execute(text("SELECT pk FROM application_versions")).scalar_one()
+        connection.execute(text("INSERT INTO application_access VALUES (:pk, 'bob')"), {"pk": pk})
+    with engine.begin() as connection:
+        command.downgrade(_alembic(connection), "0009")
+        assert connection.execute(text("SELECT name FROM application_versions")).scalars().all() == ["app"]
+        assert "application_access" not in inspect(connection).get_table_names()
+        assert "packed" not in {column["name"] for column in inspect(connection).get_columns("application_versions")}
     engine.dispose()

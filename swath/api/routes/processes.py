@@ -96,7 +96,7 @@ async def deploy(
         context,
         body,
         content_type,
-        user.user,
+        user,
         w,
         visible_to=parse_principals(visible_to or ""),
     )

@@ -33,6 +33,7 @@ from swath.api.trs_schemas import (
 from swath.services import catalog, trs
 from swath.services.catalog import ApplicationQuery
 from swath.services.catalog_packages import package_download
+from swath.services.identity import Identity
 from swath.store.records import ApplicationVersionRecord
 
 PREFIXES = ("/ga4gh/trs/v2", "/api/ga4gh/v2")
@@ -120,23 +121,23 @@ def build_router(prefix: str) -> APIRouter:
         author: Annotated[str | None, Query(description="Part of an author's name.")] = None,
     ) -> list[Tool]:
         """Every application of the catalog, each with all its versions."""
-        found = catalog.search_applications(context, ApplicationQuery(name=name, author=author))
-        return [_tool(request, item.name, catalog.list_versions(context, item.name)) for item in found]
+        found = catalog.search_applications(context, ApplicationQuery(name=name, author=author), caller)
+        return [_tool(request, item.name, catalog.list_versions(context, item.name, caller)) for item in found]
 
     @router.get("/tools/{tool_id}", response_model=Tool, response_model_exclude_none=True)
     def tool(tool_id: str, request: Request, context: Context, caller: Caller) -> Tool:
         """One application, with all its versions."""
-        return _tool(request, tool_id, catalog.list_versions(context, tool_id))
+        return _tool(request, tool_id, catalog.list_versions(context, tool_id, caller))
 
     @router.get("/tools/{tool_id}/versions", response_model=list[ToolVersion], response_model_exclude_none=True)
     def versions(tool_id: str, request: Request, context: Context, caller: Caller) -> list[ToolVersion]:
         """Every version of an application, newest first."""
-        return [_tool_version(request, version) for version in catalog.list_versions(context, tool_id)]
+        return [_tool_version(request, version) for version in catalog.list_versions(context, tool_id, caller)]
 
     @router.get("/tools/{tool_id}/versions/{version_id}", response_model=ToolVersion, response_model_exclude_none=True)
     def version(tool_id: str, version_id: str, request: Request, context: Context, caller: Caller) -> ToolVersion:
         """One version of an application."""
-        return _tool_version(request, catalog.get_version(context, tool_id, version_id))
+        return _tool_version(request, catalog.get_version(context, tool_id, version_id, caller))
 
     # HEAD on descriptors too: schema-salad checks that a `run:` file exists with HEAD before it fetches it.
     @router.head(_DESCRIPTOR, include_in_schema=False, response_model=None)
@@ -145,7 +146,7 @@ def build_router(prefix: str) -> APIRouter:
         tool_id: str, version_id: str, type: str, request: Request, context: Context, caller: Caller
     ) -> Response:
         """The primary CWL descriptor (`CWL`: wrapped in JSON with its checksum; `PLAIN_CWL`: the file itself)."""
-        return _descriptor(request, context, tool_id, version_id, type, None)
+        return _descriptor(request, context, caller, tool_id, version_id, type, None)
 
     @router.head(_DESCRIPTOR + "/{relative_path:path}", include_in_schema=False, response_model=None)
     @router.get(_DESCRIPTOR + "/{relative_path:path}")
@@ -159,7 +160,7 @@ def build_router(prefix: str) -> APIRouter:
         caller: Caller,
     ) -> Response:
         """A file of a multi-file package, by its path relative to the primary descriptor."""
-        return _descriptor(request, context, tool_id, version_id, type, relative_path)
+        return _descriptor(request, context, caller, tool_id, version_id, type, relative_path)
 
     # HEAD too: cwltool's resolver asks with HEAD whether a version exists before it reads the listing.
     @router.head(_FILES, include_in_schema=False, response_model=None)
@@ -174,7 +175,7 @@ def build_router(prefix: str) -> APIRouter:
     ) -> Response | list[ToolFile]:
         """The files of a version and their roles, or (`format=zip`) all of them in a zip."""
         trs.parse_descriptor_type(type, tool_id, version_id)
-        found = catalog.get_version(context, tool_id, version_id)
+        found = catalog.get_version(context, tool_id, version_id, caller)
         if format == "zip":
             content, media_type = package_download(found.files)
             return Response(content, media_type=media_type)
@@ -184,10 +185,10 @@ def build_router(prefix: str) -> APIRouter:
 
 
 def _descriptor(
-    request: Request, context: Context, tool_id: str, version_id: str, type: str, path: str | None
+    request: Request, context: Context, caller: Identity, tool_id: str, version_id: str, type: str, path: str | None
 ) -> Response:
     form = trs.parse_descriptor_type(type, tool_id, version_id)
-    found = catalog.get_version(context, tool_id, version_id)
+    found = catalog.get_version(context, tool_id, version_id, caller)
     _, content = trs.descriptor_file(found, path)
     if form is trs.DescriptorForm.plain:
         return Response(content, media_type="text/plain")
