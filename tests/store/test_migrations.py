@@ -63,12 +63,12 @@ def test_catalog_versions_gain_a_packed_document_and_access_rows_and_lose_them_o
         command.upgrade(_alembic(connection), "0009")
         connection.execute(text(_VERSION))
     with engine.begin() as connection:
-        command.upgrade(_alembic(connection), "0014")
+        command.upgrade(_alembic(connection), "0011")
         assert connection.execute(text("SELECT name, packed FROM application_versions")).all() == [("app", None)]
         pk = connection.execute(text("SELECT pk FROM application_versions")).scalar_one()
         connection.execute(text("INSERT INTO application_access VALUES (:pk, 'bob')"), {"pk": pk})
     with engine.begin() as connection:
-        command.downgrade(_alembic(connection), "0009")
+        command.downgrade(_alembic(connection), "0010")
         assert connection.execute(text("SELECT name FROM application_versions")).scalars().all() == ["app"]
         assert "application_access" not in inspect(connection).get_table_names()
         assert "packed" not in {column["name"] for column in inspect(connection).get_columns("application_versions")}

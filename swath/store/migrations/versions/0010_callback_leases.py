@@ -1,7 +1,7 @@
 """Job callbacks are held under a lease while they are sent, so a server that stops mid-delivery leaves them to
 be resumed instead of lost
 
-Revision ID: 0015
+Revision ID: 0010
 Revises: 0009
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
