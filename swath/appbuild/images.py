@@ -33,12 +33,12 @@ def image_name(name: str, version: str) -> str:
 
 def derived_dockerfile(base_image: str, repository: Path | None) -> str:
     lines = [f"FROM {base_image}"]
-    if _has(repository, "requirements.txt"):
+    if repository is not None and _names_requirements(repository / "requirements.txt"):
         lines += [
             "COPY requirements.txt /tmp/swath-requirements.txt",
             "RUN python3 -m pip install --no-cache-dir -r /tmp/swath-requirements.txt",
         ]
-    elif _has(repository, "environment.yml"):
+    elif repository is not None and (repository / "environment.yml").is_file():
         lines += [
             "COPY environment.yml /tmp/swath-environment.yml",
             "RUN conda env update --name base --file /tmp/swath-environment.yml && conda clean --all --yes",
@@ -52,8 +52,13 @@ def derived_dockerfile(base_image: str, repository: Path | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _has(repository: Path | None, name: str) -> bool:
-    return repository is not None and (repository / name).is_file()
+def _names_requirements(path: Path) -> bool:
+    """Whether a requirements file asks for anything (not only comments and blank lines): an empty one needs no
+    pip, which a base image made for notebooks may not hold."""
+    if not path.is_file():
+        return False
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return any(line.split("#", 1)[0].strip() for line in lines)
 
 
 def build_image(engine: str, image: str, repository: Path | None, notebook: Path, base_image: str) -> str:

@@ -134,7 +134,8 @@ def _input(parameter: NotebookParameter) -> dict[str, Any]:
     described: dict[str, Any] = {"type": parameter.cwl_type, "label": parameter.name}
     doc = parameter.doc or ""
     if parameter.kind is ParameterKind.stac:
-        doc = (doc.rstrip(".") + ". " if doc else "") + "A folder holding a STAC catalog.json; the notebook gets that file's path."
+        stac = "A folder holding a STAC catalog.json; the notebook gets that file's path."
+        doc = f"{doc.rstrip('.')}. {stac}" if doc else stac
     if doc:
         described["doc"] = doc
     # A path in the notebook names a file on the author's machine: the job must be given one.

@@ -61,10 +61,8 @@ def band_statistics(client: httpx.Client, results: dict[str, Any]) -> dict[str, 
 
 def test_the_example_notebook_is_built_registered_deployed_and_run_on_the_host(server: Server, tmp_path: Path) -> None:
     package = tmp_path / "band-stats.cwl"
-    report = as_json(
-        swath("app", "build", str(EXAMPLE_NOTEBOOK), "--no-image", "--deploy", "--output", str(package), "--json",
-              url=server.url)  # fmt: skip
-    )
+    build = ("app", "build", str(EXAMPLE_NOTEBOOK), "--no-image", "--deploy", "--output", str(package), "--json")
+    report = as_json(swath(*build, url=server.url))
     assert report["registered"]["name"] == "band-stats" and report["deployed"]["id"] == "band-stats"
     assert report["inputs"] == ["input_catalog", "decimals", "media_types"]
     assert any("names no image" in note for note in report["notes"])
@@ -94,7 +92,9 @@ def notebook_repository(folder: Path) -> Path:
     greet = new_notebook(
         cells=[
             new_markdown_cell("# Greeter\nWrites a greeting, as many times as asked."),
-            new_code_cell('greeting = "hello"\ntimes: int = 1\nout = "out"  # type: stage-out', metadata={"tags": ["parameters"]}),
+            new_code_cell(
+                'greeting = "hello"\ntimes: int = 1\nout = "out"  # type: stage-out', metadata={"tags": ["parameters"]}
+            ),
             new_code_cell(
                 "import os\nos.makedirs(out, exist_ok=True)\n"
                 "with open(os.path.join(out, 'greeting.txt'), 'w') as stream:\n"
@@ -103,7 +103,8 @@ def notebook_repository(folder: Path) -> Path:
         ]
     )  # fmt: skip
     nbformat.write(greet, folder / "greet.ipynb")
-    nbformat.write(new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]})]), folder / "other.ipynb")
+    other = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]})])
+    nbformat.write(other, folder / "other.ipynb")
     (folder / "swath-app.yaml").write_text("notebook: greet.ipynb\nname: greeter\nversion: 0.3.0\n")
     for command in (["init", "--quiet"], ["add", "."], ["commit", "--quiet", "-m", "Greeter notebook"]):
         subprocess.run(
@@ -162,13 +163,11 @@ def test_the_example_notebook_runs_in_an_image_built_from_its_folder(docker: str
     source = tmp_path / "band-stats"
     source.mkdir()
     shutil.copy(EXAMPLE_NOTEBOOK, source / "band-stats.ipynb")
-    (source / "requirements.txt").write_text("")  # what the notebook needs beyond papermill: nothing here
+    (source / "requirements.txt").write_text("# the standard library is enough\n")
     package = tmp_path / "band-stats.cwl"
 
-    report = as_json(
-        swath("app", "build", str(source), "--base-image", NOTEBOOK_IMAGE, "--version", "2.0.0", "--output",
-              str(package), "--json")  # fmt: skip
-    )
+    build = ("app", "build", str(source), "--base-image", NOTEBOOK_IMAGE, "--version", "2.0.0", "--json")
+    report = as_json(swath(*build, "--output", str(package)))
 
     image = "localhost/swath-app/band-stats:2.0.0"
     assert report["image"] == image
@@ -178,9 +177,10 @@ def test_the_example_notebook_runs_in_an_image_built_from_its_folder(docker: str
     server.start()
     try:
         with httpx.Client(base_url=server.url, timeout=60) as client:
-            registered = client.post("/applications", content=package.read_bytes(),
+            registered = client.post("/applications", content=package.read_bytes(), params={"name": "band-stats"},
                                      headers={"Content-Type": "application/cwl+yaml"})  # fmt: skip
             assert registered.status_code == 201, registered.text
+            assert registered.json()["version"] == "2.0.0"
             assert registered.json()["metadata"]["containers"] == [image]
             assert registered.json()["warnings"] == []
             deployed = as_json(swath("app", "deploy", "band-stats:2.0.0", "--json", url=server.url))
