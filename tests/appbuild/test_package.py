@@ -94,7 +94,7 @@ def test_the_made_catalog_lists_every_file_the_notebook_wrote_with_relative_href
 
 def test_a_parameter_named_as_an_output_is_refused(tmp_path: Path) -> None:
     source = write_notebook(tmp_path / "clash.ipynb", "results = 1")
-    with pytest.raises(ApplicationBuildFailed, match="'results' .* has the id of an output of the package"):
+    with pytest.raises(ApplicationBuildFailed, match=r"'results' .* has the id of an output of the package"):
         build_application(str(source), with_image=False, container_runtime="none")
 
 
@@ -115,7 +115,7 @@ def test_a_notebook_of_another_language_is_refused(tmp_path: Path) -> None:
     document = json.loads(path.read_text())
     document["metadata"]["kernelspec"] = {"name": "ir", "language": "R", "display_name": "R"}
     path.write_text(json.dumps(document))
-    with pytest.raises(ApplicationBuildFailed, match="r.ipynb is a R notebook; an application runs Python notebooks"):
+    with pytest.raises(ApplicationBuildFailed, match=r"r\.ipynb is a R notebook; an application runs Python notebooks"):
         build_application(str(path), with_image=False, container_runtime="none")
 
 
