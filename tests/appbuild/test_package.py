@@ -41,21 +41,24 @@ def run_cwltool(package: str, folder: Path, *arguments: str) -> subprocess.Compl
     return subprocess.run([*command, *arguments], cwd=folder, capture_output=True, text=True, timeout=180)
 
 
-def test_a_notebook_holding_cwl_expression_syntax_runs_as_written(tmp_path: Path) -> None:
+def test_a_notebook_holding_cwl_expression_syntax_runs_as_written_and_reads_its_file_input(tmp_path: Path) -> None:
     # `$(inputs)` and `\$(` would be evaluated or unescaped by CWL in any text the package held as it is.
     markdown = "# Dollars\nCosts $(1 + 2) or \\$(x) and ${y}."
     source = write_notebook(
         tmp_path / "dollars.ipynb",
-        'word = "a"\nout = "o"  # type: output',
-        "import os\nopen(os.path.join(out, 'said.txt'), 'w').write(word + ' $(inputs) \\\\$(x)')",
+        'word = "a"\nsuffix = "s.txt"  # type: File\nout = "o"  # type: output',
+        "import os\nend = open(suffix).read()\n"
+        "open(os.path.join(out, 'said.txt'), 'w').write(word + ' $(inputs) \\\\$(x)' + end)",
         markdown=markdown,
     )
     built = build_application(str(source), with_image=False, container_runtime="none")
 
-    finished = run_cwltool(built.package, tmp_path, "--word", "b")
+    (tmp_path / "end.txt").write_text("!")
+
+    finished = run_cwltool(built.package, tmp_path, "--word", "b", "--suffix", str(tmp_path / "end.txt"))
 
     assert finished.returncode == 0, finished.stderr
-    assert (tmp_path / "out" / "results" / "said.txt").read_text() == "b $(inputs) \\$(x)"
+    assert (tmp_path / "out" / "results" / "said.txt").read_text() == "b $(inputs) \\$(x)!"
     executed = json.loads((tmp_path / "out" / "executed.ipynb").read_text())
     assert "".join(executed["cells"][0]["source"]) == markdown
 
