@@ -137,5 +137,8 @@ def _git(arguments: list[str], folder: Path | None, failure: str | None) -> str 
         return finished.stdout.strip() or None
     if failure is None:
         return None
-    lines = [line for line in finished.stderr.splitlines() if line.strip()]
-    raise ApplicationBuildFailed(f"{failure}: {lines[-1] if lines else f'exit status {finished.returncode}'}.")
+    # git's reason is its `fatal:` line; the lines after it are advice.
+    lines = [line.strip() for line in finished.stderr.splitlines() if line.strip()]
+    fatal = [line.removeprefix("fatal:").strip() for line in lines if line.startswith("fatal:")]
+    reason = (fatal or lines or [f"exit status {finished.returncode}"])[0].rstrip(".")
+    raise ApplicationBuildFailed(f"{failure}: {reason}.")
