@@ -4,7 +4,7 @@ deployed. The work is swath/appbuild's; this command reads the options and repor
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -48,23 +48,26 @@ def build(
         fail(str(error), USAGE_ERROR)
     target = output or Path(f"{built.name}.cwl")
     target.write_text(built.package, encoding="utf-8")
-    report: dict[str, object] = {
-        "name": built.name, "version": built.version, "package": str(target), "image": built.image,
-        "inputs": [p.name for p in built.parameters if p.is_input], "notes": built.notes,
-    }  # fmt: skip
+    inputs = [parameter.name for parameter in built.parameters if parameter.is_input]
+    registered: dict[str, Any] | None = None
+    deployed: dict[str, Any] | None = None
     if register or deploy:
         with connected(url) as client:
-            report["registered"] = client.register_application(built.package, built.name, built.version)
+            registered = client.register_application(built.package, built.name, built.version)
             if deploy:
-                report["deployed"] = client.deploy_application(built.name, built.version)
+                deployed = client.deploy_application(built.name, built.version)
     if json_output:
-        print_json(report)
+        report = {"name": built.name, "version": built.version, "package": str(target), "image": built.image,
+                  "inputs": inputs, "notes": built.notes, "registered": registered, "deployed": deployed}  # fmt: skip
+        print_json({key: value for key, value in report.items() if value is not None or key == "image"})
         return
     console.print(f"Wrote {target}: application {built.name}:{built.version}", markup=False)
-    console.print(f"  inputs: {', '.join(report['inputs']) or 'none'}", markup=False)  # type: ignore[arg-type]
+    console.print(f"  inputs: {', '.join(inputs) or 'none'}", markup=False)
     for note in built.notes:
         console.print(f"  {note}", markup=False)
-    if "registered" in report:
-        console.print(f"Registered {built.name}:{built.version}", markup=False)
-    if "deployed" in report:
-        console.print(f"Deployed process {built.name} version {built.version}", markup=False)
+    if registered is not None:
+        console.print(f"Registered {built.name}:{built.version} ({registered['checksum']})", markup=False)
+        for warning in registered.get("warnings", []):
+            console.print(f"  warning: {warning}", markup=False)
+    if deployed is not None:
+        console.print(f"Deployed process {deployed['id']} version {deployed.get('version', '')}", markup=False)

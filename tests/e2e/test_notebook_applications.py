@@ -145,6 +145,7 @@ def test_a_repository_with_two_notebooks_and_no_choice_is_refused_with_both_name
     assert "holds 2 notebooks (greet.ipynb, other.ipynb); choose one with --notebook" in result.stderr
     chosen = swath("app", "build", str(repository), "--notebook", "other.ipynb", "--no-image", cwd=tmp_path)
     assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.startswith("Wrote other.cwl: application other:1.0.0\n  inputs: x\n  --no-image:")
     assert (tmp_path / "other.cwl").is_file()
 
 
