@@ -40,6 +40,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     └── RunnersUnavailable (503, runners-unavailable)
 
     JobFailed: a running job's failure; recorded on the job, never rendered as an HTTP error.
+    ApplicationBuildFailed: a local `swath app build` that could not make a package; never sent over HTTP.
 
 Beside its detail, an error names the objects it is about (`processID`, `jobID`, `input`, `output`) and, where a
 client must act on it, a `reason` from `Reason`; the handler renders these as extra members of the exception
@@ -340,4 +341,13 @@ class JobFailed(Exception):
 
     Not a `SwathError`: once a job is accepted its failure is data (status `failed` and this message), never an
     HTTP error. The runner records `str(error)` as the job's message.
+    """
+
+
+class ApplicationBuildFailed(ValueError):
+    """`swath app build` could not make an application package from a notebook or repository (a bad parameters
+    cell, no notebook, an image that did not build); the message says what to change.
+
+    Not a `SwathError`: the build runs on the author's machine, before any request, and the CLI reports it as a
+    usage error. A ValueError, so that callers that read local input (the CLI) report it as they report others.
     """

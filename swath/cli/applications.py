@@ -1,4 +1,5 @@
-"""`swath app ...`: register, list, show, deploy and delete versions in the application catalog."""
+"""`swath app ...`: register, list, show, deploy and delete versions in the application catalog; `build` a package
+from a notebook (swath/cli/app_build.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from swath.cli.app_build import build
 from swath.cli.common import JsonOption, UrlOption, connected, fail, print_json
 from swath.cli.render import console
 from swath.client.errors import APIError
 
 app = typer.Typer(help="The application catalog: register, list, show, deploy, delete.", no_args_is_help=True)
+
+app.command()(build)
 
 ReferenceArgument = Annotated[str, typer.Argument(help="NAME:VERSION of a catalog version.")]
 

@@ -4,6 +4,8 @@
 #
 #   localhost/swath-test/busybox:1   Debian's busybox-static with its applets (sh, cat, wc, wget...)
 #   localhost/swath-test/python:1    this machine's python3 and its standard library, with busybox beside it
+#   localhost/swath-test/notebook:1  the python image with papermill and ipykernel (notebook applications), their
+#                                    packages installed from PyPI once into the cache, with the libraries they link
 #
 # The images the bundled examples name (debian:stable-slim, python:3.11-slim) are tagged as these stand-ins, so the
 # examples run in a container here without pulling anything; they only need sh, wc and the Python standard library.
@@ -60,6 +62,30 @@ build_python_tar() {  # python3 with the shared libraries it links and its stand
   rm -rf "$root"
 }
 
+NOTEBOOK_PACKAGES=(papermill==2.7.0 ipykernel==7.4.0)
+
+build_notebook_context() {  # site-packages for the image's python (this machine's), and the system libraries they link
+  local context="$CACHE/notebook"
+  [ -s "$context/Dockerfile" ] && return 0
+  local work
+  work="$(mktemp -d)"
+  python3 -m venv "$work/venv"
+  "$work/venv/bin/pip" install --quiet --no-compile --target "$work/root/opt/notebook/site-packages" "${NOTEBOOK_PACKAGES[@]}"
+  for library in $(find "$work/root" -name '*.so*' -type f -exec ldd {} + 2>/dev/null | grep -o '=> /[^ ]*' | cut -c4- | sort -u); do
+    case "$library" in "$work"/*) continue ;; esac
+    mkdir -p "$work/root$(dirname "$library")"
+    cp -L "$library" "$work/root$library"
+  done
+  printf 'FROM localhost/swath-test/python:1\nCOPY root/ /\nENV PYTHONPATH=/opt/notebook/site-packages\n' >"$work/Dockerfile"
+  rm -rf "$work/venv" "$context"
+  mv "$work" "$context"
+}
+
+build_image() {  # build a Dockerfile context without any network: everything it needs is in the context
+  local context="$1" image="$2"
+  has_image "$image" || "$ENGINE" build --quiet --network none -t "$image" "$context" >/dev/null
+}
+
 import_image() {  # import the tar as the image, then give it its other names
   local tar="$1" image="$2"
   shift 2
@@ -73,3 +99,5 @@ build_busybox_tar
 build_python_tar
 import_image "$CACHE/busybox.tar" localhost/swath-test/busybox:1 docker.io/library/debian:stable-slim
 import_image "$CACHE/python.tar" localhost/swath-test/python:1 docker.io/library/python:3.11-slim
+build_notebook_context
+build_image "$CACHE/notebook" localhost/swath-test/notebook:1
