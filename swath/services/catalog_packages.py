@@ -31,6 +31,7 @@ from swath.services.network import IPNetwork
 from swath.services.package_archives import read_zip
 from swath.services.package_fetches import PackageRules, fetch_remote_package, remote_source
 from swath.services.package_sources import DocumentLimits, check_yaml_document, read_package_source
+from swath.services.packages import package_id
 from swath.store.records import JSON
 
 __all__ = ["ZIP_MEDIA_TYPE", "CatalogPackage", "package_checksum", "package_download", "read_catalog_package"]
@@ -95,7 +96,7 @@ def read_catalog_package(
         files=files,
         entry_path=entry_path,
         entry_id=entry_id,
-        name=str(process["id"]) if process.get("id") else _bare_id(entry.get("id")) or _bare_id(document.get("id")),
+        name=package_id(process, document, entry_id or _bare_id(entry.get("id")) or "main", entry),
         version=str(process["version"]) if process.get("version") else metadata.get("softwareVersion"),
         metadata=metadata,
         warnings=list(best_practice_warnings(tool, metadata)),

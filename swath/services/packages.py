@@ -140,20 +140,25 @@ def _load_tool(text: str, entry_id: str | None, networks: Sequence[IPNetwork] = 
 
 
 def _process_id(source: PackageSource, entry_id: str, entry: JSON) -> str:
-    if source.process.get("id") is not None:
-        process_id = str(source.process["id"])
-    elif entry_id != "main":
-        process_id = entry_id
-    else:
-        top_id = _bare_id(source.cwl.get("id")) if "$graph" in source.cwl else None
-        label = entry.get("label") or source.cwl.get("label")
-        process_id = (top_id if top_id != "main" else None) or _slug(label) or ""
-        if not process_id:
-            raise InvalidPackage(
-                "The CWL document has no id: give the Workflow or CommandLineTool an `id` (or a `label`), "
-                "or deploy an ogcapppkg with processDescription.process.id."
-            )
+    process_id = package_id(source.process, source.cwl, entry_id, entry)
+    if not process_id:
+        raise InvalidPackage(
+            "The CWL document has no id: give the Workflow or CommandLineTool an `id` (or a `label`), "
+            "or deploy an ogcapppkg with processDescription.process.id."
+        )
     return process_id
+
+
+def package_id(process: JSON, cwl: JSON, entry_id: str, entry: JSON) -> str | None:
+    """The id a package gives itself: the ogcapppkg's `process.id`, else its entry's own id, else (an entry named
+    `main`) the `$graph` document's top-level id, else a slug of its label; the catalog names applications by it."""
+    if process.get("id") is not None:
+        return str(process["id"])
+    if entry_id != "main":
+        return entry_id
+    top_id = _bare_id(cwl.get("id")) if "$graph" in cwl else None
+    label = entry.get("label") or cwl.get("label")
+    return (top_id if top_id != "main" else None) or _slug(label)
 
 
 def _checked_id(process_id: str) -> str:

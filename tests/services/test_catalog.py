@@ -78,6 +78,16 @@ def test_a_registered_version_keeps_the_name_version_checksum_registrant_and_sch
     assert catalog.get_version(context, "stac-app", "1.2.0", ADA).files == {"package.cwl": STAC_APP}
 
 
+def test_a_graph_whose_entry_is_main_is_named_by_its_top_level_id_as_deploy_names_it(
+    context: ServiceContext,
+) -> None:
+    package = (Path(__file__).parents[2] / "swath" / "examples" / "stac-band-stats.cwl").read_bytes()
+    registration = catalog.register_application(context, package, CWL, ADA)
+    assert registration.version.name == "stac-band-stats"
+    deployed = deploy_process(context, package, CWL, ADA)
+    assert deployed.id == registration.version.name
+
+
 def test_a_package_that_follows_the_best_practice_has_no_warnings(context: ServiceContext) -> None:
     assert catalog.register_application(context, STAC_APP, CWL, ADA).version.warnings == []
 
