@@ -43,6 +43,7 @@ from swath.services.containers import choose_container_runtime
 from swath.services.context import ServiceContext
 from swath.services.jobs import reap_stale_jobs
 from swath.services.processes import deploy_examples, install_builtin_processes
+from swath.services.retention import give_up_sweeping, is_retention_on, sweep, sweeper_id
 from swath.services.signed_urls import signing_key
 from swath.settings import Settings
 from swath.storage import open_storage
@@ -79,6 +80,9 @@ def create_app(settings: Settings) -> FastAPI:
         await asyncio.to_thread(context.executor.start)
         reaper = asyncio.create_task(_reap_forever(context))
         callbacks = asyncio.create_task(send_callbacks_forever(context))
+        background = [reaper, callbacks]
+        if is_retention_on(settings):
+            background.append(asyncio.create_task(_sweep_forever(context, sweeper_id())))
         # Everything made so far lives as long as the server. Frozen, the collector stops scanning it in every full
         # collection; those scans held the GIL for tens of ms and made the slowest 1 % of submissions
         # (bench/, scenario 3: p99 95-135 -> 28-30 ms at 8 connections).
@@ -86,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            for task in (reaper, callbacks):
+            for task in background:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -128,6 +132,20 @@ def _executor(settings: Settings) -> Executor:
 
         return SlurmExecutor(settings)
     return LocalExecutor(settings)
+
+
+async def _sweep_forever(context: ServiceContext, holder: str) -> None:
+    """The retention sweeper: every API process runs one, and the one holding the venue's lease does the work."""
+    try:
+        while True:
+            try:
+                await asyncio.to_thread(sweep, context, holder)
+            except Exception:  # like the reaper: a passing database or storage error waits for the next round
+                log.exception("The retention sweep failed")
+            await asyncio.sleep(context.settings.retention_interval)
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(give_up_sweeping, context, holder)
 
 
 async def _reap_forever(context: ServiceContext) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
-from swath.cli import applications, jobs, login, processes, run, tokens
+from swath.cli import applications, jobs, login, processes, purge, run, tokens
 from swath.cli.common import server_settings as _settings
 from swath.settings import Settings
 
@@ -22,6 +22,7 @@ app.add_typer(tokens.app, name="token")
 app.add_typer(applications.app, name="app")
 app.command("login")(login.login)
 app.command("run")(run.run)
+app.command("purge")(purge.purge)
 
 
 @app.callback()

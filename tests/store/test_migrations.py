@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 
 from swath.store import database
@@ -17,6 +18,10 @@ _JOB = (
     "INSERT INTO jobs (id, process_pk, process_id, status, created, updated, attempts, created_by, inputs, outputs, "
     "response) VALUES (:id, :pk, :process_id, 'successful', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1, 'ada', "
     "'{}', '{}', 'document')"
+)
+
+_JOB_0009 = _JOB.replace("process_id, status", "process_id, process_version, status").replace(
+    ":process_id, 'successful'", ":process_id, '2.1', 'successful'"
 )
 
 
@@ -48,4 +53,27 @@ def test_process_ids_with_their_version_become_the_package_id_and_a_version_and_
         processes = connection.execute(text("SELECT id FROM processes ORDER BY pk")).scalars().all()
         job_processes = connection.execute(text("SELECT process_id FROM jobs ORDER BY id")).scalars().all()
     assert processes == job_processes == ["greet:2.1", "l1b-cwl:develop", "echo"]
+    engine.dispose()
+
+
+def test_retention_columns_and_leases_come_and_go_with_their_revision_and_jobs_keep_their_rows(
+    database_url: str,
+) -> None:
+    engine = create_database_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0009")
+        connection.execute(text(_PROCESS), {"id": "greet", "version": "2.1", "kind": "cwl", "package": b""})
+        connection.execute(text(_JOB_0009), {"id": "job-1", "pk": 1, "process_id": "greet"})
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0012")
+        row = connection.execute(text("SELECT id, purged, stored_bytes FROM jobs")).one()
+        connection.execute(text("INSERT INTO leases (name, holder, expires) VALUES ('x', 'a', '2026-01-01')"))
+    assert tuple(row) == ("job-1", None, None)
+    with engine.begin() as connection:
+        command.downgrade(_alembic(connection), "0009")
+        columns = {column["name"] for column in sa_inspect(connection).get_columns("jobs")}
+        tables = set(sa_inspect(connection).get_table_names())
+        assert connection.execute(text("SELECT id FROM jobs")).scalars().all() == ["job-1"]
+    assert not {"purged", "stored_bytes"} & columns
+    assert "leases" not in tables
     engine.dispose()
