@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     # The nodes a package may stand for once its YAML aliases are expanded, and how deep it may nest.
     max_package_nodes: int = Field(default=1_000_000, gt=0)
     max_nesting_depth: int = Field(default=100, gt=0)
+    # cwltool validates each deploy in a child process bound by these (services/package_check.py): CPU seconds, and
+    # bytes of address space. A package that needs more is refused, naming the setting.
+    deploy_cpu_limit: int = Field(default=60, ge=1)
+    deploy_memory_limit: int = Field(default=2 * 1024**3, ge=256 * 1024**2)
     # The longest error detail the API sends: a longer one (it echoes a value of the request) is cut in the middle.
     max_error_detail: int = Field(default=2000, ge=200)
     # Free space the data directory must keep: below it new jobs and uploads are refused (503 storage-full), and

@@ -42,6 +42,7 @@ from swath.services.auth import Authenticator
 from swath.services.containers import choose_container_runtime
 from swath.services.context import ServiceContext
 from swath.services.jobs import reap_stale_jobs
+from swath.services.package_check import start_fork_server
 from swath.services.processes import deploy_examples, install_builtin_processes
 from swath.services.retention import give_up_sweeping, is_retention_on, sweep, sweeper_id
 from swath.services.signed_urls import signing_key
@@ -72,6 +73,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.context = context
         app.state.authenticator = Authenticator(settings, context.sessions)
         app.state.signing_key = signing_key(settings)
+        # The fork server that validates deploys imports cwltool once (~1 s); started now, not at the first deploy.
+        await asyncio.to_thread(start_fork_server)
         await asyncio.to_thread(install_builtin_processes, context)
         if settings.deploy_examples:
             deployed = await asyncio.to_thread(deploy_examples, context)
