@@ -222,10 +222,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_api_workers(self) -> Settings:
+        if self.api_workers > 1 and self.executor == "slurm":
+            raise ValueError(
+                "SWATH_API_WORKERS (--api-workers) above 1 works with the local and celery executors, not slurm"
+            )
         if self.api_workers > 1 and not self.resolved_database_url.startswith("postgresql"):
             raise ValueError(
-                f"api_workers {self.api_workers} needs a PostgreSQL database (SWATH_DATABASE_URL=postgresql+psycopg:"
-                "//...): SQLite takes one writer at a time, and its writes are ordered within one process only"
+                f"SWATH_API_WORKERS (--api-workers) {self.api_workers} needs a PostgreSQL database "
+                "(SWATH_DATABASE_URL=postgresql+psycopg://...): SQLite takes one writer at a time, and its writes "
+                "are ordered within one process only"
             )
         return self
 
@@ -388,6 +393,19 @@ class Settings(BaseSettings):
     def job_log(self, job_id: str) -> Path:
         """Where a job's log lives: the runner appends to it, the API reads it."""
         return self.log_dir / f"{job_id}.log"
+
+
+# How `swath serve --api-workers N` hands its settings (its options included) to the API processes uvicorn starts.
+_API_WORKER_SETTINGS = "SWATH_API_WORKER_SETTINGS"
+
+
+def hand_to_api_workers(settings: Settings) -> None:
+    """Put `settings` where `api_worker_settings` finds them, in the environment the API processes inherit."""
+    os.environ[_API_WORKER_SETTINGS] = settings.to_handover().decode()
+
+
+def api_worker_settings() -> Settings:
+    return Settings.from_handover(os.environ[_API_WORKER_SETTINGS].encode())
 
 
 def is_loopback_host(host: str) -> bool:
