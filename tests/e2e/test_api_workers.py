@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from sqlalchemy import create_engine, text
 
-from tests.conftest import Server, fresh_postgresql_database, make_server
+from tests.conftest import Server, fresh_postgresql_database, make_server, wait_until
 from tests.e2e.helpers import ensure_deployed, pool_of, submit, wait_for_status
 
 pytestmark = pytest.mark.postgresql
@@ -22,7 +23,13 @@ pytestmark = pytest.mark.postgresql
 @pytest.fixture(scope="module")
 def two_api_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with fresh_postgresql_database() as url:
-        server = make_server(tmp_path_factory.mktemp("api-workers"), database_url=url, api_workers="2").start()
+        server = make_server(
+            tmp_path_factory.mktemp("api-workers"),
+            database_url=url,
+            api_workers="2",
+            retention_failed="1",
+            retention_interval="0.3",
+        ).start()
         yield server
         server.stop()
 
@@ -64,6 +71,23 @@ def test_each_api_process_answers_on_its_own(two_api_processes: Server) -> None:
                 assert client.get("/health").status_code == 200
         finally:
             stopped.send_signal(signal.SIGCONT)
+
+
+def test_one_api_process_of_the_venue_sweeps_and_purges(two_api_processes: Server) -> None:
+    with httpx.Client(base_url=two_api_processes.url, timeout=60) as client:
+        job = submit(client, ensure_deployed(client, "failing"), {"inputs": {}})
+        wait_for_status(client, job)
+        wait_until(lambda: client.get(f"/jobs/{job}/results").status_code == 410, timeout=30, message="the purge")
+    url = two_api_processes.environment["SWATH_DATABASE_URL"]
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            holders = connection.execute(text("SELECT holder FROM leases")).scalars().all()
+    finally:
+        engine.dispose()
+    # One lease, held by one of the two API processes (its holder name carries its pid).
+    assert len(holders) == 1
+    assert int(holders[0].split(":")[1]) in {process.pid for process in _api_processes(two_api_processes)}
 
 
 def test_several_api_processes_on_sqlite_are_refused_with_the_reason(tmp_path: Path) -> None:

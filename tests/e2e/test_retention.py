@@ -47,14 +47,16 @@ def test_a_failed_job_past_its_age_answers_410_result_purged_for_results_and_log
         results = client.get(f"/jobs/{job_id}/results")
         logs = client.get(f"/jobs/{job_id}/logs")
         status = client.get(f"/jobs/{job_id}")
+        page = client.get(f"/jobs/{job_id}", headers={"Accept": "text/html"})
     for refused in (results, logs):
         assert refused.status_code == 410
         document = refused.json()
         validate(document, "exception.yaml")
         assert (document["type"], document["status"], document["jobID"]) == (_PURGED, 410, job_id)
         assert "purged by the retention rules" in document["detail"]
-    # The row stays (no row rule is set): the job is still there, failed, with its message.
+    # The row stays (no row rule is set): the job is still there, failed, with its message, and so is its page.
     assert status.status_code == 200 and status.json()["status"] == "failed"
+    assert page.status_code == 200 and "failed" in page.text
     assert not sweeping.data_dir.joinpath("logs", f"{job_id}.log").exists()
 
 
