@@ -68,9 +68,10 @@ def _serve_api_workers(settings: Settings) -> None:
     from swath.api.app import start_shared_runners
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    hand_to_api_workers(settings)
     typer.echo(f"API processes: {settings.api_workers}, in front of one runner pool.")
     pool = start_shared_runners(settings)
+    # After the pool started: the settings' secrets go to the API processes' environment, not to the jobs'.
+    hand_to_api_workers(settings)
     try:
         uvicorn.run(
             "swath.api.app:create_api_worker_app",

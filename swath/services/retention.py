@@ -36,7 +36,17 @@ from swath.store.leases import release_lease, take_lease
 from swath.store.records import JSON, JobStatus
 from swath.store.retention import ExpiredJob, ExpiredUpload
 
-__all__ = ["PlannedJob", "PurgePlan", "carry_out", "is_retention_on", "plan_purge", "purge_now", "sweep", "sweeper_id"]
+__all__ = [
+    "PlannedJob",
+    "PurgePlan",
+    "carry_out",
+    "give_up_sweeping",
+    "is_retention_on",
+    "plan_purge",
+    "purge_now",
+    "sweep",
+    "sweeper_id",
+]
 
 log = logging.getLogger("swath.retention")
 
