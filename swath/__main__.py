@@ -1,3 +1,4 @@
 from swath.cli.main import app
 
-app(prog_name="swath")
+if __name__ == "__main__":
+    app(prog_name="swath")

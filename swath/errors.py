@@ -26,6 +26,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     │   └── NoSuchApplication (404, no-such-application)
     ├── ResultNotReady (404, result-not-ready)
     ├── ResultNotAvailable (404, result-not-available)
+    ├── ResultPurged (410, result-purged)
     ├── Conflict (409)
     │   ├── DuplicatedProcess (409, duplicated-process)
     │   ├── JobNotDismissable (409, job-not-dismissable)
@@ -252,6 +253,14 @@ class ResultNotAvailable(SwathError):
     type = _PART1 + "result-not-available"
     status = 404
     title = "Result not available"
+
+
+class ResultPurged(SwathError):
+    """The job's outputs or log were removed by the venue's retention rules: gone for good, not missing."""
+
+    type = _SWATH + "result-purged"
+    status = 410
+    title = "Result purged"
 
 
 class Conflict(SwathError):

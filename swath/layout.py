@@ -28,6 +28,7 @@ __all__ = [
     "job_catalog_key",
     "job_log_key",
     "job_path",
+    "job_prefix",
     "output_key",
     "output_path",
     "parse_output_key",
@@ -55,6 +56,11 @@ class OutputKey:
 def output_key(job_id: str, relative_path: str) -> str:
     """The storage key of a file among a job's outputs; `relative_path` is `/`-separated, already normalised."""
     return f"{_JOBS}/{job_id}/{relative_path.strip('/')}"
+
+
+def job_prefix(job_id: str) -> str:
+    """The storage key under which every file of a job's outputs lies (what retention removes at once)."""
+    return f"{_JOBS}/{job_id}"
 
 
 def job_catalog_key(job_id: str) -> str:

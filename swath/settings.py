@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     # The nodes a package may stand for once its YAML aliases are expanded, and how deep it may nest.
     max_package_nodes: int = Field(default=1_000_000, gt=0)
     max_nesting_depth: int = Field(default=100, gt=0)
+    # cwltool validates each deploy in a child process bound by these (services/package_check.py): CPU seconds, and
+    # bytes of address space. A package that needs more is refused, naming the setting.
+    deploy_cpu_limit: int = Field(default=60, ge=1)
+    deploy_memory_limit: int = Field(default=2 * 1024**3, ge=256 * 1024**2)
     # The longest error detail the API sends: a longer one (it echoes a value of the request) is cut in the middle.
     max_error_detail: int = Field(default=2000, ge=200)
     # Free space the data directory must keep: below it new jobs and uploads are refused (503 storage-full), and
@@ -193,12 +197,49 @@ class Settings(BaseSettings):
     # Further jobs wait, accepted, in Swath's table, so that one user's batch cannot take the whole cluster.
     max_jobs_per_user: int = Field(default=0, ge=0)
 
+    # Retention (services/retention.py; docs/retention.md). Ages are seconds after a job ended (an upload was made,
+    # a cached object was last read); 0 keeps for good, which is every default: nothing expires unless asked.
+    # A purged job's results, output files and log answer 410 result-purged.
+    retention_successful: float = Field(default=0.0, ge=0)
+    retention_failed: float = Field(default=0.0, ge=0)
+    retention_dismissed: float = Field(default=0.0, ge=0)
+    # The most the results of unpurged finished jobs may hold together (bytes); over it, the longest ended go first.
+    retention_max_results_size: int = Field(default=0, ge=0)
+    # Seconds after a job's purge before its row goes too (with its callback deliveries and collection items).
+    retention_job_rows: float = Field(default=0.0, ge=0)
+    retention_uploads: float = Field(default=0.0, ge=0)
+    # Work directories kept by SWATH_KEEP_WORK_DIRS (or left by a crash), after their job ended.
+    retention_work_dirs: float = Field(default=0.0, ge=0)
+    # The local cache of S3 objects the API serves (data_dir/cache): an age since last use, and a total size.
+    retention_cache: float = Field(default=0.0, ge=0)
+    retention_cache_size: int = Field(default=0, ge=0)
+    # How often the sweeper runs; one server of the venue at a time does (a lease in the database).
+    retention_interval: float = Field(default=300.0, gt=0)
+
+    # API processes `swath serve` starts (uvicorn workers) in front of one runner pool. More than one needs a
+    # database that several processes can write at once: PostgreSQL.
+    api_workers: int = Field(default=1, ge=1, le=64)
+
     @model_validator(mode="after")
     def _check_heartbeat(self) -> Settings:
         if self.heartbeat_timeout <= 2 * self.heartbeat_interval:
             raise ValueError(
                 f"heartbeat_timeout ({self.heartbeat_timeout}s) must exceed twice heartbeat_interval "
                 f"({self.heartbeat_interval}s), or live jobs would be reaped"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _check_api_workers(self) -> Settings:
+        if self.api_workers > 1 and self.executor == "slurm":
+            raise ValueError(
+                "SWATH_API_WORKERS (--api-workers) above 1 works with the local and celery executors, not slurm"
+            )
+        if self.api_workers > 1 and not self.resolved_database_url.startswith("postgresql"):
+            raise ValueError(
+                f"SWATH_API_WORKERS (--api-workers) {self.api_workers} needs a PostgreSQL database "
+                "(SWATH_DATABASE_URL=postgresql+psycopg://...): SQLite takes one writer at a time, and its writes "
+                "are ordered within one process only"
             )
         return self
 
@@ -361,6 +402,19 @@ class Settings(BaseSettings):
     def job_log(self, job_id: str) -> Path:
         """Where a job's log lives: the runner appends to it, the API reads it."""
         return self.log_dir / f"{job_id}.log"
+
+
+# How `swath serve --api-workers N` hands its settings (its options included) to the API processes uvicorn starts.
+_API_WORKER_SETTINGS = "SWATH_API_WORKER_SETTINGS"
+
+
+def hand_to_api_workers(settings: Settings) -> None:
+    """Put `settings` where `api_worker_settings` finds them, in the environment the API processes inherit."""
+    os.environ[_API_WORKER_SETTINGS] = settings.to_handover().decode()
+
+
+def api_worker_settings() -> Settings:
+    return Settings.from_handover(os.environ[_API_WORKER_SETTINGS].encode())
 
 
 def is_loopback_host(host: str) -> bool:

@@ -37,22 +37,28 @@ from swath.api.routes import (
 from swath.api.security import SecurityMiddleware
 from swath.api.unity_sps import UnitySpsFace
 from swath.executors.base import Executor
-from swath.executors.local import LocalExecutor
+from swath.executors.local import LocalExecutor, SharedPoolExecutor
 from swath.services.auth import Authenticator
 from swath.services.containers import choose_container_runtime
 from swath.services.context import ServiceContext
 from swath.services.jobs import reap_stale_jobs
+from swath.services.package_check import start_fork_server
 from swath.services.processes import deploy_examples, install_builtin_processes
+from swath.services.retention import give_up_sweeping, is_retention_on, sweep, sweeper_id
 from swath.services.signed_urls import signing_key
-from swath.settings import Settings
+from swath.settings import Settings, api_worker_settings
 from swath.storage import open_storage
 from swath.store.database import create_database_engine, create_session_factory, migrate
 
 log = logging.getLogger("swath.api")
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the app, with the executor the settings name."""
+def create_app(settings: Settings, api_worker: bool = False) -> FastAPI:
+    """Build the app, with the executor the settings name.
+
+    `api_worker`: one of several API processes of `swath serve --api-workers N`. The serving command has migrated
+    the database and started the one runner pool; this process hands jobs to that pool (SharedPoolExecutor).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,11 +72,13 @@ def create_app(settings: Settings) -> FastAPI:
             settings=settings,
             sessions=create_session_factory(engine),
             storage=open_storage(settings),
-            executor=_executor(settings),
+            executor=_executor(settings, api_worker),
         )
         app.state.context = context
         app.state.authenticator = Authenticator(settings, context.sessions)
         app.state.signing_key = signing_key(settings)
+        # The fork server that validates deploys imports cwltool once (~1 s); started now, not at the first deploy.
+        await asyncio.to_thread(start_fork_server)
         await asyncio.to_thread(install_builtin_processes, context)
         if settings.deploy_examples:
             deployed = await asyncio.to_thread(deploy_examples, context)
@@ -79,6 +87,9 @@ def create_app(settings: Settings) -> FastAPI:
         await asyncio.to_thread(context.executor.start)
         reaper = asyncio.create_task(_reap_forever(context))
         callbacks = asyncio.create_task(send_callbacks_forever(context))
+        background = [reaper, callbacks]
+        if is_retention_on(settings):
+            background.append(asyncio.create_task(_sweep_forever(context, sweeper_id())))
         # Everything made so far lives as long as the server. Frozen, the collector stops scanning it in every full
         # collection; those scans held the GIL for tens of ms and made the slowest 1 % of submissions
         # (bench/, scenario 3: p99 95-135 -> 28-30 ms at 8 connections).
@@ -86,7 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            for task in (reaper, callbacks):
+            for task in background:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -118,7 +129,29 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _executor(settings: Settings) -> Executor:
+def create_api_worker_app() -> FastAPI:
+    """The app of one API process of `swath serve --api-workers N` (uvicorn imports this factory in each), with the
+    settings the serving command handed over."""
+    return create_app(api_worker_settings(), api_worker=True)
+
+
+def start_shared_runners(settings: Settings) -> Executor | None:
+    """What `swath serve --api-workers N` does once, before it starts the API processes: bring the schema to the
+    newest revision (N processes migrating at once would race), and start the one runner pool that every API
+    process hands its jobs to (local executor; the Celery executor's workers are already shared)."""
+    engine = create_database_engine(settings.resolved_database_url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    if settings.executor != "local":
+        return None
+    pool = LocalExecutor(settings, shared=True)
+    pool.start()
+    return pool
+
+
+def _executor(settings: Settings, api_worker: bool = False) -> Executor:
     if settings.executor == "celery":
         from swath.executors.celery import CeleryExecutor  # Celery is needed only by scale-out deployments
 
@@ -127,7 +160,21 @@ def _executor(settings: Settings) -> Executor:
         from swath.executors.slurm import SlurmExecutor
 
         return SlurmExecutor(settings)
-    return LocalExecutor(settings)
+    return SharedPoolExecutor(settings) if api_worker else LocalExecutor(settings)
+
+
+async def _sweep_forever(context: ServiceContext, holder: str) -> None:
+    """The retention sweeper: every API process runs one, and the one holding the venue's lease does the work."""
+    try:
+        while True:
+            try:
+                await asyncio.to_thread(sweep, context, holder)
+            except Exception:  # like the reaper: a passing database or storage error waits for the next round
+                log.exception("The retention sweep failed")
+            await asyncio.sleep(context.settings.retention_interval)
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(give_up_sweeping, context, holder)
 
 
 async def _reap_forever(context: ServiceContext) -> None:

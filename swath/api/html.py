@@ -82,7 +82,9 @@ class LogTail:
 
 
 def log_tail(context: ServiceContext, job_id: str, viewer: Identity) -> LogTail:
-    """The last lines of a job's log, for the job page."""
+    """The last lines of a job's log, for the job page (none once retention purged it)."""
+    if jobs.get_job(context, job_id, viewer).purged is not None:
+        return LogTail("", 0)
     path = context.settings.job_log(job_id)
     size = path.stat().st_size if path.exists() else 0
     since = max(0, size - _LOG_BYTES)
@@ -113,7 +115,10 @@ class OutputListing:
 
 
 def output_listing(context: ServiceContext, job_id: str, viewer: Identity) -> OutputListing:
-    """Every file the job's outputs hold, by output, with its size; and where its STAC catalog is."""
+    """Every file the job's outputs hold, by output, with its size; and where its STAC catalog is (none once
+    retention purged them)."""
+    if jobs.get_job(context, job_id, viewer).purged is not None:
+        return OutputListing([], None)
     _, results = jobs.get_results(context, job_id, viewer)
     files = [
         OutputFile(output_id, stored.key.rsplit("/", 1)[-1], stored.href, stored.size, stored.media_type)

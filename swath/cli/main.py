@@ -8,9 +8,9 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
-from swath.cli import applications, jobs, login, processes, run, tokens
+from swath.cli import applications, jobs, login, processes, purge, run, tokens
 from swath.cli.common import server_settings as _settings
-from swath.settings import Settings
+from swath.settings import Settings, hand_to_api_workers
 
 app = typer.Typer(
     help="Swath: deploy CWL application packages and run them as OGC API - Processes jobs.", no_args_is_help=True
@@ -22,6 +22,7 @@ app.add_typer(tokens.app, name="token")
 app.add_typer(applications.app, name="app")
 app.command("login")(login.login)
 app.command("run")(run.run)
+app.command("purge")(purge.purge)
 
 
 @app.callback()
@@ -39,20 +40,50 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(help="Jobs run at once (env SWATH_WORKERS; default: the number of cores).")
     ] = None,
+    api_workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="API processes in front of one runner pool (env SWATH_API_WORKERS; 1; >1 needs PostgreSQL)."
+        ),
+    ] = None,
 ) -> None:
     """Run the service: the OGC API, and the job runners too unless SWATH_EXECUTOR=celery (see `swath worker`)."""
     from swath.api.app import create_app  # the server's imports are not needed by other commands
 
-    overrides: dict[str, Any] = {
-        name: value
-        for name, value in {"host": host, "port": port, "data_dir": data_dir, "workers": workers}.items()
-        if value is not None
-    }
+    options = {"host": host, "port": port, "data_dir": data_dir, "workers": workers, "api_workers": api_workers}
+    overrides: dict[str, Any] = {name: value for name, value in options.items() if value is not None}
     settings = _settings(**overrides)
     _check_container_runtime(settings)
     typer.echo(f"Swath serving on {settings.resolved_public_url} (data in {settings.data_dir.resolve()})")
     typer.echo(f"Authentication: {_auth_mode(settings)}")
+    if settings.api_workers > 1:
+        _serve_api_workers(settings)
+        return
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+def _serve_api_workers(settings: Settings) -> None:
+    """Several uvicorn worker processes share the listening socket, the database and one runner pool, started here
+    once; each imports the app factory with these settings."""
+    from swath.api.app import start_shared_runners
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    typer.echo(f"API processes: {settings.api_workers}, in front of one runner pool.")
+    pool = start_shared_runners(settings)
+    # After the pool started: the settings' secrets go to the API processes' environment, not to the jobs'.
+    hand_to_api_workers(settings)
+    try:
+        uvicorn.run(
+            "swath.api.app:create_api_worker_app",
+            factory=True,
+            workers=settings.api_workers,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+        )
+    finally:
+        if pool is not None:
+            pool.stop()
 
 
 @app.command()

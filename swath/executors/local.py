@@ -8,14 +8,16 @@ in the table, so nothing waits for the next submission.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import subprocess
 import sys
 import threading
 import time
 
 from swath.errors import RunnersUnavailable
-from swath.runner.pool import pool_beat_file
+from swath.runner.pool import pool_beat_file, pool_commands_file
 from swath.settings import Settings
 
 log = logging.getLogger("swath.executor")
@@ -27,8 +29,11 @@ _MOST_PAUSE = 30.0
 
 
 class LocalExecutor:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, shared: bool = False) -> None:
+        """`shared`: other API processes hand jobs to this pool too, through its named command pipe
+        (`swath serve --api-workers N`; SharedPoolExecutor)."""
         self.settings = settings
+        self._shared = shared
         self._pool: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -38,6 +43,10 @@ class LocalExecutor:
     def start(self) -> None:
         for folder in (self.settings.work_dir, self.settings.log_dir, self.settings.storage_dir):
             folder.mkdir(parents=True, exist_ok=True)
+        if self._shared:
+            commands = pool_commands_file(self.settings)
+            commands.unlink(missing_ok=True)  # a pipe left by a server that was killed
+            os.mkfifo(commands, 0o600)
         with self._lock:
             pool = self._start_pool()
         threading.Thread(target=self._watch, args=(pool,), name="swath-pool-watch", daemon=True).start()
@@ -122,3 +131,63 @@ class LocalExecutor:
         except subprocess.TimeoutExpired:
             pool.kill()
             pool.wait()
+        if self._shared:
+            pool_commands_file(self.settings).unlink(missing_ok=True)
+
+
+class SharedPoolExecutor:
+    """The local executor of an API process that did not start the pool (`swath serve --api-workers N`): the pool
+    that `swath serve` started once runs every API process's jobs, and hears of them through its named pipe.
+
+    A command lost (the pipe full, the pool restarting) costs nothing but time: the pool looks in the table for
+    accepted jobs every second, and a dismissed job is stopped by its runner's supervision when it sees the status.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pipe: int | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Nothing to start: the pool is the serving command's."""
+
+    def _send(self, line: str) -> None:
+        data = line.encode() + b"\n"  # under PIPE_BUF: written whole, never mixed with another process's line
+        with self._lock:
+            for _ in range(2):  # once more on a pipe reopened after the pool's restart
+                try:
+                    if self._pipe is None:
+                        self._pipe = os.open(pool_commands_file(self.settings), os.O_WRONLY | os.O_NONBLOCK)
+                    os.write(self._pipe, data)
+                    return
+                except BlockingIOError:
+                    return  # the pool is behind; it finds the job in the table
+                except OSError:
+                    self._close()
+            log.warning("The runner pool's command pipe is not open; the pool finds the job in the table.")
+
+    def _close(self) -> None:
+        if self._pipe is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._pipe)
+            self._pipe = None
+
+    def submit(self, job_id: str, queue: str | None = None) -> None:
+        self._send(f"run {job_id}")
+
+    def cancel(self, job_id: str) -> None:
+        self._send(f"cancel {job_id}")
+
+    def check(self) -> None:
+        beats = sorted(
+            (path.stat().st_mtime for path in self.settings.work_dir.parent.glob("runner-pool-*.beat")), reverse=True
+        )
+        timeout = self.settings.heartbeat_timeout
+        if not beats:
+            raise RunnersUnavailable("The runner pool is not running; `swath serve` starts a new one.")
+        if time.time() - beats[0] > timeout:
+            raise RunnersUnavailable(f"The runner pool has not beaten in the last {timeout:g} s; it may be hung.")
+
+    def stop(self) -> None:
+        with self._lock:
+            self._close()

@@ -2,8 +2,10 @@
 
 Started by the local executor as `python -m swath.runner.pool`, it reads the settings as JSON on its first input
 line, then commands, one a line: `run <job id>` and `cancel <job id>`. End of input means the server is gone: the
-pool stops its jobs, gives them back to the queue and exits. At its start it takes back the jobs of a pool of this
-machine that died, and looks in the table for accepted jobs, so a successor takes over at once.
+pool stops its jobs, gives them back to the queue and exits. With several API processes (`swath serve --api-workers
+N`), those write the same commands to a named pipe (`pool_commands_file`) that the pool also reads. At its start
+it takes back the jobs of a pool of this machine that died, and looks in the table for accepted jobs, so a
+successor takes over at once.
 
 Why this shape (measurements in DESIGN.md): a child forked from a process that already imported cwltool starts a
 tool in ~40 ms; one child per job keeps cwltool's global logger and child list per job; its own session lets a
@@ -52,7 +54,7 @@ class RunnerPool:
         self._last_beat = 0.0
         self.wanted: deque[str] = deque()
         self.stopping = False
-        self._input = b""
+        self._input: dict[int, bytes] = {}
         # The first round looks in the table at once: a new pool takes over the jobs queued for the one before it.
         self._last_poll = -_QUEUE_POLL_INTERVAL
 
@@ -65,6 +67,9 @@ class RunnerPool:
         os.set_blocking(commands, False)
         selector = selectors.DefaultSelector()
         selector.register(commands, selectors.EVENT_READ, "commands")
+        shared = _open_shared_commands(self.settings)
+        if shared is not None:
+            selector.register(shared, selectors.EVENT_READ, "shared")
         # A child's exit wakes the loop at once (its slot is free for the next job) through this pipe.
         wakeup_read, wakeup_write = os.pipe()
         os.set_blocking(wakeup_read, False)
@@ -78,7 +83,9 @@ class RunnerPool:
             timeout = min(self.supervisor.timeout(), _QUEUE_POLL_INTERVAL / 2)
             for key, _ in selector.select(timeout=timeout):
                 if key.data == "commands":
-                    self._read_commands(commands)
+                    self._read_commands(commands, ends_input=True)
+                elif key.data == "shared":
+                    self._read_commands(key.fd, ends_input=False)
                 else:
                     with contextlib.suppress(BlockingIOError):
                         os.read(wakeup_read, 4096)
@@ -101,16 +108,16 @@ class RunnerPool:
         self._last_beat = time.monotonic()
         pool_beat_file(self.settings, os.getpid()).touch()
 
-    def _read_commands(self, commands: int) -> None:
+    def _read_commands(self, commands: int, ends_input: bool) -> None:
         try:
             chunk = os.read(commands, 65536)
         except BlockingIOError:
             return
-        if not chunk:  # the server is gone
-            self.stopping = True
+        if not chunk:
+            if ends_input:  # the server is gone
+                self.stopping = True
             return
-        self._input += chunk
-        *lines, self._input = self._input.split(b"\n")
+        *lines, self._input[commands] = (self._input.get(commands, b"") + chunk).split(b"\n")
         for line in lines:
             verb, _, job_id = line.decode().strip().partition(" ")
             if verb == "run":
@@ -134,6 +141,20 @@ class RunnerPool:
 def pool_beat_file(settings: Settings, pid: int) -> Path:
     """The file a pool touches at each heartbeat (in its work directory's parent, the data directory)."""
     return settings.work_dir.parent / f"runner-pool-{pid}.beat"
+
+
+def pool_commands_file(settings: Settings) -> Path:
+    """The named pipe that API processes other than the pool's parent write commands to (`--api-workers N`)."""
+    return settings.work_dir.parent / "runner-pool.commands"
+
+
+def _open_shared_commands(settings: Settings) -> int | None:
+    """The shared command pipe, if the server made one. Opened for reading and writing, so that it never reads as
+    ended when the API processes close it (those come and go; only the parent's pipe ending stops the pool)."""
+    try:
+        return os.open(pool_commands_file(settings), os.O_RDWR | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
 
 
 def _read_first_line(fd: int) -> bytes:

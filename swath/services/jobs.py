@@ -26,6 +26,7 @@ from swath.errors import (
     Reason,
     ResultNotAvailable,
     ResultNotReady,
+    ResultPurged,
 )
 from swath.layout import job_log_key, output_key
 from swath.ogc import ExecutionMode, JobControlOption, ResponseType, TransmissionMode, allowed
@@ -242,10 +243,21 @@ def _results_of(job: JobRecord) -> tuple[JobRecord, JobResults]:
     job_id = job.id
     if job.status in (JobStatus.created, JobStatus.accepted, JobStatus.running):
         raise ResultNotReady(f"Job '{job_id}' is {job.status}; its results are not ready yet.", job_id=job_id)
+    refuse_purged(job, "results")
     if job.status is not JobStatus.successful or job.results is None:
         reason = job.message or f"the job is {job.status}"
         raise ResultNotAvailable(f"Job '{job_id}' has no results because it is {job.status}: {reason}", job_id=job_id)
     return job, store.results_from_json(job.results)
+
+
+def refuse_purged(job: JobRecord, what: str) -> None:
+    """ResultPurged when retention removed the job's files: a client is told they are gone, not that they never were."""
+    if job.purged is not None:
+        raise ResultPurged(
+            f"Job '{job.id}' ({job.status}) was purged by the retention rules on "
+            f"{job.purged.isoformat(timespec='seconds')}; its {what} cannot be read any more.",
+            job_id=job.id,
+        )
 
 
 def get_output(context: ServiceContext, job_id: str, output_id: str, viewer: Identity) -> tuple[JobRecord, OutputValue]:
@@ -269,7 +281,7 @@ def output_download_url(context: ServiceContext, job_id: str, relative_path: str
 
 
 def _output_key(context: ServiceContext, job_id: str, relative_path: str, viewer: Identity) -> str:
-    get_job(context, job_id, viewer)
+    refuse_purged(get_job(context, job_id, viewer), "outputs")
     try:
         relative = safe_relative_path(relative_path)
     except UnsafePath as error:
@@ -298,7 +310,7 @@ def read_log(context: ServiceContext, job_id: str, viewer: Identity, since: int 
 
 
 def _read_log_bytes(context: ServiceContext, job_id: str, viewer: Identity, since: int) -> bytes:
-    get_job(context, job_id, viewer)
+    refuse_purged(get_job(context, job_id, viewer), "log")
     try:
         with context.settings.job_log(job_id).open("rb") as stream:
             # Past the end there is nothing yet; seeking there could fail (an offset beyond the file system's

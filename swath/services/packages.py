@@ -12,21 +12,16 @@ from __future__ import annotations
 
 import functools
 import re
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
-
-from cwltool.process import Process
 
 from swath.errors import InvalidPackage, WorkflowNotFound
 from swath.ogc import JobControlOption, TransmissionMode, allowed
 from swath.process_ids import PART_LIMIT, is_valid_process_id, is_valid_version, parse_process_ref
-from swath.services.cwl_loading import load_document
-from swath.services.descriptions import describe_inputs, describe_outputs, named_types
-from swath.services.network import IPNetwork, parse_networks
+from swath.services.network import parse_networks
+from swath.services.package_check import CheckedPackage, PackageCheckLimits, checked_in_child
 from swath.services.package_sources import DocumentLimits, PackageSource, fetch_url, read_package_source
 from swath.store.records import JSON, ProcessDescription
 
@@ -34,6 +29,7 @@ __all__ = ["ApplicationPackage", "parse_package"]
 
 _SCHEMA_ORG = ("https://schema.org/", "http://schema.org/")
 _DEFAULT_VERSION = "1.0.0"
+DEFAULT_CHECK_LIMITS = PackageCheckLimits(cpu_seconds=60, memory_bytes=2 * 1024**3)
 
 
 @dataclass(frozen=True)
@@ -61,20 +57,22 @@ def parse_package(
     fetch: Callable[[str], bytes] | None = None,
     allowed_networks: Sequence[str] = (),
     limits: DocumentLimits | None = None,
+    check_limits: PackageCheckLimits = DEFAULT_CHECK_LIMITS,
 ) -> ApplicationPackage:
     """Validate a deploy body and describe the process it defines.
 
     `workflow` picks the entry of a `$graph` (the OGC `w` query parameter). `fetch` reads an execution unit that
     an ogcapppkg body links to; by default it is fetched over HTTP(S) with `fetch_url`. Every http(s) fetch of a
     deploy (the execution unit, `run:`, `$import`, `$include`) reaches public addresses only, and the networks of
-    `allowed_networks` (services/network.py).
+    `allowed_networks` (services/network.py). cwltool validates in a child process bound by `check_limits`
+    (services/package_check.py).
     """
     networks = parse_networks(allowed_networks)
     essence, source = read_package_source(
         body, media_type, fetch or functools.partial(fetch_url, allowed_networks=networks), limits
     )
     entry_id, entry = _choose_entry(source.cwl, workflow)
-    tool = _load_tool(source.text, entry_id if "$graph" in source.cwl else None, networks)
+    checked = checked_in_child(source.text, entry_id if "$graph" in source.cwl else None, networks, check_limits)
     # An id written `name:version` (Unity's registrations) names its version, unless the package states one.
     ref = parse_process_ref(_process_id(source, entry_id, entry))
     return ApplicationPackage(
@@ -82,7 +80,7 @@ def parse_package(
         version=_version(source, entry, ref.version),
         cwl=source.cwl,
         workflow_id=entry_id,
-        description=_describe(source, entry, tool),
+        description=_describe(source, entry, checked),
         package=body,
         media_type=essence,
     )
@@ -126,14 +124,6 @@ def _bare_id(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     return value.rsplit("#", 1)[-1] or None
-
-
-def _load_tool(text: str, entry_id: str | None, networks: Sequence[IPNetwork] = ()) -> Process:
-    """Validate the CWL with cwltool, from a file so that its messages carry line numbers."""
-    with tempfile.TemporaryDirectory(prefix="swath-package-") as directory:
-        path = Path(directory) / "package.cwl"
-        path.write_text(text, encoding="utf-8")
-        return load_document(path, entry_id, InvalidPackage, "The package is not valid CWL", networks=networks)
 
 
 # Describing the process -------------------------------------------------------------------------------------------
@@ -202,11 +192,10 @@ def _schema_org(cwl: JSON, entry: JSON, term: str) -> Any:
     return None
 
 
-def _describe(source: PackageSource, entry: JSON, tool: Process) -> ProcessDescription:
+def _describe(source: PackageSource, entry: JSON, checked: CheckedPackage) -> ProcessDescription:
     process = source.process
-    types = named_types([*tool.requirements, *tool.hints])
-    inputs = _in_document_order(describe_inputs(tool.tool["inputs"], types), entry.get("inputs"))
-    outputs = _in_document_order(describe_outputs(tool.tool["outputs"], types), entry.get("outputs"))
+    inputs = _in_document_order(checked.inputs, entry.get("inputs"))
+    outputs = _in_document_order(checked.outputs, entry.get("outputs"))
     keywords = process.get("keywords")
     if keywords is None:
         keywords = _schema_org(source.cwl, entry, "keywords")

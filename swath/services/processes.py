@@ -24,6 +24,7 @@ from swath.services.containers import check_package_may_run, choose_container_ru
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity, Role
 from swath.services.network import parse_networks
+from swath.services.package_check import PackageCheckLimits
 from swath.services.package_sources import DocumentLimits, fetch_url
 from swath.services.packages import ApplicationPackage, parse_package
 from swath.store import processes as store
@@ -75,7 +76,9 @@ def _parse(
     to, if it did."""
     networks = parse_networks(context.settings.allowed_networks)
     reader = CatalogFetch(context, fetch or functools.partial(fetch_url, allowed_networks=networks), deployer)
-    package = parse_package(body, media_type, workflow, reader, context.settings.allowed_networks, _limits(context))
+    settings = context.settings
+    check = PackageCheckLimits(settings.deploy_cpu_limit, settings.deploy_memory_limit)
+    package = parse_package(body, media_type, workflow, reader, settings.allowed_networks, _limits(context), check)
     _check_may_run(context, package)
     return package, reader.used
 

@@ -41,6 +41,10 @@ class Storage(Protocol):
         """A URL that serves `key` without the API (a presigned S3 URL), or None to serve it through the API."""
         ...
 
+    def remove(self, key: str) -> None:
+        """Delete the file `key` and every file under `key/` (with any cached copy); nothing when there is none."""
+        ...
+
     def check(self) -> None:
         """Raise StorageUnavailable unless the storage can be read and written now."""
         ...

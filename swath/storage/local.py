@@ -132,6 +132,13 @@ class LocalStorage:
             stream.seek(offset)
             return stream.read()
 
+    def remove(self, key: str) -> None:
+        path = self._path(key)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
     def local_path(self, key: str) -> Path:
         path = self._path(key)
         if not path.is_file():

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,7 +117,11 @@ class S3Storage:
     def _cached(self, key: str) -> Path:
         target = self.cache / self._object(key)
         if target.is_file():
-            return target  # objects are written once, by the job that made them
+            # Objects are written once, by the job that made them. The time of last use is what the read cache's
+            # retention rules go by (services/retention.py).
+            with contextlib.suppress(OSError):
+                os.utime(target)
+            return target
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
         with self._translated(f"Output file '{key}'"):
@@ -132,6 +138,18 @@ class S3Storage:
             ):
                 keys.extend(str(entry["Key"])[strip:] for entry in page.get("Contents", []))
         return keys
+
+    def remove(self, key: str) -> None:
+        objects = [self._object(found) for found in self._list(key)] + [self._object(key)]
+        with self._translated(f"Deleting '{key}'"):
+            for start in range(0, len(objects), 1000):  # the most one request deletes
+                batch = [{"Key": name} for name in objects[start : start + 1000]]
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+        cached = self.cache / self._object(key)
+        if cached.is_dir():
+            shutil.rmtree(cached, ignore_errors=True)
+        else:
+            cached.unlink(missing_ok=True)
 
     def download_url(self, key: str) -> str | None:
         if self.presign_expiry is None:

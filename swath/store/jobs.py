@@ -63,6 +63,7 @@ def _record(row: JobRow | Row[Any]) -> JobRecord:
         notified=row.notified,
         batch_job_id=row.batch_job_id,
         package_checksum=row.package_checksum,
+        purged=as_utc(row.purged) if row.purged else None,
     )
 
 

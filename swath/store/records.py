@@ -153,6 +153,8 @@ class JobRecord:
     batch_job_id: str | None = None
     # The exact package the job runs: its process revision's package_checksum when the job was created.
     package_checksum: str | None = None
+    # When retention removed its outputs and log (their answers are then 410 result-purged).
+    purged: datetime | None = None
 
 
 @dataclass(frozen=True)

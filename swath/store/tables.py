@@ -100,6 +100,10 @@ class JobRow(Base):
     # The Slurm job id of the batch job that runs (or last ran) the job (Slurm executor).
     batch_job_id: Mapped[str | None] = mapped_column(String(64))
     package_checksum: Mapped[str | None] = mapped_column(String(80))
+    # Retention (swath.services.retention): when the job's outputs and log were removed, and the bytes its results
+    # hold (counted once, for the total-size rule).
+    purged: Mapped[datetime | None]
+    stored_bytes: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         Index("ix_jobs_created", "created", "id"),
@@ -109,6 +113,8 @@ class JobRow(Base):
         Index("ix_jobs_owner_created", "created_by", "created", "id"),
         # The callback sender's query: jobs with callbacks still to send.
         Index("ix_jobs_notified", "notified"),
+        # The retention sweeper's query: finished jobs not yet purged, oldest first.
+        Index("ix_jobs_purge", "purged", "status", "finished"),
     )
 
 
@@ -185,7 +191,17 @@ class UploadRow(Base):
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     created: Mapped[datetime]
 
-    __table_args__ = (Index("ix_uploads_owner", "owner"),)
+    __table_args__ = (Index("ix_uploads_owner", "owner"), Index("ix_uploads_created", "created"))
+
+
+class LeaseRow(Base):
+    """A task that one server of a venue does at a time (the retention sweeper): whoever holds an unexpired lease."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    expires: Mapped[datetime]
 
 
 class ApplicationAccessRow(Base):

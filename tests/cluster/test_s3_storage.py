@@ -112,3 +112,19 @@ def test_the_local_executor_stores_outputs_in_s3_with_explicit_keys(tmp_path: Pa
         server.stop()
     assert status["status"] == "successful", status
     assert any(key.startswith(f"{prefix}/jobs/{job_id}/") for key in s3_server.keys(prefix))
+
+
+def test_removing_a_job_prefix_deletes_its_objects_and_cached_copies_and_nothing_else(
+    tmp_path: Path, s3_server: S3Server
+) -> None:
+    store = storage(tmp_path, s3_server.endpoint)
+    store.put_bytes("jobs/j1/out/a.txt", b"a", "text/plain")
+    store.put_bytes("jobs/j1/catalog.json", b"{}", "application/json")
+    store.put_bytes("jobs/j10/out/b.txt", b"b", "text/plain")
+    cached = store.local_path("jobs/j1/out/a.txt")
+    store.remove("jobs/j1")
+    store.remove("logs/absent.log")  # nothing there: nothing to do
+    assert not cached.exists()
+    with pytest.raises(NoSuchFile):
+        store.read_from("jobs/j1/out/a.txt", 0)
+    assert store.read_from("jobs/j10/out/b.txt", 0) == b"b"

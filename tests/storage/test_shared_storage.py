@@ -78,3 +78,17 @@ def test_keys_outside_the_shared_directory_are_refused(tmp_path: Path) -> None:
     storage = open_storage(shared(tmp_path))
     with pytest.raises(NoSuchFile, match="lies outside the job's outputs"):
         storage.local_path("../api/swath.db")
+
+
+def test_removing_a_key_deletes_its_file_or_folder_and_nothing_beside_it(tmp_path: Path) -> None:
+    store = LocalStorage(tmp_path / "root", "http://swath.example")
+    source = tmp_path / "a.txt"
+    source.write_text("a")
+    for key in ("jobs/j1/out/a.txt", "jobs/j10/out/a.txt", "logs/j1.log"):
+        store.put_file(key, source)
+    store.remove("jobs/j1")
+    store.remove("logs/j1.log")
+    store.remove("logs/absent.log")
+    assert sorted(str(path.relative_to(tmp_path / "root")) for path in (tmp_path / "root").rglob("*.*")) == [
+        "jobs/j10/out/a.txt"
+    ]

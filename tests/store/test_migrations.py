@@ -19,6 +19,10 @@ _JOB = (
     "'{}', '{}', 'document')"
 )
 
+_JOB_0009 = _JOB.replace("process_id, status", "process_id, process_version, status").replace(
+    ":process_id, 'successful'", ":process_id, '2.1', 'successful'"
+)
+
 
 def _alembic(connection: object) -> Config:
     config = Config()
@@ -72,4 +76,27 @@ def test_catalog_versions_gain_a_packed_document_and_access_rows_and_lose_them_o
         assert connection.execute(text("SELECT name FROM application_versions")).scalars().all() == ["app"]
         assert "application_access" not in inspect(connection).get_table_names()
         assert "packed" not in {column["name"] for column in inspect(connection).get_columns("application_versions")}
+    engine.dispose()
+
+
+def test_retention_columns_and_leases_come_and_go_with_their_revision_and_jobs_keep_their_rows(
+    database_url: str,
+) -> None:
+    engine = create_database_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0009")
+        connection.execute(text(_PROCESS), {"id": "greet", "version": "2.1", "kind": "cwl", "package": b""})
+        connection.execute(text(_JOB_0009), {"id": "job-1", "pk": 1, "process_id": "greet"})
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0012")
+        row = connection.execute(text("SELECT id, purged, stored_bytes FROM jobs")).one()
+        connection.execute(text("INSERT INTO leases (name, holder, expires) VALUES ('x', 'a', '2026-01-01')"))
+    assert tuple(row) == ("job-1", None, None)
+    with engine.begin() as connection:
+        command.downgrade(_alembic(connection), "0011")
+        columns = {column["name"] for column in inspect(connection).get_columns("jobs")}
+        tables = set(inspect(connection).get_table_names())
+        assert connection.execute(text("SELECT id FROM jobs")).scalars().all() == ["job-1"]
+    assert not {"purged", "stored_bytes"} & columns
+    assert "leases" not in tables
     engine.dispose()
