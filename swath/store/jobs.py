@@ -63,6 +63,7 @@ def _record(row: JobRow | Row[Any]) -> JobRecord:
         notified=row.notified,
         batch_job_id=row.batch_job_id,
         package_checksum=row.package_checksum,
+        priority=row.priority,
     )
 
 
@@ -113,6 +114,7 @@ def _row_values(job: JobRecord) -> dict[str, Any]:
         "subscriber": job.subscriber.to_json() if job.subscriber else None,
         "notified": job.notified,
         "package_checksum": job.package_checksum,
+        "priority": job.priority,
     }
 
 
@@ -140,11 +142,12 @@ def move_job(
 
 
 def redefine_created_job(session: Session, job: JobRecord, now: datetime) -> bool:
-    """Replace what a `created` job will run with (inputs, outputs, response, collection, queue), only while it is
-    still `created`; reports whether it was. Part 4's update: a started job is locked, and this never moves status.
+    """Replace what a `created` job will run with (inputs, outputs, response, collection, queue, priority), only
+    while it is still `created`; reports whether it was. Part 4's update: a started job is locked, and this never
+    moves status.
     """
     values = _row_values(job)
-    changes = {name: values[name] for name in ("inputs", "outputs", "response", "collection", "queue")}
+    changes = {name: values[name] for name in ("inputs", "outputs", "response", "collection", "queue", "priority")}
     result = session.execute(
         update(_JOBS)
         .where(_JOBS.c.id == job.id, _JOBS.c.status == JobStatus.created.value)
