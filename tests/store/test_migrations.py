@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from swath.store import database
 from swath.store.database import create_database_engine
@@ -17,6 +17,13 @@ _JOB = (
     "INSERT INTO jobs (id, process_pk, process_id, status, created, updated, attempts, created_by, inputs, outputs, "
     "response) VALUES (:id, :pk, :process_id, 'successful', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1, 'ada', "
     "'{}', '{}', 'document')"
+)
+
+# A job as 0003 on records it: with the version of its process.
+_VERSIONED_JOB = (
+    "INSERT INTO jobs (id, process_pk, process_id, process_version, status, created, updated, attempts, created_by, "
+    "inputs, outputs, response) VALUES (:id, :pk, :process_id, '1.0.0', 'successful', '2026-01-01 00:00:00', "
+    "'2026-01-01 00:00:00', 1, 'ada', '{}', '{}', 'document')"
 )
 
 
@@ -48,4 +55,28 @@ def test_process_ids_with_their_version_become_the_package_id_and_a_version_and_
         processes = connection.execute(text("SELECT id FROM processes ORDER BY pk")).scalars().all()
         job_processes = connection.execute(text("SELECT process_id FROM jobs ORDER BY id")).scalars().all()
     assert processes == job_processes == ["greet:2.1", "l1b-cwl:develop", "echo"]
+    engine.dispose()
+
+
+def test_jobs_gain_the_default_priority_and_lose_it_again_with_the_process_rules(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0009")
+        connection.execute(text(_PROCESS), {"id": "echo", "version": "1.0.0", "kind": "builtin", "package": b""})
+        connection.execute(text(_VERSIONED_JOB), {"id": "job-1", "pk": 1, "process_id": "echo"})
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0011")
+        assert connection.execute(text("SELECT priority FROM jobs")).scalars().all() == [0]
+        connection.execute(
+            text(
+                "INSERT INTO process_scheduling (process_id, priority, updated_by, updated) "
+                "VALUES ('echo', 5, 'ada', '2026-01-01 00:00:00')"
+            )
+        )
+    with engine.begin() as connection:
+        command.downgrade(_alembic(connection), "0009")
+        columns = {column["name"] for column in inspect(connection).get_columns("jobs")}
+        assert "priority" not in columns
+        assert "process_scheduling" not in inspect(connection).get_table_names()
+        assert connection.execute(text("SELECT id FROM jobs")).scalars().all() == ["job-1"]
     engine.dispose()
