@@ -3,6 +3,10 @@ job's place in the queue and the reason it waits, on a real server with real run
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -10,7 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Server, make_server, wait_until
+from swath.client import Client
+from tests.conftest import REPO, Server, make_server, wait_until
 from tests.e2e.helpers import ASYNC, ensure_deployed, wait_for_status
 from tests.e2e.test_auth import make_token
 from tests.ogc_schemas import validate
@@ -222,3 +227,44 @@ def test_a_submission_over_a_queued_cap_is_refused_naming_the_cap(single: dict[s
             assert wait_for_status(ada, job_id)["status"] == "successful"
     finally:
         assert ada.put("/processes/sleeper/scheduling", json={}).status_code == 200
+
+
+def _token(client: httpx.Client) -> str:
+    return client.headers["Authorization"].removeprefix("Bearer ")
+
+
+def _cli(client: httpx.Client, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`swath ...` as the user of `client` runs it."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SWATH_")}
+    environment.update(
+        {"PYTHONPATH": str(REPO), "COLUMNS": "200", "SWATH_URL": str(client.base_url), "SWATH_TOKEN": _token(client)}
+    )
+    command = [sys.executable, "-m", "swath", *arguments]
+    return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120)
+
+
+def test_the_client_and_the_command_line_show_where_a_waiting_job_stands(single: dict[str, httpx.Client]) -> None:
+    alice, ada = single["alice"], single["ada"]
+    blocker = _submit(alice, 30)
+    wait_for_status(alice, blocker, {"running"})
+    with Client(str(alice.base_url), token=_token(alice)) as client:
+        job = client.execute("sleeper", {"seconds": 0}, priority=-3).refresh()
+    assert (job.status, job.priority, job.queue_position, job.wait_reason) == (
+        "accepted",
+        -3,
+        1,
+        "waiting for a runner",
+    )
+    status = _cli(alice, "job", "status", job.id)
+    assert status.returncode == 0, status.stderr
+    assert "queuePosition: 1" in status.stdout and "waitReason: waiting for a runner" in status.stdout
+    listed = _cli(alice, "job", "list", "--status", "accepted")
+    assert "#1, waiting for a runner" in listed.stdout, listed.stdout
+    refused = _cli(alice, "job", "priority", job.id, "7")
+    assert refused.returncode != 0
+    assert "Only an admin may change the priority" in refused.stderr
+    moved = _cli(ada, "job", "priority", job.id, "7", "--json")
+    assert moved.returncode == 0, moved.stderr
+    assert json.loads(moved.stdout)["priority"] == 7
+    assert alice.delete(f"/jobs/{blocker}").status_code == 200
+    assert wait_for_status(alice, job.id)["status"] == "successful"
