@@ -24,6 +24,8 @@ from swath.services.context import ServiceContext
 from swath.services.identity import Identity
 from swath.services.processes import get_process
 from swath.settings import Settings
+from swath.store import batch_jobs as batch_store
+from swath.store import jobs as job_store
 from swath.store import scheduling as store
 from swath.store.database import reading, transaction
 from swath.store.records import Caps, JobRecord, JobStatus, JobWait, ProcessScheduling
@@ -97,6 +99,30 @@ def pick_jobs(session: Session, settings: Settings, free: int) -> list[str]:
     return chosen
 
 
+class MustWait(Exception):
+    """A delivered job that may not start yet (its user or its process is at its running cap): it stays accepted,
+    and is delivered again later. Not a SwathError: no caller of the API ever sees it."""
+
+    def __init__(self, job_id: str, reason: str) -> None:
+        super().__init__(f"Job {job_id} waits: {reason}.")
+        self.reason = reason
+
+
+def check_may_start(session: Session, settings: Settings, job_id: str) -> None:
+    """MustWait unless the job's user and process are under their running caps; for runners that are handed jobs
+    rather than picking them (Celery workers), inside the transaction of the claim that follows. Claims that check
+    take turns (`store.lock_queue`), so two workers never both take the last place under a cap."""
+    if not has_running_caps(caps_of(settings, store.list_process_scheduling(session))):
+        return
+    store.lock_queue(session)
+    job = job_store.get_job(session, job_id)
+    if job is None or job.status is not JobStatus.accepted:
+        return  # the claim says so
+    reason = cap_reason(session, settings, job)
+    if reason is not None:
+        raise MustWait(job_id, reason)
+
+
 # Watching.
 
 
@@ -114,15 +140,39 @@ def with_waits(session: Session, settings: Settings, jobs: Sequence[JobRecord]) 
             waiting.append(job)
             continue
         reason = WAITING_FOR_A_RUNNER
-        if counted:
+        if job.batch_job_id is not None:
+            reason = f"queued in Slurm as batch job {job.batch_job_id}"
+        elif counted:
             if job.created_by not in by_user:
-                by_user[job.created_by] = store.count_jobs(session, JobStatus.running, created_by=job.created_by)
+                by_user[job.created_by] = _occupying(session, settings, created_by=job.created_by)
             if job.process_id not in by_process:
-                by_process[job.process_id] = store.count_jobs(session, JobStatus.running, process_id=job.process_id)
+                by_process[job.process_id] = _occupying(session, settings, process_id=job.process_id)
             reason = wait_reason(caps, job.process_id, by_user[job.created_by], by_process[job.process_id])
         wait = JobWait(position=store.queue_position(session, job), reason=reason)
         waiting.append(dataclasses.replace(job, waiting=wait))
     return waiting
+
+
+def cap_reason(session: Session, settings: Settings, job: JobRecord) -> str | None:
+    """The running cap that holds the job back now (`user cap 4 reached`), or None: for executors that decide
+    per job whether to hand it over (Slurm)."""
+    caps = caps_of(settings, store.list_process_scheduling(session))
+    if not has_running_caps(caps):
+        return None
+    user_count = _occupying(session, settings, created_by=job.created_by)
+    process_count = _occupying(session, settings, process_id=job.process_id)
+    reason = wait_reason(caps, job.process_id, user_count, process_count)
+    return None if reason == WAITING_FOR_A_RUNNER else reason
+
+
+def _occupying(
+    session: Session, settings: Settings, created_by: str | None = None, process_id: str | None = None
+) -> int:
+    """The jobs that fill a user's or a process's running cap: those running, and with the Slurm executor those
+    handed to Slurm too (Swath no longer decides when they start)."""
+    if settings.executor == "slurm":
+        return batch_store.count_jobs_in_slurm(session, user=created_by, process_id=process_id)
+    return store.count_jobs(session, JobStatus.running, created_by=created_by, process_id=process_id)
 
 
 def waiting_message(job: JobRecord) -> str | None:

@@ -1,7 +1,7 @@
 """Queries of the scheduler: the queue's order, the counts the caps compare with, a job's place in the queue, and
 the scheduling rules of processes.
 
-The queue's order is one rule, written once here (`_QUEUE_ORDER`): higher priority first, then oldest first, then
+The queue's order is one rule, written once here (`QUEUE_ORDER`): higher priority first, then oldest first, then
 by id, so that two readers (the runner pool, a status read) always agree on it.
 """
 
@@ -19,7 +19,7 @@ from swath.store.records import JobRecord, JobStatus, ProcessScheduling
 from swath.store.tables import JobRow, ProcessSchedulingRow
 
 _JOBS = cast(Table, JobRow.__table__)
-_QUEUE_ORDER = (JobRow.priority.desc(), JobRow.created, JobRow.id)
+QUEUE_ORDER = (JobRow.priority.desc(), JobRow.created, JobRow.id)
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def list_next_jobs(
         query = query.where(JobRow.created_by.not_in(list(skip_users)))
     if skip_processes:
         query = query.where(JobRow.process_id.not_in(list(skip_processes)))
-    rows = session.execute(query.order_by(*_QUEUE_ORDER).limit(limit)).all()
+    rows = session.execute(query.order_by(*QUEUE_ORDER).limit(limit)).all()
     return [QueuedJob(*row) for row in rows]
 
 

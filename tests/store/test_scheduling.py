@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from swath.errors import QueueCapReached, Reason
 from swath.services.builtin import echo_process
-from swath.services.scheduling import pick_jobs, queue_admission, with_waits
+from swath.services.scheduling import MustWait, check_may_start, pick_jobs, queue_admission, with_waits
 from swath.settings import Settings
 from swath.store import jobs as job_store
 from swath.store import scheduling as store
@@ -165,3 +165,18 @@ def test_a_queued_cap_holds_under_concurrent_submissions(
     assert refused[0].detail == (
         "User 'alice' has 5 jobs queued, the most allowed (user cap 5); submit again once some have started."
     )
+
+
+def test_a_claim_that_checks_the_caps_leaves_a_job_over_its_user_cap_accepted(
+    sessions: sessionmaker[Session], process_pk: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    settings = _settings(tmp_path_factory, max_running_per_user=1)
+    _add(sessions, _job(process_pk, 0), _job(process_pk, 1), _job(process_pk, 2, user="bob"))
+    _run(sessions, "job-0000")
+    with pytest.raises(MustWait, match="user cap 1 reached"), transaction(sessions) as session:
+        check_may_start(session, settings, "job-0001")
+    with transaction(sessions) as session:
+        check_may_start(session, settings, "job-0002")
+        assert job_store.claim_job(session, "job-0002", "runner", T0) is not None
+    with reading(sessions) as session:
+        assert job_store.get_job(session, "job-0001").status is JobStatus.accepted  # type: ignore[union-attr]

@@ -12,6 +12,9 @@ from swath.store.records import ProcessScheduling
 
 router = APIRouter(tags=["Scheduling"])
 
+# A cap beyond any queue this service holds, and within every database's integer column.
+_MOST_JOBS = 1_000_000_000
+
 
 class SchedulingRules(BaseModel):
     """The rules of every version of a process id; a member left out or null leaves the server's default."""
@@ -20,8 +23,12 @@ class SchedulingRules(BaseModel):
 
     processID: str | None = None
     priority: int | None = None
-    maxRunning: int | None = Field(default=None, ge=0, description="Jobs of the process running at once; 0: no cap.")
-    maxQueued: int | None = Field(default=None, ge=0, description="Jobs of the process queued at once; 0: no cap.")
+    maxRunning: int | None = Field(
+        default=None, ge=0, le=_MOST_JOBS, description="Jobs of the process running at once; 0: no cap."
+    )
+    maxQueued: int | None = Field(
+        default=None, ge=0, le=_MOST_JOBS, description="Jobs of the process queued at once; 0: no cap."
+    )
 
 
 def _document(rules: ProcessScheduling) -> SchedulingRules:
