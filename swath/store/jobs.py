@@ -29,6 +29,7 @@ from swath.store.records import (
     StoredFile,
     Subscriber,
 )
+from swath.store.scheduling import QUEUE_ORDER
 from swath.store.tables import JobRow
 
 # Status moves, heartbeats and progress are Core updates of the table, not ORM-enabled ones: nothing they change is
@@ -208,16 +209,10 @@ def beat(session: Session, job_ids: Sequence[str], now: datetime) -> None:
         )
 
 
-def list_job_ids(session: Session, status: JobStatus, limit: int) -> list[str]:
-    """Ids of jobs in `status`, oldest first."""
-    query = select(JobRow.id).where(JobRow.status == status.value).order_by(JobRow.created, JobRow.id)
-    return list(session.scalars(query.limit(limit)))
-
-
 def list_queued_jobs(session: Session, limit: int) -> list[tuple[str, str | None]]:
-    """(id, queue class) of accepted jobs, oldest first."""
+    """(id, queue class) of accepted jobs in the queue's order (highest priority first, then oldest)."""
     query = select(JobRow.id, JobRow.queue).where(JobRow.status == JobStatus.accepted.value)
-    rows = session.execute(query.order_by(JobRow.created, JobRow.id).limit(limit)).all()
+    rows = session.execute(query.order_by(*QUEUE_ORDER).limit(limit)).all()
     return [(job_id, queue) for job_id, queue in rows]
 
 

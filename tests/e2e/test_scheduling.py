@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -243,7 +245,9 @@ def _cli(client: httpx.Client, *arguments: str) -> subprocess.CompletedProcess[s
     return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120)
 
 
-def test_the_client_and_the_command_line_show_where_a_waiting_job_stands(single: dict[str, httpx.Client]) -> None:
+def test_the_client_the_command_line_and_the_pages_show_where_a_waiting_job_stands(
+    single: dict[str, httpx.Client],
+) -> None:
     alice, ada = single["alice"], single["ada"]
     blocker = _submit(alice, 30)
     wait_for_status(alice, blocker, {"running"})
@@ -260,6 +264,10 @@ def test_the_client_and_the_command_line_show_where_a_waiting_job_stands(single:
     assert "queuePosition: 1" in status.stdout and "waitReason: waiting for a runner" in status.stdout
     listed = _cli(alice, "job", "list", "--status", "accepted")
     assert "#1, waiting for a runner" in listed.stdout, listed.stdout
+    for page in (f"/jobs/{job.id}", "/jobs"):
+        html = alice.get(page, headers={"Accept": "text/html"})
+        assert html.status_code == 200
+        assert "#1, waiting for a runner" in html.text, page
     refused = _cli(alice, "job", "priority", job.id, "7")
     assert refused.returncode != 0
     assert "Only an admin may change the priority" in refused.stderr
@@ -268,3 +276,23 @@ def test_the_client_and_the_command_line_show_where_a_waiting_job_stands(single:
     assert json.loads(moved.stdout)["priority"] == 7
     assert alice.delete(f"/jobs/{blocker}").status_code == 200
     assert wait_for_status(alice, job.id)["status"] == "successful"
+
+
+def test_a_server_killed_and_started_again_keeps_the_priorities_and_the_order(tmp_path: Path) -> None:
+    server = make_server(tmp_path, workers="1", max_attempts="3").start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            ensure_deployed(client, "sleeper")
+            blocker = _submit(client, 30, priority=-10)
+            wait_for_status(client, blocker, {"running"})
+            low, plain, high = _submit(client, 0, priority=-5), _submit(client, 0), _submit(client, 0, priority=10)
+        server.stop(signal.SIGKILL)
+        server.start()
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            assert client.get(f"/jobs/{low}").json()["priority"] == -5
+            started = {job_id: wait_for_status(client, job_id, timeout=90)["started"] for job_id in (high, plain, low)}
+            assert client.delete(f"/jobs/{blocker}").status_code == 200
+        # The blocker, taken back at the restart, waits behind them all: its priority is the lowest.
+        assert started[high] < started[plain] < started[low]
+    finally:
+        server.stop()
