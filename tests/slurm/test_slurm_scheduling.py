@@ -27,7 +27,7 @@ def test_jobs_over_the_user_cap_wait_and_reach_slurm_highest_priority_first(tmp_
         assert waiting["waitReason"] == "user cap 1 reached"
         assert client.get(f"/jobs/{high}").json()["queuePosition"] < waiting["queuePosition"]
         statuses = [wait_for_status(client, job_id, timeout=240) for job_id in (blocker, high, low)]
-        assert [status["status"] for status in statuses] == ["successful"] * 3, statuses
+        assert [status["status"] for status in statuses] == ["successful"] * 3, [s.get("message") for s in statuses]
         # Each waited for the one before it to leave Slurm.
         assert statuses[0]["finished"] <= statuses[1]["started"] and statuses[1]["finished"] <= statuses[2]["started"]
         assert int(statuses[1]["batchJobID"]) < int(statuses[2]["batchJobID"])
