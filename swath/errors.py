@@ -33,6 +33,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     │   ├── ApplicationVersionExists (409, application-version-exists)
     │   └── ApplicationInUse (409, application-in-use)
     ├── JobLocked (423, Part 4 locked)
+    ├── QueueCapReached (429, queue-cap-reached; `reason` names the user's or the process's cap)
     ├── ImmutableProcess (403, immutable-process)
     ├── StoreUnavailable (503, store-unavailable)
     ├── StorageUnavailable (503, storage-unavailable)
@@ -67,6 +68,9 @@ class Reason(StrEnum):
     path_not_readable = "path-not-readable"
     # The job has already ended, so it can no longer be dismissed.
     job_finished = "job-finished"
+    # A submission over a queued cap: the user's own, or the process's (swath.services.scheduling).
+    user_cap_reached = "user-cap-reached"
+    process_cap_reached = "process-cap-reached"
 
 
 class SwathError(Exception):
@@ -298,6 +302,18 @@ class ApplicationInUse(Conflict):
 
     type = _SWATH + "application-in-use"
     title = "Application in use"
+
+
+class QueueCapReached(SwathError):
+    """A submission that would put more jobs in the queue than a user, or a process, may have waiting at once.
+
+    429 (RFC 6585) rather than 503: the service is well, this caller is over a share of it, and the same request
+    succeeds once some of the waiting jobs have started.
+    """
+
+    type = _SWATH + "queue-cap-reached"
+    status = 429
+    title = "Queue cap reached"
 
 
 class ImmutableProcess(SwathError):

@@ -196,6 +196,27 @@ class Settings(BaseSettings):
     # At most this many jobs of one user are handed to Slurm at once (queued there or running); 0 means no cap.
     # Further jobs wait, accepted, in Swath's table, so that one user's batch cannot take the whole cluster.
     max_jobs_per_user: int = Field(default=0, ge=0)
+    # Quality of service (swath.services.scheduling), every executor. Caps on the jobs of one user, or of one
+    # process id, at once; 0 means no cap. Over a running cap a job waits, accepted, and says why; a submission over
+    # a queued cap (accepted jobs not yet running) is refused with 429. An admin may give a process its own caps.
+    max_running_per_user: int = Field(default=0, ge=0)
+    max_queued_per_user: int = Field(default=0, ge=0)
+    max_running_per_process: int = Field(default=0, ge=0)
+    max_queued_per_process: int = Field(default=0, ge=0)
+    # Job priorities run from -max_priority to max_priority; higher runs first, equal ones in submission order. A
+    # job gets its process's default priority (an admin's rule), else default_priority; a user may ask for less,
+    # only an admin for more.
+    max_priority: int = Field(default=100, ge=0, le=1_000_000)
+    default_priority: int = 0
+
+    @model_validator(mode="after")
+    def _check_priority(self) -> Settings:
+        if abs(self.default_priority) > self.max_priority:
+            raise ValueError(
+                f"default_priority ({self.default_priority}) must lie within -max_priority..max_priority "
+                f"({self.max_priority})"
+            )
+        return self
 
     # Retention (services/retention.py; docs/retention.md). Ages are seconds after a job ended (an upload was made,
     # a cached object was last read); 0 keeps for good, which is every default: nothing expires unless asked.

@@ -30,6 +30,7 @@ from swath.api.routes import (
     jobs,
     landing,
     processes,
+    scheduling,
     signin,
     trs,
     unity,
@@ -121,7 +122,8 @@ def create_app(settings: Settings, api_worker: bool = False) -> FastAPI:
     app.add_middleware(UnitySpsFace, template=settings.unity_sps_prefix)
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
-    for module in (landing, processes, unity, jobs, job_management, collections, files, health, signin, applications):
+    routers = (landing, processes, scheduling, unity, jobs, job_management, collections, files, health, signin)
+    for module in (*routers, applications):
         app.include_router(module.router)
     for trs_router in trs.routers:
         app.include_router(trs_router)

@@ -189,6 +189,13 @@ def _duration(job: StatusInfo) -> str:
     return _seconds(max(0.0, (end - job.started).total_seconds()))
 
 
+def _queue_place(job: StatusInfo) -> str:
+    """Where a queued job stands and why it waits (`#3, user cap 4 reached`); a dash for any other job."""
+    if job.queuePosition is None:
+        return "—"
+    return f"#{job.queuePosition}, {job.waitReason}" if job.waitReason else f"#{job.queuePosition}"
+
+
 def _schema_type(schema: Any) -> str:
     """A JSON schema's type in a few words: `string (date-time)`, `array of integer`, `number or string`."""
     if not isinstance(schema, dict):
@@ -289,6 +296,7 @@ def _environment() -> Environment:
     environment.filters.update(
         when=_when,
         duration=_duration,
+        queue_place=_queue_place,
         io_type=_io_type,
         pretty_json=_pretty_json,
         example_execute=_example_execute,

@@ -10,6 +10,7 @@ from swath.api.schemas import ContainerUseMember, Link, Process, ProcessSummary,
 from swath.layout import CATALOG_NAME, job_path, output_path
 from swath.process_ids import format_process_ref, quote_process_ref
 from swath.services.containers import ContainerUse
+from swath.services.scheduling import waiting_message
 from swath.store.records import JSON, JobRecord, JobStatus, ProcessRecord
 
 REL = "http://www.opengis.net/def/rel/ogc/1.0/"
@@ -138,13 +139,16 @@ def status_document(base: str, job: JobRecord) -> StatusInfo:
         processID=job.process_id,
         processVersion=job.process_version,
         packageChecksum=job.package_checksum,
-        message=job.message,
+        message=waiting_message(job),
         created=job.created,
         started=job.started,
         finished=job.finished,
         updated=job.updated,
         progress=job.progress,
         batchJobID=job.batch_job_id,
+        priority=job.priority,
+        queuePosition=job.waiting.position if job.waiting else None,
+        waitReason=job.waiting.reason if job.waiting else None,
         links=links,
     )
 

@@ -98,6 +98,11 @@ class StatusInfo(BaseModel):
     progress: int | None = Field(default=None, ge=0, le=100)
     # Swath's own: the Slurm job id of the batch job running the job (Slurm executor), for `scontrol show job`.
     batchJobID: str | None = None
+    # Swath's own (swath.services.scheduling): the job's priority, and while it is queued its place in the queue
+    # (1: next) and why it waits (`waiting for a runner`, `user cap 4 reached`).
+    priority: int | None = None
+    queuePosition: int | None = Field(default=None, ge=1)
+    waitReason: str | None = None
     links: list[Link] | None = None
 
 
@@ -136,6 +141,8 @@ class Execute(BaseModel):
     collection: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._:-]+$")
     # Swath's extension: what the job needs (coresMin, ramMin, outdirMin), which picks its queue class.
     resources: dict[str, Any] | None = None
+    # Swath's extension: the job's priority, higher first (default: its process's); above the default admins only.
+    priority: int | None = None
 
 
 class JobCreate(Execute):
@@ -154,6 +161,8 @@ class JobPatch(BaseModel):
     outputs: dict[str, OutputSpec] | None = None
     response: str | None = None
     collection: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._:-]+$")
+    # Swath's extension: a new priority; the only member an admin may change once the job is queued.
+    priority: int | None = None
 
 
 class Collection(BaseModel):

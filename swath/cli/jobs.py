@@ -12,7 +12,7 @@ import typer
 from swath.cli import render
 from swath.cli.common import JsonOption, UrlOption, connected, print_json
 
-app = typer.Typer(help="Jobs: list, status, logs, results, dismiss.", no_args_is_help=True)
+app = typer.Typer(help="Jobs: list, status, logs, results, dismiss, priority.", no_args_is_help=True)
 
 JobId = Annotated[str, typer.Argument(help="The job's id.")]
 
@@ -86,6 +86,22 @@ def dismiss(job_id: JobId, url: UrlOption = None, json_output: JsonOption = Fals
     """Dismiss a queued or running job."""
     with connected(url) as client:
         job = client.job(job_id).dismiss()
+    if json_output:
+        print_json(job.document)
+    else:
+        render.job_status(job)
+
+
+@app.command()
+def priority(
+    job_id: JobId,
+    value: Annotated[int, typer.Argument(help="The new priority; higher runs first.")],
+    url: UrlOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Give a waiting job another priority (an admin's, once the job is queued)."""
+    with connected(url) as client:
+        job = client.job(job_id).set_priority(value)
     if json_output:
         print_json(job.document)
     else:

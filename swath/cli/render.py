@@ -51,7 +51,7 @@ def _type_of(spec: dict[str, Any]) -> str:
 def jobs_table(jobs: list[Job]) -> None:
     table = Table(title="Jobs")
     table.add_column("jobID", no_wrap=True, min_width=36)
-    for name in ("process", "status", "progress", "created"):
+    for name in ("process", "status", "progress", "queue", "created"):
         table.add_column(name, no_wrap=True)
     table.add_column("message", no_wrap=True, overflow="ellipsis")
     for job in jobs:
@@ -61,16 +61,24 @@ def jobs_table(jobs: list[Job]) -> None:
             Text(job.process_id or ""),
             status_text(job.status),
             "" if job.progress is None else f"{job.progress}%",
+            Text(queue_place(job)),
             Text(str(document.get("created", ""))[:19]),
             Text(job.message or ""),
         )
     console.print(table)
 
 
+def queue_place(job: Job) -> str:
+    """Where a queued job stands and why it waits (`#3, user cap 4 reached`); empty for any other job."""
+    if job.queue_position is None:
+        return ""
+    return f"#{job.queue_position}, {job.wait_reason}" if job.wait_reason else f"#{job.queue_position}"
+
+
 def job_status(job: Job) -> None:
     document = job.document
     console.print(Text(f"Job {job.id} of {job.process_id}: ") + Text.from_markup(status_text(job.status)))
-    for key in ("progress", "message", "created", "started", "finished"):
+    for key in ("progress", "message", "priority", "queuePosition", "waitReason", "created", "started", "finished"):
         if document.get(key) is not None:
             console.print(f"  {key}: {document[key]}", markup=False, highlight=False)
 

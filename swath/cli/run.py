@@ -39,6 +39,9 @@ def run(
         bool | None, typer.Option("--wait/--no-wait", help="Wait for the end (default: only for a CWL file).")
     ] = None,
     collection: Annotated[str | None, typer.Option(help="File the outputs into this collection.")] = None,
+    priority: Annotated[
+        int | None, typer.Option(help="The job's priority, higher first (default: the process's).")
+    ] = None,
     outdir: Annotated[
         Path, typer.Option(help="Where a CWL file's run puts its output files (as cwltool's --outdir).")
     ] = Path("."),
@@ -54,7 +57,7 @@ def run(
             _run_like_cwltool(client, target, process_id, cwl_job, job_file, outdir)
             return
         values, outputs = _read_inputs(job_file or input_file, inputs or [])
-        job = client.execute(process_id, values, outputs=outputs, collection=collection)
+        job = client.execute(process_id, values, outputs=outputs, collection=collection, priority=priority)
         if not json_output:
             render.console.print(f"Job {job.id} of {job.process_id} accepted", markup=False, highlight=False)
         if not (wait if wait is not None else is_package):

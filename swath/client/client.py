@@ -122,20 +122,22 @@ class Client(CatalogMethods):
         outputs: Mapping[str, Any] | None = None,
         collection: str | None = None,
         wait: bool = False,
+        priority: int | None = None,
     ) -> Job:
         """Start a job (asynchronously) and return it; with `wait`, return it once it has ended.
 
         File and Directory inputs may be local paths: a server on this machine is given the path when it may read
-        it, any other server gets an uploaded copy (files only).
+        it, any other server gets an uploaded copy (files only). `priority` (higher runs first) defaults to the
+        process's; only an admin may ask for more than that.
         """
         inputs = dict(inputs or {})
         description = self.process(process)
         job = None
         if has_local_files(inputs, description):
-            job = self._submit_with_local_paths(process, inputs, description, outputs, collection)
+            job = self._submit_with_local_paths(process, inputs, description, outputs, collection, priority)
             if job is None:
                 inputs = link_local_files(inputs, description, self._upload_input)
-        job = job or self._submit(process, inputs, outputs, collection)
+        job = job or self._submit(process, inputs, outputs, collection, priority)
         return job.wait() if wait else job
 
     def _submit_with_local_paths(
@@ -145,13 +147,14 @@ class Client(CatalogMethods):
         description: Mapping[str, Any],
         outputs: Mapping[str, Any] | None,
         collection: str | None,
+        priority: int | None,
     ) -> Job | None:
         """The job, when the server is on this machine and may read the paths; None when they must be uploaded."""
         if urlsplit(self.url).hostname not in _LOOPBACK:
             return None
         referenced = link_local_files(inputs, description, lambda _, path: path.as_uri())
         try:
-            return self._submit(process, referenced, outputs, collection)
+            return self._submit(process, referenced, outputs, collection, priority)
         except InvalidInput as error:
             # The server may not read a local path: upload the files instead.
             if error.reason_code != Reason.path_not_readable:
@@ -167,13 +170,20 @@ class Client(CatalogMethods):
         return self.upload(path)
 
     def _submit(
-        self, process: str, inputs: Mapping[str, Any], outputs: Mapping[str, Any] | None, collection: str | None
+        self,
+        process: str,
+        inputs: Mapping[str, Any],
+        outputs: Mapping[str, Any] | None,
+        collection: str | None,
+        priority: int | None = None,
     ) -> Job:
         body: dict[str, Any] = {"inputs": dict(inputs)}
         if outputs:
             body["outputs"] = dict(outputs)
         if collection:
             body["collection"] = collection
+        if priority is not None:
+            body["priority"] = priority
         headers = {"Prefer": str(Preference.respond_async)}
         document = self._transport.json("POST", _process_path(process) + "/execution", json=body, headers=headers)
         return Job(self._transport, document)

@@ -11,6 +11,7 @@ import time
 from typing import Any, Protocol
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 __all__ = ["DownloadDisplay", "WaitDisplay", "open_display", "open_download_display"]
@@ -45,6 +46,9 @@ class _Terminal:
 
     def show(self, job_id: str, status: str, progress: int | None, message: str | None) -> None:
         description = f"job {job_id[:8]} [bold]{status}[/bold]"
+        if status == "accepted" and message:
+            # A queued job's message says where it stands and why it waits.
+            description += f" {escape(message)}"
         if self._task is None:
             self._task = self._progress.add_task(description, total=100)
         self._progress.update(self._task, description=description, completed=progress or 0)

@@ -56,6 +56,25 @@ class Job:
         return self.document.get("message")
 
     @property
+    def priority(self) -> int | None:
+        return self.document.get("priority")
+
+    @property
+    def queue_position(self) -> int | None:
+        """Where the job stands in the queue while it waits (1: next); None once it has started."""
+        return self.document.get("queuePosition")
+
+    @property
+    def wait_reason(self) -> str | None:
+        """Why the job waits (`waiting for a runner`, `user cap 4 reached`); None once it has started."""
+        return self.document.get("waitReason")
+
+    def set_priority(self, priority: int) -> Job:
+        """Give the job another priority: its owner while it is created (Part 4), an admin while it is queued."""
+        self.document = self._transport.json("PATCH", job_path(self.id), json={"priority": priority})
+        return self
+
+    @property
     def is_finished(self) -> bool:
         return self.status in FINAL_STATUSES
 

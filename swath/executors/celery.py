@@ -25,6 +25,7 @@ from swath.errors import BrokerUnavailable, StoreUnavailable
 from swath.runner.delivery import run_delivered_job
 from swath.runner.supervision import Supervisor
 from swath.services.recovery import RunnerId, RunnerKind
+from swath.services.scheduling import MustWait
 from swath.settings import Settings
 from swath.storage import Storage, open_storage
 from swath.store import jobs as job_store
@@ -37,6 +38,8 @@ TASK_NAME = "swath.run_job"
 _RESUBMIT_LIMIT = 10000
 # How long a worker waits before taking again a job it could not start because the database did not answer.
 _RETRY_DELAY = 5.0
+# How long a worker leaves a job that is over its user's or process's running cap before it is delivered again.
+_CAP_RETRY_DELAY = 2.0
 # How often the API tries again to send jobs that the broker did not take when they were submitted.
 _RESEND_INTERVAL = 5.0
 
@@ -75,6 +78,10 @@ def create_celery_app(settings: Settings) -> Celery:
             # is acknowledged). A job this process claimed meanwhile is taken back by its stale heartbeat.
             log.warning("Job %s: %s Delivering it again in %g s.", job_id, error.detail, _RETRY_DELAY)
             raise task.retry(exc=error, countdown=_RETRY_DELAY, max_retries=None) from error
+        except MustWait as wait:
+            # The job stays accepted (its status says why); its message goes back to the broker, behind the others.
+            log.info("%s Delivering it again in %g s.", wait, _CAP_RETRY_DELAY)
+            raise task.retry(countdown=_CAP_RETRY_DELAY, max_retries=None) from wait
 
     return app
 
@@ -109,7 +116,8 @@ class _PoolProcessState:
         self._after_fork()
         if self._supervisor is None:
             sessions = create_session_factory(create_database_engine(self.settings.resolved_database_url))
-            self._supervisor = Supervisor(self.settings, sessions, RunnerId.here(RunnerKind.celery))
+            runner = RunnerId.here(RunnerKind.celery)
+            self._supervisor = Supervisor(self.settings, sessions, runner, check_caps=True)
         return self._supervisor
 
     def storage(self) -> Storage:

@@ -36,6 +36,7 @@ from swath.executors.slurm_commands import (
 )
 from swath.services.queues import package_needs
 from swath.services.recovery import take_back
+from swath.services.scheduling import cap_reason
 from swath.settings import Settings
 from swath.store import batch_jobs as batch_store
 from swath.store import jobs as job_store
@@ -183,9 +184,8 @@ class SlurmExecutor:
                     # Taken back from its batch job's silent runner (the reaper): that batch job never claims the
                     # job again, and may hold a node while it hangs.
                     cancel_batch_job(job.batch_job_id)
-                cap = self.settings.max_jobs_per_user
-                if cap and batch_store.count_jobs_in_slurm(session, job.created_by) >= cap:
-                    return  # over its user's cap: a later round submits it, once one of the user's jobs ended
+                if self._must_wait(session, job):
+                    return  # over a cap: a later round submits it, once a job of the user or process ended
                 process = get_process_revision(session, job.process_pk)
             options = batch_options(self.settings, job, process.cwl)
             batch_job_id = submit_batch_job(self._script(job.id), options)
@@ -194,6 +194,14 @@ class SlurmExecutor:
         if not recorded:  # dismissed while it was being submitted
             cancel_batch_job(batch_job_id)
         log.info("Job %s is Slurm batch job %s (%s).", job.id, batch_job_id, " ".join(options[6:]))
+
+    def _must_wait(self, session: Session, job: JobRecord) -> bool:
+        """Whether the job's user or process has as many jobs in Slurm as a cap allows (a job handed to Slurm
+        counts as running: Swath no longer decides when it starts). `max_jobs_per_user` is one more user cap."""
+        legacy_cap = self.settings.max_jobs_per_user
+        if legacy_cap and batch_store.count_jobs_in_slurm(session, user=job.created_by) >= legacy_cap:
+            return True
+        return cap_reason(session, self.settings, job) is not None
 
     def _is_batch_job_live(self, batch_job_id: str) -> bool:
         batch = batch_jobs([batch_job_id]).get(batch_job_id)

@@ -7,6 +7,11 @@ N`), those write the same commands to a named pipe (`pool_commands_file`) that t
 it takes back the jobs of a pool of this machine that died, and looks in the table for accepted jobs, so a
 successor takes over at once.
 
+Which job starts in a free slot is the table's to say, never the order of the commands: `run` only tells the pool
+to look now. It starts what `services.scheduling.pick_jobs` picks (highest priority first, then oldest, past the
+users and processes at their running cap); being the only one that starts this server's jobs, it keeps the caps
+exactly. The order lives in the table, so a restarted pool keeps it.
+
 Why this shape (measurements in DESIGN.md): a child forked from a process that already imported cwltool starts a
 tool in ~40 ms; one child per job keeps cwltool's global logger and child list per job; its own session lets a
 dismiss kill the whole tree (killpg SIGTERM, a short grace, then SIGKILL); and this process runs no threads, so
@@ -23,25 +28,20 @@ import selectors
 import signal
 import sys
 import time
-from collections import deque
 from pathlib import Path
 
 from swath.errors import StoreUnavailable
 from swath.runner.execute import warm_up
 from swath.runner.supervision import Supervisor
 from swath.services.recovery import RunnerId, RunnerKind, recover_jobs
+from swath.services.scheduling import pick_jobs
 from swath.settings import Settings
-from swath.store import jobs as job_store
 from swath.store.database import create_database_engine, create_session_factory, reading
-from swath.store.records import JobStatus
 
 log = logging.getLogger("swath.runner.pool")
 
-# How often the pool looks in the table for accepted jobs it was not told about (after a restart, a lost message),
-# and how many it takes each time: a successor that took only as many as it has free slots would run at most that
-# many jobs per interval through a backlog its predecessor left.
+# How often the pool looks in the table for accepted jobs it was not told about (after a restart, a lost message).
 _QUEUE_POLL_INTERVAL = 1.0
-_QUEUE_POLL_BATCH = 256
 
 
 class RunnerPool:
@@ -52,10 +52,11 @@ class RunnerPool:
         runner = RunnerId.here(RunnerKind.local)
         self.supervisor = Supervisor(settings, sessions, runner)
         self._last_beat = 0.0
-        self.wanted: deque[str] = deque()
         self.stopping = False
         self._input: dict[int, bytes] = {}
-        # The first round looks in the table at once: a new pool takes over the jobs queued for the one before it.
+        # Whether something may have freed a slot or queued a job since the last look in the table (a command, a
+        # job's end). The first round looks at once: a new pool takes over the jobs queued for the one before it.
+        self._look_now = True
         self._last_poll = -_QUEUE_POLL_INTERVAL
 
     def serve(self, commands: int) -> None:
@@ -90,7 +91,8 @@ class RunnerPool:
                     with contextlib.suppress(BlockingIOError):
                         os.read(wakeup_read, 4096)
             try:
-                self.supervisor.reap()
+                if self.supervisor.reap():
+                    self._look_now = True
                 self._fill_slots()
                 self.supervisor.tick()
                 self._beat()
@@ -121,21 +123,24 @@ class RunnerPool:
         for line in lines:
             verb, _, job_id = line.decode().strip().partition(" ")
             if verb == "run":
-                self.wanted.append(job_id)
+                self._look_now = True
             elif verb == "cancel":
-                with contextlib.suppress(ValueError):
-                    self.wanted.remove(job_id)
                 self.supervisor.stop(job_id, reason=None)
 
     def _fill_slots(self) -> None:
+        """Start the jobs the scheduler picks for the free slots. The table is read when told to look, and once a
+        second in any case (a lost command, a priority or cap changed by an admin)."""
         free = self.settings.workers - len(self.supervisor.jobs)
-        if free > 0 and not self.wanted and time.monotonic() - self._last_poll >= _QUEUE_POLL_INTERVAL:
-            self._last_poll = time.monotonic()
-            with reading(self.sessions) as session:
-                self.wanted.extend(job_store.list_job_ids(session, JobStatus.accepted, _QUEUE_POLL_BATCH))
-        while free > 0 and self.wanted:
-            if self.supervisor.start(self.wanted.popleft()) is not None:
-                free -= 1
+        if free <= 0 or not (self._look_now or time.monotonic() - self._last_poll >= _QUEUE_POLL_INTERVAL):
+            return
+        self._look_now = False
+        self._last_poll = time.monotonic()
+        with reading(self.sessions) as session:
+            picked = pick_jobs(session, self.settings, free)
+        for job_id in picked:
+            # A pick dismissed meanwhile is not claimed; the next look fills its slot.
+            if self.supervisor.start(job_id) is None:
+                self._look_now = True
 
 
 def pool_beat_file(settings: Settings, pid: int) -> Path:

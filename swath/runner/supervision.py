@@ -34,6 +34,7 @@ from swath.runner.containers import stop_job_containers
 from swath.runner.cwl import load_process_tool, select_container_runtime
 from swath.runner.joblog import log_line
 from swath.services.recovery import SERVER_STOPPED, RunnerId, take_back
+from swath.services.scheduling import check_may_start
 from swath.settings import Settings
 from swath.store import jobs as job_store
 from swath.store.database import transaction
@@ -70,10 +71,15 @@ class RunningJob:
 class Supervisor:
     """The jobs this process runs, each in a child of its own."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], runner: RunnerId) -> None:
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], runner: RunnerId, check_caps: bool = False
+    ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.runner_id = str(runner)
+        # Whether a claim first checks the running caps (`scheduling.check_may_start`): for runners that are
+        # handed jobs (Celery workers); the local pool starts only what the scheduler picked.
+        self.check_caps = check_caps
         self.jobs: dict[int, RunningJob] = {}
         self._last_beat = time.monotonic()
         self._last_good_beat = self._last_beat
@@ -83,7 +89,8 @@ class Supervisor:
     # Starting.
 
     def start(self, job_id: str) -> RunningJob | None:
-        """Claim the job and fork its child; None when it was not this supervisor's to run (not accepted)."""
+        """Claim the job and fork its child; None when it was not this supervisor's to run (not accepted).
+        MustWait when the supervisor checks caps and the job's user or process is at its running cap."""
         claimed = self._claim(job_id)
         if claimed is None:
             return None
@@ -94,6 +101,8 @@ class Supervisor:
     def _claim(self, job_id: str) -> tuple[JobRecord, ProcessRecord] | None:
         """Claim a job and load what its run needs, so the child starts without reading the database."""
         with transaction(self.sessions) as session:
+            if self.check_caps:
+                check_may_start(session, self.settings, job_id)
             job = job_store.claim_job(session, job_id, self.runner_id, datetime.now(UTC))
             if job is None:
                 return None

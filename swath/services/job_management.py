@@ -18,8 +18,16 @@ from swath.errors import JobLocked
 from swath.process_ids import format_process_ref
 from swath.services.context import ServiceContext
 from swath.services.identity import Identity
-from swath.services.jobs import ACCEPTED_MESSAGE, ExecuteRequest, checked_job, create_job, get_job, load_job
+from swath.services.jobs import (
+    ExecuteRequest,
+    checked_job,
+    create_job,
+    get_job,
+    get_job_status,
+    load_job,
+)
 from swath.services.processes import get_process
+from swath.services.scheduling import ACCEPTED_MESSAGE, read_process_rules, reprioritise_job
 from swath.store import jobs as store
 from swath.store.database import transaction
 from swath.store.records import JobRecord, JobStatus, OutputRequest
@@ -37,6 +45,13 @@ class JobChanges:
     outputs: dict[str, OutputRequest] | None = None
     response: str | None = None
     collection: str | None = None
+    # A new priority: the owner's while the job is `created` (within what they may give), an admin's alone while
+    # it is queued (`accepted`).
+    priority: int | None = None
+
+    @property
+    def is_priority_only(self) -> bool:
+        return (self.inputs, self.outputs, self.response, self.collection) == (None, None, None, None)
 
 
 def submit_or_hold(
@@ -48,8 +63,14 @@ def submit_or_hold(
 
 
 def update_job(context: ServiceContext, job_id: str, viewer: Identity, changes: JobChanges) -> JobRecord:
-    """Change a `created` job's definition, checked again against its process; JobLocked once it has started."""
+    """Change a `created` job's definition, checked again against its process; JobLocked once it has started.
+
+    A queued job's priority alone may change, by an admin (`scheduling.reprioritise_job`).
+    """
     job = get_job(context, job_id, viewer)
+    if job.status is JobStatus.accepted and changes.priority is not None and changes.is_priority_only:
+        reprioritise_job(context, job, changes.priority, viewer)
+        return get_job_status(context, job_id, viewer)
     _require_created(job)
     inputs = dict(job.inputs)
     for input_id, value in (changes.inputs or {}).items():
@@ -62,9 +83,10 @@ def update_job(context: ServiceContext, job_id: str, viewer: Identity, changes: 
         outputs=job.outputs if changes.outputs is None else changes.outputs,
         response=changes.response or job.response,
         collection=job.collection if changes.collection is None else changes.collection,
+        priority=changes.priority,
     )
     process = get_process(context, format_process_ref(job.process_id, job.process_version), viewer)
-    checked = checked_job(context, process, request, viewer)
+    checked = checked_job(context, process, request, viewer, read_process_rules(context, process.id))
     changed = dataclasses.replace(
         job,
         inputs=checked.inputs,
@@ -72,6 +94,8 @@ def update_job(context: ServiceContext, job_id: str, viewer: Identity, changes: 
         response=checked.response,
         collection=checked.collection,
         queue=checked.queue,
+        # A priority left out stays as it was, even one above what the owner could give (an admin's).
+        priority=job.priority if changes.priority is None else checked.priority,
     )
     with transaction(context.sessions) as session:
         still_created = store.redefine_created_job(session, changed, datetime.now(UTC))

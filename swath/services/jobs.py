@@ -41,6 +41,14 @@ from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
 from swath.services.queues import package_needs, requested_needs, select_queue
 from swath.services.recovery import recover_jobs
+from swath.services.scheduling import (
+    ACCEPTED_MESSAGE,
+    check_priority,
+    default_priority,
+    queue_admission,
+    read_process_rules,
+    with_waits,
+)
 from swath.store import jobs as store
 from swath.store.database import reading, transaction
 from swath.store.group_commit import commit_new_job
@@ -54,10 +62,9 @@ from swath.store.records import (
     OutputValue,
     ProcessKind,
     ProcessRecord,
+    ProcessScheduling,
     Subscriber,
 )
-
-ACCEPTED_MESSAGE = "Accepted; waiting for a runner."
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ class ExecuteRequest:
     resources: JSON | None = None
     # Where the job's callbacks go (OGC `callback`; swath.services.callbacks).
     subscriber: Subscriber | None = None
+    # Swath's extension: the job's priority (swath.services.scheduling); None: its process's default.
+    priority: int | None = None
 
 
 def execute(
@@ -102,19 +111,31 @@ def create_job(
 ) -> JobRecord:
     """`submit_job` for a process already read. The job belongs to `user`.
 
-    With `start` False the job is recorded `created` (Part 4) and handed to no executor until `start_job`.
+    With `start` False the job is recorded `created` (Part 4) and handed to no executor until `start_job`. A job
+    queued at once must fit under its user's and its process's queued caps (QueueCapReached).
     """
-    job = checked_job(context, process, request, user)
-    if not start:
+    rules = read_process_rules(context, process.id)
+    job = checked_job(context, process, request, user, rules)
+    admit = None
+    if start:
+        admit = queue_admission(context.settings, job, rules)
+    else:
         job = dataclasses.replace(job, status=JobStatus.created, message="Created; waiting to be started.")
-    commit_new_job(context.sessions, job)
+    commit_new_job(context.sessions, job, admit)
     if start:
         context.executor.submit(job.id, job.queue)
     return job
 
 
-def checked_job(context: ServiceContext, process: ProcessRecord, request: ExecuteRequest, user: Identity) -> JobRecord:
-    """The `accepted` job that `request` makes of `process`, checked against its description; not yet recorded."""
+def checked_job(
+    context: ServiceContext,
+    process: ProcessRecord,
+    request: ExecuteRequest,
+    user: Identity,
+    rules: ProcessScheduling | None,
+) -> JobRecord:
+    """The `accepted` job that `request` makes of `process` (whose scheduling rules are `rules`), checked against
+    its description; not yet recorded."""
     description = process.description
     settings = context.settings
     inputs = validate_inputs(
@@ -146,6 +167,9 @@ def checked_job(context: ServiceContext, process: ProcessRecord, request: Execut
     if process.id == CWL_DAG and process.kind is ProcessKind.builtin and resources is None:
         resources = cwl_dag_resources(inputs)
     queue = select_queue(settings.queues, requested_needs(package_needs(process.cwl), resources))
+    priority = default_priority(settings, rules)
+    if request.priority is not None:
+        priority = check_priority(settings, request.priority, priority, user, process.id)
     refuse_new_work(context)
     now = datetime.now(UTC)
     return JobRecord(
@@ -168,7 +192,17 @@ def checked_job(context: ServiceContext, process: ProcessRecord, request: Execut
         # Callbacks are sent from the status after this one on.
         notified=JobStatus.accepted.value if subscriber else None,
         package_checksum=process.package_checksum,
+        priority=priority,
     )
+
+
+def get_job_status(context: ServiceContext, job_id: str, viewer: Identity) -> JobRecord:
+    """`get_job` for its status document: an accepted job comes with its place in the queue and why it waits."""
+    job = get_job(context, job_id, viewer)
+    if job.status is not JobStatus.accepted:
+        return job
+    with reading(context.sessions) as session:
+        return with_waits(session, context.settings, [job])[0]
 
 
 def get_job(context: ServiceContext, job_id: str, viewer: Identity) -> JobRecord:
@@ -199,7 +233,7 @@ def list_jobs(
     """Jobs newest first; a user's own only, an admin's everyone's."""
     where = dataclasses.replace(where, created_by=viewer.owner_filter)
     with reading(context.sessions) as session:
-        return store.list_jobs(session, where, limit, after, before)
+        return with_waits(session, context.settings, store.list_jobs(session, where, limit, after, before))
 
 
 def dismiss_job(context: ServiceContext, job_id: str, viewer: Identity) -> JobRecord:

@@ -60,7 +60,7 @@ def process_jobs(context: ServiceContext, process_id: str, viewer: Identity) -> 
 def process_job(context: ServiceContext, process_id: str, job_id: str, viewer: Identity) -> JobRecord:
     """A job reached through its process; NoSuchJob when it ran another process or belongs to another user."""
     scope = resolve_process_scope(context, process_id, viewer)
-    job = jobs.get_job(context, job_id, viewer)
+    job = jobs.get_job_status(context, job_id, viewer)
     if not scope.matches(job.process_id, job.process_version):
         raise NoSuchJob(
             f"No job with id '{job_id}' exists for process '{process_id}'.", process_id=process_id, job_id=job_id

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from swath.store.jobs import list_records
 from swath.store.records import JobRecord, JobStatus
+from swath.store.scheduling import QUEUE_ORDER
 from swath.store.tables import JobRow
 
 _JOBS = cast(Table, JobRow.__table__)
@@ -38,21 +39,24 @@ def list_jobs_in_slurm(session: Session) -> list[JobRecord]:
 
 
 def list_jobs_without_batch_job(session: Session, limit: int) -> list[JobRecord]:
-    """Accepted jobs never handed to Slurm (over their user's cap, or Slurm was away), oldest first."""
+    """Accepted jobs never handed to Slurm (over a cap, or Slurm was away), in the queue's order: highest priority
+    first, then oldest."""
     query = (
         select(JobRow)
         .where(JobRow.status == JobStatus.accepted.value, JobRow.batch_job_id.is_(None))
-        .order_by(JobRow.created, JobRow.id)
+        .order_by(*QUEUE_ORDER)
         .limit(limit)
     )
     return list_records(session, query)
 
 
-def count_jobs_in_slurm(session: Session, user: str) -> int:
-    """How many of `user`'s jobs are in Slurm now (queued there or running)."""
-    query = select(func.count()).where(
-        JobRow.created_by == user, JobRow.status.in_(_LIVE), JobRow.batch_job_id.is_not(None)
-    )
+def count_jobs_in_slurm(session: Session, user: str | None = None, process_id: str | None = None) -> int:
+    """How many of `user`'s jobs, or of a process's, are in Slurm now (queued there or running)."""
+    query = select(func.count()).where(JobRow.status.in_(_LIVE), JobRow.batch_job_id.is_not(None))
+    if user is not None:
+        query = query.where(JobRow.created_by == user)
+    if process_id is not None:
+        query = query.where(JobRow.process_id == process_id)
     return int(session.scalar(query) or 0)
 
 

@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from swath.errors import SwathError
 from swath.store.database import transaction
 from swath.store.jobs import insert_jobs
 from swath.store.records import JobRecord
+
+# A check a new job must pass inside the transaction that records it (a queued cap); it raises to refuse the job.
+Admission = Callable[[Session], None]
 
 
 @dataclass
 class _Waiting:
     job: JobRecord
+    admit: Admission | None = None
     done: bool = False
     error: BaseException | None = None
 
@@ -40,11 +46,15 @@ _GROUPS: weakref.WeakKeyDictionary[sessionmaker[Session], _Group] = weakref.Weak
 _GROUPS_LOCK = threading.Lock()
 
 
-def commit_new_job(sessions: sessionmaker[Session], job: JobRecord) -> None:
-    """Insert and commit `job`'s row, together with any others submitted at the same moment."""
+def commit_new_job(sessions: sessionmaker[Session], job: JobRecord, admit: Admission | None = None) -> None:
+    """Insert and commit `job`'s row, together with any others submitted at the same moment.
+
+    With `admit`, the job is checked first in the same transaction, after the rows of the group inserted before
+    it; the error it raises refuses this job alone.
+    """
     with _GROUPS_LOCK:
         group = _GROUPS.setdefault(sessions, _Group())
-    mine = _Waiting(job)
+    mine = _Waiting(job, admit)
     with group.queue_lock:
         group.queue.append(mine)
     with group.turn:
@@ -59,9 +69,29 @@ def commit_new_job(sessions: sessionmaker[Session], job: JobRecord) -> None:
 def _commit(sessions: sessionmaker[Session], batch: list[_Waiting]) -> None:
     try:
         with transaction(sessions) as session:
-            insert_jobs(session, [waiting.job for waiting in batch])
+            _insert(session, batch)
     except BaseException as error:  # every caller in the group must hear of it, not only this one
         for waiting in batch:
             waiting.error = error
     for waiting in batch:
         waiting.done = True
+
+
+def _insert(session: Session, batch: list[_Waiting]) -> None:
+    plain: list[JobRecord] = []
+    for waiting in batch:
+        if waiting.admit is None:
+            plain.append(waiting.job)
+            continue
+        # What was queued before this job counts against its cap: the rows before it go in first.
+        if plain:
+            insert_jobs(session, plain)
+            plain = []
+        try:
+            waiting.admit(session)
+        except SwathError as error:
+            waiting.error = error
+            continue
+        insert_jobs(session, [waiting.job])
+    if plain:
+        insert_jobs(session, plain)

@@ -29,6 +29,7 @@ from swath.store.records import (
     StoredFile,
     Subscriber,
 )
+from swath.store.scheduling import QUEUE_ORDER
 from swath.store.tables import JobRow
 
 # Status moves, heartbeats and progress are Core updates of the table, not ORM-enabled ones: nothing they change is
@@ -64,6 +65,7 @@ def _record(row: JobRow | Row[Any]) -> JobRecord:
         batch_job_id=row.batch_job_id,
         package_checksum=row.package_checksum,
         purged=as_utc(row.purged) if row.purged else None,
+        priority=row.priority,
     )
 
 
@@ -114,6 +116,7 @@ def _row_values(job: JobRecord) -> dict[str, Any]:
         "subscriber": job.subscriber.to_json() if job.subscriber else None,
         "notified": job.notified,
         "package_checksum": job.package_checksum,
+        "priority": job.priority,
     }
 
 
@@ -141,11 +144,12 @@ def move_job(
 
 
 def redefine_created_job(session: Session, job: JobRecord, now: datetime) -> bool:
-    """Replace what a `created` job will run with (inputs, outputs, response, collection, queue), only while it is
-    still `created`; reports whether it was. Part 4's update: a started job is locked, and this never moves status.
+    """Replace what a `created` job will run with (inputs, outputs, response, collection, queue, priority), only
+    while it is still `created`; reports whether it was. Part 4's update: a started job is locked, and this never
+    moves status.
     """
     values = _row_values(job)
-    changes = {name: values[name] for name in ("inputs", "outputs", "response", "collection", "queue")}
+    changes = {name: values[name] for name in ("inputs", "outputs", "response", "collection", "queue", "priority")}
     result = session.execute(
         update(_JOBS)
         .where(_JOBS.c.id == job.id, _JOBS.c.status == JobStatus.created.value)
@@ -206,16 +210,10 @@ def beat(session: Session, job_ids: Sequence[str], now: datetime) -> None:
         )
 
 
-def list_job_ids(session: Session, status: JobStatus, limit: int) -> list[str]:
-    """Ids of jobs in `status`, oldest first."""
-    query = select(JobRow.id).where(JobRow.status == status.value).order_by(JobRow.created, JobRow.id)
-    return list(session.scalars(query.limit(limit)))
-
-
 def list_queued_jobs(session: Session, limit: int) -> list[tuple[str, str | None]]:
-    """(id, queue class) of accepted jobs, oldest first."""
+    """(id, queue class) of accepted jobs in the queue's order (highest priority first, then oldest)."""
     query = select(JobRow.id, JobRow.queue).where(JobRow.status == JobStatus.accepted.value)
-    rows = session.execute(query.order_by(JobRow.created, JobRow.id).limit(limit)).all()
+    rows = session.execute(query.order_by(*QUEUE_ORDER).limit(limit)).all()
     return [(job_id, queue) for job_id, queue in rows]
 
 

@@ -155,6 +155,49 @@ class JobRecord:
     package_checksum: str | None = None
     # When retention removed its outputs and log (their answers are then 410 result-purged).
     purged: datetime | None = None
+    # Higher runs first (swath.services.scheduling).
+    priority: int = 0
+    # Where an accepted job stands in the queue and why it waits; filled in when the job is read for a caller,
+    # never stored.
+    waiting: JobWait | None = None
+
+
+@dataclass(frozen=True)
+class JobWait:
+    """An accepted job's place in the queue (1: next) and why it is not running yet (`waiting for a runner`)."""
+
+    position: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProcessScheduling:
+    """What an admin set for a process id; None leaves the settings' default."""
+
+    process_id: str
+    priority: int | None = None
+    max_running: int | None = None
+    max_queued: int | None = None
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Caps on the jobs at once of one user or one process; 0 is no cap. A process's own caps replace the
+    per-process defaults."""
+
+    running_per_user: int = 0
+    queued_per_user: int = 0
+    running_per_process: int = 0
+    queued_per_process: int = 0
+    processes: dict[str, ProcessScheduling] = field(default_factory=dict)
+
+    def process_running(self, process_id: str) -> int:
+        own = self.processes.get(process_id)
+        return self.running_per_process if own is None or own.max_running is None else own.max_running
+
+    def process_queued(self, process_id: str) -> int:
+        own = self.processes.get(process_id)
+        return self.queued_per_process if own is None or own.max_queued is None else own.max_queued
 
 
 @dataclass(frozen=True)

@@ -104,9 +104,16 @@ class JobRow(Base):
     # hold (counted once, for the total-size rule).
     purged: Mapped[datetime | None]
     stored_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    # Higher runs first; equal priorities run in the order they were submitted (swath.services.scheduling).
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         Index("ix_jobs_created", "created", "id"),
+        # The scheduler's walk of the queue: accepted jobs, highest priority first, then oldest first.
+        Index("ix_jobs_queue_order", "status", text("priority DESC"), "created", "id"),
+        # The caps' counts: a user's, or a process's, jobs in one status.
+        Index("ix_jobs_owner_status", "created_by", "status"),
+        Index("ix_jobs_process_status", "process_id", "status"),
         Index("ix_jobs_status_created", "status", "created", "id"),
         Index("ix_jobs_process_created", "process_id", "created", "id"),
         # GET /jobs of a user (not an admin) walks this one.
@@ -116,6 +123,20 @@ class JobRow(Base):
         # The retention sweeper's query: finished jobs not yet purged, oldest first.
         Index("ix_jobs_purge", "purged", "status", "finished"),
     )
+
+
+class ProcessSchedulingRow(Base):
+    """What an admin set for every version of a process id: its jobs' default priority and its caps on running and
+    queued jobs (None: the settings' default). Kept apart from the revisions, so a replace keeps them."""
+
+    __tablename__ = "process_scheduling"
+
+    process_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    priority: Mapped[int | None] = mapped_column(Integer)
+    max_running: Mapped[int | None] = mapped_column(Integer)
+    max_queued: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(255))
+    updated: Mapped[datetime]
 
 
 class JobDeliveryRow(Base):

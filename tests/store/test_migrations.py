@@ -22,6 +22,12 @@ _JOB = (
 _JOB_0009 = _JOB.replace("process_id, status", "process_id, process_version, status").replace(
     ":process_id, 'successful'", ":process_id, '2.1', 'successful'"
 )
+# A job as 0003 on records it: with the version of its process.
+_VERSIONED_JOB = (
+    "INSERT INTO jobs (id, process_pk, process_id, process_version, status, created, updated, attempts, created_by, "
+    "inputs, outputs, response) VALUES (:id, :pk, :process_id, '1.0.0', 'successful', '2026-01-01 00:00:00', "
+    "'2026-01-01 00:00:00', 1, 'ada', '{}', '{}', 'document')"
+)
 
 
 def _alembic(connection: object) -> Config:
@@ -99,4 +105,28 @@ def test_retention_columns_and_leases_come_and_go_with_their_revision_and_jobs_k
         assert connection.execute(text("SELECT id FROM jobs")).scalars().all() == ["job-1"]
     assert not {"purged", "stored_bytes"} & columns
     assert "leases" not in tables
+    engine.dispose()
+
+
+def test_jobs_gain_the_default_priority_and_lose_it_again_with_the_process_rules(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0009")
+        connection.execute(text(_PROCESS), {"id": "echo", "version": "1.0.0", "kind": "builtin", "package": b""})
+        connection.execute(text(_VERSIONED_JOB), {"id": "job-1", "pk": 1, "process_id": "echo"})
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0013")
+        assert connection.execute(text("SELECT priority FROM jobs")).scalars().all() == [0]
+        connection.execute(
+            text(
+                "INSERT INTO process_scheduling (process_id, priority, updated_by, updated) "
+                "VALUES ('echo', 5, 'ada', '2026-01-01 00:00:00')"
+            )
+        )
+    with engine.begin() as connection:
+        command.downgrade(_alembic(connection), "0012")
+        columns = {column["name"] for column in inspect(connection).get_columns("jobs")}
+        assert "priority" not in columns
+        assert "process_scheduling" not in inspect(connection).get_table_names()
+        assert connection.execute(text("SELECT id FROM jobs")).scalars().all() == ["job-1"]
     engine.dispose()

@@ -76,11 +76,20 @@ async def create_job(
 @router.patch("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
 def update_job(job_id: str, body: JobPatch, request: Request, context: Context, caller: Caller) -> StatusInfo:
     """Change a job that waits to be started: `inputs` are merged by id (`null` removes one), `outputs`,
-    `response` and `collection` replaced. 423 once the job has been started."""
+    `response`, `collection` and `priority` replaced. 423 once the job has been started.
+
+    A queued job (`accepted`) may still be given another `priority`, by an admin only (403 for anyone else).
+    """
     outputs = None
     if body.outputs is not None:
         outputs = {name: OutputRequest(spec.transmissionMode, spec.format) for name, spec in body.outputs.items()}
-    changes = JobChanges(inputs=body.inputs, outputs=outputs, response=body.response, collection=body.collection)
+    changes = JobChanges(
+        inputs=body.inputs,
+        outputs=outputs,
+        response=body.response,
+        collection=body.collection,
+        priority=body.priority,
+    )
     return status_info(request, job_management.update_job(context, job_id, caller, changes))
 
 

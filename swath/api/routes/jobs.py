@@ -124,8 +124,9 @@ def list_jobs(
 
 @router.get("/jobs/{job_id}", response_model=StatusInfo, response_model_exclude_none=True)
 def get_status(job_id: str, request: Request, context: Context, caller: Caller) -> StatusInfo | Response:
-    """A job's status, progress (0-100; the share of workflow steps done), timestamps and links."""
-    job = jobs.get_job(context, job_id, caller)
+    """A job's status, progress (0-100; the share of workflow steps done), timestamps and links; while it is
+    queued, its place in the queue (`queuePosition`, 1: next) and why it waits (`waitReason`)."""
+    job = jobs.get_job_status(context, job_id, caller)
     document = status_info(request, job)
     if wants_html(request):
         return render_html(

@@ -185,6 +185,7 @@ def execute_request(body: Execute) -> ExecuteRequest:
         collection=body.collection,
         resources=body.resources,
         subscriber=_subscriber(body.subscriber),
+        priority=body.priority,
     )
 
 

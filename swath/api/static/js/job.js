@@ -35,6 +35,12 @@ export function duration(status) {
   return seconds(Math.max(0, (end - new Date(status.started)) / 1000));
 }
 
+// Where a queued job stands and why it waits, as the page's template writes it (html.py _queue_place).
+export function queuePlace(status) {
+  if (status.queuePosition === null || status.queuePosition === undefined) return "—";
+  return status.waitReason ? `#${status.queuePosition}, ${status.waitReason}` : `#${status.queuePosition}`;
+}
+
 export function badge(status) {
   return element("span", { className: `badge status-${status}` }, status);
 }
@@ -83,6 +89,8 @@ class Follower {
     this.status = status;
     set("job-status", badge(status.status));
     set("job-message", status.message || "—");
+    set("job-queue", queuePlace(status));
+    set("job-priority", status.priority ?? "—");
     set("job-progress", ...progressNodes(status));
     set("job-started", timeNode(status.started));
     set("job-finished", timeNode(status.finished));

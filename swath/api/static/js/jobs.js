@@ -2,7 +2,7 @@
 // rows of jobs still queued or running follow their status and progress without a reload.
 
 import { getJSON } from "./http.js";
-import { badge, duration, progressNodes } from "./job.js";
+import { badge, duration, progressNodes, queuePlace } from "./job.js";
 
 const POLL_MS = 2000;
 const FINAL = new Set(["successful", "failed", "dismissed"]);
@@ -38,6 +38,7 @@ async function refresh(row) {
   row.querySelector(".job-status").replaceChildren(badge(status.status));
   row.querySelector(".job-duration").replaceChildren(duration(status));
   row.querySelector(".job-progress").replaceChildren(...progressNodes(status));
+  row.querySelector(".job-queue").replaceChildren(queuePlace(status));
 }
 
 async function follow() {
