@@ -22,6 +22,7 @@ import signal
 import sys
 import time
 from collections import deque
+from datetime import UTC, datetime
 from pathlib import Path
 
 from swath.errors import StoreUnavailable
@@ -122,7 +123,8 @@ class RunnerPool:
         if free > 0 and not self.wanted and time.monotonic() - self._last_poll >= _QUEUE_POLL_INTERVAL:
             self._last_poll = time.monotonic()
             with reading(self.sessions) as session:
-                self.wanted.extend(job_store.list_job_ids(session, JobStatus.accepted, free))
+                due = job_store.list_job_ids(session, JobStatus.accepted, free, due_at=datetime.now(UTC))
+                self.wanted.extend(due)
         while free > 0 and self.wanted:
             if self.supervisor.start(self.wanted.popleft()) is not None:
                 free -= 1

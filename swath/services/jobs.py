@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from swath.errors import (
+    FailureKind,
     InvalidInput,
     InvalidParameterValue,
     JobNotDismissable,
@@ -40,6 +41,7 @@ from swath.services.inputs import validate_inputs
 from swath.services.processes import get_process
 from swath.services.queues import package_needs, requested_needs, select_queue
 from swath.services.recovery import recover_jobs
+from swath.store import attempts as attempt_store
 from swath.store import jobs as store
 from swath.store.database import reading, transaction
 from swath.store.group_commit import commit_new_job
@@ -57,6 +59,7 @@ from swath.store.records import (
 )
 
 ACCEPTED_MESSAGE = "Accepted; waiting for a runner."
+DISMISSED_MESSAGE = "Dismissed by the user."
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class ExecuteRequest:
     resources: JSON | None = None
     # Where the job's callbacks go (OGC `callback`; swath.services.callbacks).
     subscriber: Subscriber | None = None
+    # Result reuse asked for (True) or refused (False) by `Prefer: swath-reuse`; None: the process's default.
+    reuse: bool | None = None
 
 
 def execute(
@@ -167,6 +172,7 @@ def checked_job(context: ServiceContext, process: ProcessRecord, request: Execut
         # Callbacks are sent from the status after this one on.
         notified=JobStatus.accepted.value if subscriber else None,
         package_checksum=process.package_checksum,
+        reuse=request.reuse,
     )
 
 
@@ -215,8 +221,12 @@ def dismiss_job(context: ServiceContext, job_id: str, viewer: Identity) -> JobRe
             [JobStatus.created, JobStatus.accepted, JobStatus.running],
             JobStatus.dismissed,
             now,
-            message="Dismissed by the user.",
+            message=DISMISSED_MESSAGE,
         )
+        if won:
+            attempt_store.close_open_attempts(
+                session, job_id, JobStatus.dismissed, FailureKind.dismissed.value, DISMISSED_MESSAGE, now
+            )
     job = load_job(context, job_id)
     if won:
         context.executor.cancel(job_id)
@@ -347,12 +357,17 @@ def _wait_for(
 
 
 def reap_stale_jobs(context: ServiceContext) -> int:
-    """Take back running jobs whose runner is gone (`services.recovery`); returns how many."""
+    """Take back running jobs whose runner is gone (`services.recovery`); returns how many. Also hands over the
+    jobs whose retry back-off has ended (a delivery made before the end of its back-off found nothing to claim)."""
     taken = recover_jobs(context.sessions, context.settings)
     # Only jobs queued again need a runner; the committed rows come first, as for any new job.
     for job, outcome in taken:
         if outcome is JobStatus.accepted:
             context.executor.submit(job.id, job.queue)
+    with transaction(context.sessions) as session:
+        due = store.take_due_retries(session, datetime.now(UTC), limit=1000)
+    for job_id, queue in due:
+        context.executor.submit(job_id, queue)
     return len(taken)
 
 

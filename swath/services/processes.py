@@ -26,6 +26,8 @@ from swath.services.identity import Identity
 from swath.services.network import parse_networks
 from swath.services.package_sources import DocumentLimits, fetch_url
 from swath.services.packages import ApplicationPackage, parse_package
+from swath.services.retries import check_retry_hint
+from swath.services.reuse import check_reuse_hint
 from swath.store import processes as store
 from swath.store.database import reading, transaction
 from swath.store.records import ApplicationVersionRecord, ProcessKind, ProcessRecord
@@ -69,6 +71,8 @@ def _parse(
     reader = CatalogFetch(context, fetch or functools.partial(fetch_url, allowed_networks=networks))
     package = parse_package(body, media_type, workflow, reader, context.settings.allowed_networks, _limits(context))
     _check_may_run(context, package)
+    check_retry_hint(package.cwl, package.workflow_id, context.settings)
+    check_reuse_hint(package.cwl, package.workflow_id)
     return package, reader.used
 
 

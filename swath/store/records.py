@@ -153,6 +153,31 @@ class JobRecord:
     batch_job_id: str | None = None
     # The exact package the job runs: its process revision's package_checksum when the job was created.
     package_checksum: str | None = None
+    # Queued again by a retry policy: not claimed before this time.
+    not_before: datetime | None = None
+    # The job this one re-runs; the job whose results it reused; what decides its results (services/reuse.py).
+    rerun_of: str | None = None
+    reused_from: str | None = None
+    reuse_key: str | None = None
+    # What the request said of result reuse: True, False, or None for the process's default (services/reuse.py).
+    reuse: bool | None = None
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One run of a job (services/retries.py): who ran it, how it ended, and where its part of the log starts."""
+
+    job_id: str
+    attempt: int
+    runner: str | None
+    started: datetime
+    status: str
+    log_offset: int = 0
+    finished: datetime | None = None
+    reason: str | None = None
+    exit_code: int | None = None
+    message: str | None = None
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +209,8 @@ class JobResults:
     catalog: StoredFile | None = None
     # STAC items (JSON) to file into the job's collection, when it named one.
     items: list[JSON] = field(default_factory=list)
+    # The job's final message, when not the plain "Finished." (results reused from another job say so).
+    message: str | None = None
 
 
 @dataclass(frozen=True)

@@ -98,9 +98,21 @@ class JobRow(Base):
     # The Slurm job id of the batch job that runs (or last ran) the job (Slurm executor).
     batch_job_id: Mapped[str | None] = mapped_column(String(64))
     package_checksum: Mapped[str | None] = mapped_column(String(80))
+    # A job queued again by its retry policy is claimed no earlier than this (its back-off); NULL: at once.
+    not_before: Mapped[datetime | None]
+    # The job this one re-runs (POST /jobs/{id}/rerun), and the job whose results this one reused.
+    rerun_of: Mapped[str | None] = mapped_column(String(36))
+    reused_from: Mapped[str | None] = mapped_column(String(36))
+    # "sha256:<hex>" over what decides the results of a process that allows reuse (services/reuse.py).
+    reuse_key: Mapped[str | None] = mapped_column(String(80))
+    # What the request said of result reuse (`Prefer: swath-reuse`): True, False, or NULL for the process's default.
+    reuse: Mapped[bool | None]
 
     __table_args__ = (
         Index("ix_jobs_created", "created", "id"),
+        Index("ix_jobs_rerun_of", "rerun_of"),
+        # Reuse looks for a successful job of the same owner with the same key.
+        Index("ix_jobs_reuse_key", "reuse_key", "created_by"),
         Index("ix_jobs_status_created", "status", "created", "id"),
         Index("ix_jobs_process_created", "process_id", "created", "id"),
         # GET /jobs of a user (not an admin) walks this one.
@@ -108,6 +120,30 @@ class JobRow(Base):
         # The callback sender's query: jobs with callbacks still to send.
         Index("ix_jobs_notified", "notified"),
     )
+
+
+class JobAttemptRow(Base):
+    """One attempt at running a job: opened when a runner claims it, closed when that run ends, however it ends.
+
+    `log_offset` is where this attempt's part of the job's one log file starts; it runs to the next attempt's.
+    """
+
+    __tablename__ = "job_attempts"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), primary_key=True)
+    attempt: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner: Mapped[str | None] = mapped_column(String(255))
+    started: Mapped[datetime]
+    finished: Mapped[datetime | None]
+    # `running` while it runs, then the status it ended the job with (`failed` also for one retried).
+    status: Mapped[str] = mapped_column(String(16))
+    # A FailureKind (swath.errors) for an attempt that failed.
+    reason: Mapped[str | None] = mapped_column(String(32))
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    log_offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    # When the next attempt may start, for an attempt its retry policy retried.
+    retry_at: Mapped[datetime | None]
 
 
 class JobDeliveryRow(Base):
