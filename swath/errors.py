@@ -20,6 +20,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     ├── NotFound (404)
     │   ├── NoSuchProcess (404, no-such-process)
     │   ├── NoSuchJob (404, no-such-job)
+    │   ├── NoSuchAttempt (404, no-such-attempt)
     │   ├── NoSuchOutput (404, no-such-output)
     │   ├── NoSuchFile (404, no-such-file)
     │   ├── NoSuchCollection (404, no-such-collection)
@@ -215,6 +216,11 @@ class NoSuchProcess(NotFound):
 class NoSuchJob(NotFound):
     type = _PART1 + "no-such-job"
     title = "No such job"
+
+
+class NoSuchAttempt(NotFound):
+    type = _SWATH + "no-such-attempt"
+    title = "No such attempt"
 
 
 class NoSuchOutput(NotFound):

@@ -26,6 +26,7 @@ from swath.api.routes import (
     collections,
     files,
     health,
+    job_history,
     job_management,
     jobs,
     landing,
@@ -110,7 +111,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(UnitySpsFace, template=settings.unity_sps_prefix)
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
-    for module in (landing, processes, unity, jobs, job_management, collections, files, health, signin, applications):
+    routers = (landing, processes, unity, jobs, job_history, job_management, collections, files, health, signin)
+    for module in (*routers, applications):
         app.include_router(module.router)
     for trs_router in trs.routers:
         app.include_router(trs_router)

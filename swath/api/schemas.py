@@ -98,7 +98,34 @@ class StatusInfo(BaseModel):
     progress: int | None = Field(default=None, ge=0, le=100)
     # Swath's own: the Slurm job id of the batch job running the job (Slurm executor), for `scontrol show job`.
     batchJobID: str | None = None
+    # Swath's own: the attempt the job is on, or last made (1 for the first run); absent before it first starts.
+    attempt: int | None = None
     links: list[Link] | None = None
+
+
+class AttemptInfo(BaseModel):
+    """One run of a job (Swath's own resource): who ran it, when, how it ended and why."""
+
+    attempt: int
+    # `running`, or how it ended: `successful`, `failed` (also when it was tried again), `dismissed`.
+    status: str
+    runner: str | None = None
+    started: datetime
+    finished: datetime | None = None
+    # What ended it, for a failed or dismissed attempt: exitCode, outOfMemory, runnerLost, staging, timeLimit,
+    # input, diskFull, dismissed, error.
+    reason: str | None = None
+    exitCode: int | None = None
+    message: str | None = None
+    # When the next attempt may start, for an attempt that the retry policy retried.
+    retryAt: datetime | None = None
+    links: list[Link]
+
+
+class AttemptList(BaseModel):
+    jobID: str
+    attempts: list[AttemptInfo]
+    links: list[Link]
 
 
 class JobList(BaseModel):

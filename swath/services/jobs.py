@@ -296,13 +296,17 @@ class LogChunk:
     next_offset: int
 
 
-def read_log(context: ServiceContext, job_id: str, viewer: Identity, since: int = 0) -> LogChunk:
-    """The job's log from byte offset `since`; empty while nothing new has been written.
+def read_log(
+    context: ServiceContext, job_id: str, viewer: Identity, since: int = 0, until: int | None = None
+) -> LogChunk:
+    """The job's log from byte offset `since` (to `until`, an attempt's end); empty while nothing new was written.
 
     The log is written on the machine that runs the job; a worker on another machine copies it to storage while
     the job runs and once more when it ends.
     """
     raw = _read_log_bytes(context, job_id, viewer, since)
+    if until is not None:
+        raw = raw[: max(until - since, 0)]
     text = without_data_dir(raw.decode("utf-8", errors="surrogateescape"), context.settings.data_dir)
     return LogChunk(text.encode("utf-8", errors="surrogateescape"), since + len(raw))
 

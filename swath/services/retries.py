@@ -196,7 +196,8 @@ def end_attempt(
             session, job.id, [JobStatus.running], JobStatus.failed, now, owner=job.runner, message=failure.message
         )
         outcome = JobStatus.failed if won else None
-    status, reason, message = JobStatus.failed, failure.kind.value, failure.message
+    status, reason = JobStatus.failed, failure.kind.value
+    message: str | None = failure.message
     if outcome is None:
         current = job_store.get_job(session, job.id)
         if current is not None and current.status is JobStatus.dismissed:

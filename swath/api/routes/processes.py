@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -200,16 +201,20 @@ def _subscriber(member: dict[str, Any] | None) -> Subscriber | None:
     return Subscriber(uris["successUri"], uris["inProgressUri"], uris["failedUri"])
 
 
-def _preferences(prefer: str | None) -> tuple[bool, float | None]:
-    """`Prefer` (RFC 7240): whether it asks for respond-async, and the wait=N it names."""
-    respond_async, wait = False, None
+def _preferences(prefer: str | None) -> tuple[bool, float | None, bool | None]:
+    """`Prefer` (RFC 7240): whether it asks for respond-async, the wait=N it names, and what it says of result
+    reuse (`swath-reuse` or `swath-reuse=true` asks, `swath-reuse=false` refuses; None when it says nothing)."""
+    respond_async, wait, reuse = False, None, None
     for token in (prefer or "").split(","):
         name, _, value = token.split(";")[0].strip().partition("=")
+        value = value.strip().strip('"').lower()
         if name.lower() == Preference.respond_async:
             respond_async = True
-        elif name.lower() == Preference.wait and value.strip().isdigit():
-            wait = float(value.strip())
-    return respond_async, wait
+        elif name.lower() == Preference.wait and value.isdigit():
+            wait = float(value)
+        elif name.lower() == Preference.swath_reuse:
+            reuse = value != "false"
+    return respond_async, wait, reuse
 
 
 @router.post(
@@ -234,8 +239,8 @@ async def execute(
     status and its address in `Location`. Otherwise synchronous: 200 with the results once the job ends, waiting
     at most `Prefer: wait=N` seconds; past that the answer is the asynchronous one, with `Preference-Applied`.
     """
-    respond_async, wait = _preferences(prefer)
-    request_form = execute_request(body)
+    respond_async, wait, reuse = _preferences(prefer)
+    request_form = dataclasses.replace(execute_request(body), reuse=reuse)
     job, wait_for = await asyncio.to_thread(
         jobs.execute, context, process_id, request_form, user, respond_async, body.mode, wait
     )
