@@ -390,9 +390,10 @@ def release_job(
     """
     owner = job.runner
     if job.attempts < max_attempts:
-        message = f"{reason} Queued again (attempt {job.attempts + 1} of {max_attempts})."
+        wait = ""
         if not_before is not None and not_before > now:
-            message = message[:-1] + f", after {(not_before - now).total_seconds():g} s)."
+            wait = f", after {(not_before - now).total_seconds():g} s"
+        message = f"{reason} Queued again (attempt {job.attempts + 1} of {max_attempts}{wait})."
         won = move_job(
             session,
             job.id,

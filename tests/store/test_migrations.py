@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from swath.store import database
 from swath.store.database import create_database_engine
@@ -48,4 +48,40 @@ def test_process_ids_with_their_version_become_the_package_id_and_a_version_and_
         processes = connection.execute(text("SELECT id FROM processes ORDER BY pk")).scalars().all()
         job_processes = connection.execute(text("SELECT process_id FROM jobs ORDER BY id")).scalars().all()
     assert processes == job_processes == ["greet:2.1", "l1b-cwl:develop", "echo"]
+    engine.dispose()
+
+
+def test_attempts_and_the_new_job_columns_come_with_0010_and_go_with_its_downgrade(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0009")
+        connection.execute(text(_PROCESS), {"id": "greet", "version": "2.1", "kind": "cwl", "package": b""})
+        connection.execute(
+            text(
+                "INSERT INTO jobs (id, process_pk, process_id, process_version, status, created, updated, attempts, "
+                "created_by, inputs, outputs, response) VALUES ('job-1', 1, 'greet', '2.1', 'successful', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 1, 'ada', '{}', '{}', 'document')"
+            )
+        )
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0010")
+        connection.execute(
+            text(
+                "INSERT INTO job_attempts (job_id, attempt, started, status, log_offset) "
+                "VALUES ('job-1', 1, '2026-01-01 00:00:00', 'successful', 0)"
+            )
+        )
+        row = connection.execute(text("SELECT not_before, rerun_of, reused_from, reuse_key, reuse FROM jobs")).one()
+        indexes = {index["name"] for index in inspect(connection).get_indexes("jobs")}
+    assert tuple(row) == (None, None, None, None, None)
+    assert {"ix_jobs_rerun_of", "ix_jobs_reuse_key"} <= indexes
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM job_attempts"))
+        command.downgrade(_alembic(connection), "0009")
+        tables = set(inspect(connection).get_table_names())
+        columns = {column["name"] for column in inspect(connection).get_columns("jobs")}
+        jobs = connection.execute(text("SELECT id FROM jobs")).scalars().all()
+    assert "job_attempts" not in tables
+    assert not {"not_before", "rerun_of", "reused_from", "reuse_key", "reuse"} & columns
+    assert jobs == ["job-1"]
     engine.dispose()
