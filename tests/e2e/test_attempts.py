@@ -203,3 +203,24 @@ def test_a_request_that_does_not_ask_for_reuse_runs(client: httpx.Client, files:
     second = _count_job(client, data, ledger, prefer="swath-reuse=false")
     assert second["status"] == "successful"
     assert ledger.read_text() == "ran\nran\n"
+
+
+@pytest.mark.parametrize(
+    ("hint", "detail"),
+    [
+        ("swath:Retry: {maxAttempts: 0}", "The swath:Retry hint's maxAttempts is 0; give a whole number 1-100."),
+        ("swath:Retry: {on: [input]}", "The swath:Retry hint's `on` is ['input']; give a list of: exitCode, "),
+        ("swath:Retry: {backof: 2}", "The swath:Retry hint has unknown fields ['backof']; allowed: "),
+        ("swath:Reuse: {default: maybe}", "The swath:Reuse hint's default is 'maybe'; give true or false."),
+    ],
+)
+def test_a_package_whose_retry_or_reuse_hint_does_not_read_is_refused_at_deploy(
+    client: httpx.Client, hint: str, detail: str
+) -> None:
+    package = (
+        "cwlVersion: v1.2\nclass: CommandLineTool\nid: bad-hint\n$namespaces: {swath: 'https://swath.dev/cwl#'}\n"
+        f"hints:\n  {hint}\nbaseCommand: [echo]\ninputs: []\noutputs: []\n"
+    )
+    response = client.post("/processes", content=package, headers={"Content-Type": "application/cwl+yaml"})
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"].startswith(detail)
