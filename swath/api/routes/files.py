@@ -72,7 +72,7 @@ async def upload(
     return JSONResponse(document, status_code=201, headers={"Location": href})
 
 
-@router.get("/files/{upload_id}/{name}")
+@router.get("/files/{upload_id}/{name}", response_class=FileResponse)
 def uploaded_file(upload_id: str, name: str, context: Context, caller: Caller) -> FileResponse:
     """An uploaded file, as it was sent, for the user who sent it (and admins)."""
     path = uploads.upload_path(context, upload_id, name, caller)
