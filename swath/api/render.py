@@ -19,6 +19,7 @@ from swath.api.schemas import (
 from swath.layout import CATALOG_NAME, job_path, output_path
 from swath.process_ids import format_process_ref, quote_process_ref
 from swath.services.containers import ContainerUse
+from swath.services.retries import RetryPolicy
 from swath.store.records import JSON, AttemptRecord, JobRecord, JobStatus, ProcessRecord
 
 REL = "http://www.opengis.net/def/rel/ogc/1.0/"
@@ -98,7 +99,13 @@ def process_summary(request: Request, process: ProcessRecord) -> ProcessSummary:
     )
 
 
-def process_document(request: Request, process: ProcessRecord, use: ContainerUse | None = None) -> Process:
+def process_document(
+    request: Request,
+    process: ProcessRecord,
+    use: ContainerUse | None = None,
+    retry: RetryPolicy | None = None,
+    reuse: JSON | None = None,
+) -> Process:
     summary = process_summary(request, process)
     return Process(
         **summary.model_dump(),
@@ -108,6 +115,8 @@ def process_document(request: Request, process: ProcessRecord, use: ContainerUse
         containers=None
         if use is None
         else ContainerUseMember(engine=use.engine or "none", images=use.images, runsToolsOnHost=use.runs_tools_on_host),
+        retry=retry.to_json() if retry is not None else None,
+        reuse=reuse,
     )
 
 

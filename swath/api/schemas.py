@@ -69,6 +69,10 @@ class Process(ProcessSummary):
     outputs: dict[str, dict[str, Any]] | None = None
     # Swath's own extension member: how the tools run here (engine, images, whether any runs on the host).
     containers: ContainerUseMember | None = Field(default=None, serialization_alias="x-swath-containers")
+    # Swath's own: the retry policy its jobs get (the package's `swath:Retry` hint, else the server's), and whether
+    # its results may be reused (`swath:Reuse`; docs/jobs.md).
+    retry: dict[str, Any] | None = Field(default=None, serialization_alias="x-swath-retry")
+    reuse: dict[str, Any] | None = Field(default=None, serialization_alias="x-swath-reuse")
 
 
 class ProcessList(BaseModel):

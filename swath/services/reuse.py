@@ -53,6 +53,12 @@ def allows_reuse(process: ProcessRecord) -> bool:
     return package_hint(process.cwl, process.workflow_id, REUSE_HINT) is not None
 
 
+def reuse_description(process: ProcessRecord) -> JSON:
+    """What the process description says of reuse: whether it is allowed, and whether requests get it unasked."""
+    hint = package_hint(process.cwl, process.workflow_id, REUSE_HINT)
+    return {"allowed": hint is not None, "default": bool(hint.get("default", False)) if hint is not None else False}
+
+
 def wants_reuse(job: JobRecord, process: ProcessRecord) -> bool:
     """Whether this job takes an earlier job's results when one matches: its request's word, else the default."""
     hint = package_hint(process.cwl, process.workflow_id, REUSE_HINT)

@@ -224,3 +224,20 @@ def test_a_package_whose_retry_or_reuse_hint_does_not_read_is_refused_at_deploy(
     response = client.post("/processes", content=package, headers={"Content-Type": "application/cwl+yaml"})
     assert response.status_code == 400, response.text
     assert response.json()["detail"].startswith(detail)
+
+
+def test_the_process_description_shows_its_retry_policy_and_reuse(client: httpx.Client) -> None:
+    retrying = client.get(f"/processes/{_deploy(client, 'retry-exit')}").json()
+    assert retrying["x-swath-retry"] == {
+        "maxAttempts": 3,
+        "on": ["exitCode"],
+        "exitCodes": [3],
+        "backoff": 0.2,
+        "backoffFactor": 2.0,
+        "maxBackoff": 300.0,
+    }
+    assert retrying["x-swath-reuse"] == {"allowed": False, "default": False}
+    reusing = client.get(f"/processes/{_deploy(client, 'reuse-count')}").json()
+    assert reusing["x-swath-reuse"] == {"allowed": True, "default": False}
+    # A package without a hint gets the server's policy: runner losses retried, 3 attempts in all.
+    assert reusing["x-swath-retry"]["on"] == ["runnerLost"] and reusing["x-swath-retry"]["maxAttempts"] == 3

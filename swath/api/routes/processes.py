@@ -21,6 +21,8 @@ from swath.services.containers import container_use
 from swath.services.identity import parse_principals
 from swath.services.inputs import inputs_from_request
 from swath.services.jobs import ExecuteRequest
+from swath.services.retries import retry_policy
+from swath.services.reuse import reuse_description
 from swath.store.records import OutputRequest, Subscriber
 
 router = APIRouter(tags=["Processes"])
@@ -115,7 +117,13 @@ def describe(process_id: str, request: Request, context: Context, caller: Caller
     `id` is the newest deployed version of the process, `id:version` the version named.
     """
     process = processes.get_process(context, process_id, caller)
-    document = process_document(request, process, container_use(process.cwl, context.settings))
+    document = process_document(
+        request,
+        process,
+        container_use(process.cwl, context.settings),
+        retry_policy(process, context.settings),
+        reuse_description(process),
+    )
     if wants_html(request):
         return render_html(request, "process.html", process=document)
     return document
