@@ -6,6 +6,8 @@ tests/data/attempts/); a marker or ledger file outside the job remembers what ra
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -161,7 +163,9 @@ def _count_job(client: httpx.Client, data: Path, ledger: Path, prefer: str = "sw
     return wait_for_status(client, response.json()["jobID"])
 
 
-def test_a_job_with_the_same_inputs_reuses_the_results_and_says_so(client: httpx.Client, files: Path) -> None:
+def test_a_job_with_the_same_inputs_reuses_the_results_and_says_so(
+    client: httpx.Client, files: Path, server: Server
+) -> None:
     data, ledger = files / "reuse.txt", files / "ledger"
     data.write_text("0123456789")
     first = _count_job(client, data, ledger)
@@ -179,6 +183,11 @@ def test_a_job_with_the_same_inputs_reuses_the_results_and_says_so(client: httpx
     href = results["count"]["href"]
     assert f"/jobs/{second['jobID']}/outputs/" in href
     assert client.get(href).text.strip() == "10"
+    # A copy: the first job's stored outputs purged, the reused results stay whole.
+    shutil.rmtree(server.data_dir / "outputs" / "jobs" / first["jobID"])
+    assert client.get(href).text.strip() == "10"
+    catalog = client.get(f"/jobs/{second['jobID']}/outputs/catalog.json").json()
+    assert first["jobID"] not in json.dumps(catalog)
 
 
 def test_a_changed_input_file_content_misses_and_runs(client: httpx.Client, files: Path) -> None:
@@ -241,3 +250,17 @@ def test_the_process_description_shows_its_retry_policy_and_reuse(client: httpx.
     assert reusing["x-swath-reuse"] == {"allowed": True, "default": False}
     # A package without a hint gets the server's policy: runner losses retried, 3 attempts in all.
     assert reusing["x-swath-retry"]["on"] == ["runnerLost"] and reusing["x-swath-retry"]["maxAttempts"] == 3
+
+
+def test_a_match_whose_outputs_were_purged_is_passed_over_and_the_job_runs(
+    client: httpx.Client, files: Path, server: Server
+) -> None:
+    data, ledger = files / "purged.txt", files / "ledger"
+    data.write_text("0123456")
+    first = _count_job(client, data, ledger)
+    shutil.rmtree(server.data_dir / "outputs" / "jobs" / first["jobID"])
+    second = _count_job(client, data, ledger)
+    assert second["status"] == "successful", second
+    assert ledger.read_text() == "ran\nran\n"
+    assert "reused" not in second["message"]
+    assert "cannot be copied" in client.get(f"/jobs/{second['jobID']}/logs").text
