@@ -352,7 +352,7 @@ class FailureKind(StrEnum):
     exit_code = "exitCode"
     # A tool went over its memory limit, or the job's process was killed by SIGKILL (the kernel's OOM killer).
     out_of_memory = "outOfMemory"
-    # The process supervising the job stopped or went silent, or the job's own process died.
+    # The process supervising the job stopped or went silent (a worker killed, a node lost).
     runner_lost = "runnerLost"
     # An input could not be fetched for a reason that may pass (unreachable, HTTP 5xx or 429, storage away).
     staging = "staging"

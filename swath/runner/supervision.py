@@ -284,11 +284,12 @@ def _exit_failure(child: RunningJob, wait_status: int) -> Failure:
         return Failure(child.kill_kind, child.kill_reason)
     if os.WIFSIGNALED(wait_status):
         signum = signal.Signals(os.WTERMSIG(wait_status))
-        # Nothing in Swath sends SIGKILL alone to a job's process: the kernel's OOM killer does.
-        kind = FailureKind.out_of_memory if signum is signal.SIGKILL else FailureKind.runner_lost
+        # Nothing in Swath sends SIGKILL alone to a job's process: the kernel's OOM killer does. Any other death of
+        # the job's own process (Swath's code running cwltool) is an internal error, not retried.
+        kind = FailureKind.out_of_memory if signum is signal.SIGKILL else FailureKind.error
         return Failure(kind, f"The job's process was killed by signal {signum.name}.")
     code = os.waitstatus_to_exitcode(wait_status)
-    return Failure(FailureKind.runner_lost, f"The job's process exited with code {code} without a result.")
+    return Failure(FailureKind.error, f"The job's process exited with code {code} without a result.")
 
 
 def _clean(settings: Settings, work_dir: Path) -> None:
