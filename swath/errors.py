@@ -20,6 +20,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     ├── NotFound (404)
     │   ├── NoSuchProcess (404, no-such-process)
     │   ├── NoSuchJob (404, no-such-job)
+    │   ├── NoSuchAttempt (404, no-such-attempt)
     │   ├── NoSuchOutput (404, no-such-output)
     │   ├── NoSuchFile (404, no-such-file)
     │   ├── NoSuchCollection (404, no-such-collection)
@@ -41,7 +42,7 @@ exception documents (RFC 7807). Nothing below the API picks a status code.
     ├── BrokerUnavailable (503, broker-unavailable)
     └── RunnersUnavailable (503, runners-unavailable)
 
-    JobFailed: a running job's failure; recorded on the job, never rendered as an HTTP error.
+    JobFailed: a running job's failure (its `FailureKind`); recorded on the job, never rendered as an HTTP error.
     ApplicationBuildFailed: a local `swath app build` that could not make a package; never sent over HTTP.
 
 Beside its detail, an error names the objects it is about (`processID`, `jobID`, `input`, `output`) and, where a
@@ -223,6 +224,11 @@ class NoSuchJob(NotFound):
     title = "No such job"
 
 
+class NoSuchAttempt(NotFound):
+    type = _SWATH + "no-such-attempt"
+    title = "No such attempt"
+
+
 class NoSuchOutput(NotFound):
     type = _PART1 + "no-such-output"
     title = "No such output"
@@ -361,12 +367,57 @@ class RunnersUnavailable(SwathError):
     title = "Runners unavailable"
 
 
+class FailureKind(StrEnum):
+    """What ended an attempt of a job: the words a retry policy's `on` lists, and an attempt's `reason`.
+
+    Only the first five may be retried (`services.retries`); a user's input, a full disk, a dismissal and an
+    error of any other kind end the job at once, whatever a policy says.
+    """
+
+    # A tool exited with a non-zero code (the attempt's `exitCode`).
+    exit_code = "exitCode"
+    # A tool went over its memory limit, or the job's process was killed by SIGKILL (the kernel's OOM killer).
+    out_of_memory = "outOfMemory"
+    # The process supervising the job stopped or went silent (a worker killed, a node lost).
+    runner_lost = "runnerLost"
+    # An input could not be fetched for a reason that may pass (unreachable, HTTP 5xx or 429, storage away).
+    staging = "staging"
+    # The job ran past the time limit.
+    time_limit = "timeLimit"
+    # An input the user gave cannot be used (not found, refused, HTTP 4xx).
+    input = "input"
+    disk_full = "diskFull"
+    dismissed = "dismissed"
+    error = "error"
+
+    @property
+    def is_retryable(self) -> bool:
+        return self in _RETRYABLE
+
+
+_RETRYABLE = frozenset(
+    {
+        FailureKind.exit_code,
+        FailureKind.out_of_memory,
+        FailureKind.runner_lost,
+        FailureKind.staging,
+        FailureKind.time_limit,
+    }
+)
+
+
 class JobFailed(Exception):
     """A job's run failed for a reason the user must read (tool exit code, unreachable input, bad output).
 
     Not a `SwathError`: once a job is accepted its failure is data (status `failed` and this message), never an
-    HTTP error. The runner records `str(error)` as the job's message.
+    HTTP error. The runner records `str(error)` as the job's message, and `kind` and `exit_code` on the attempt,
+    where a retry policy reads them.
     """
+
+    def __init__(self, message: str, kind: FailureKind = FailureKind.error, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.exit_code = exit_code
 
 
 class ApplicationBuildFailed(ValueError):

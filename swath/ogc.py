@@ -58,6 +58,8 @@ class Preference(StrEnum):
     wait = "wait"
     # Part 4 (/req/job-management/create-execution-pending): `Prefer: status="created"` holds a new job.
     status = "status"
+    # Swath's own: ask for (or, `=false`, refuse) the results of an earlier identical job (services/reuse.py).
+    swath_reuse = "swath-reuse"
 
 
 # The `Prefer: status=...` value that asks for a job that waits to be started (Part 4).

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, Field, FieldSerializationInfo, SecretStr, field_serializer, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from swath.errors import FailureKind
 from swath.examples import EXAMPLES_DIR
 
 
@@ -50,8 +51,15 @@ class Settings(BaseSettings):
     allowed_input_roots: list[Path] = Field(default_factory=list)
     # How long a synchronous execute waits before it answers asynchronously instead (seconds).
     sync_wait_limit: float = Field(default=60.0, gt=0)
-    # How often a job is started again after its runner died, before it is failed.
+    # The retry policy of a process that declares none (a package's `swath:Retry` hint replaces it; docs/jobs.md):
+    # how many attempts a job gets in all, on which failures it is tried again (FailureKind words: runnerLost,
+    # exitCode, outOfMemory, staging, timeLimit), and the back-off before the second attempt (seconds), multiplied
+    # by the factor before each further one, up to the longest.
     max_attempts: int = Field(default=3, ge=1)
+    retry_on: list[str] = Field(default_factory=lambda: ["runnerLost"])
+    retry_backoff: float = Field(default=0.0, ge=0)
+    retry_backoff_factor: float = Field(default=2.0, ge=1)
+    retry_max_backoff: float = Field(default=300.0, ge=0)
     # Runner heartbeat, and how old one may grow before the reaper takes the job back.
     heartbeat_interval: float = Field(default=2.0, gt=0)
     heartbeat_timeout: float = Field(default=30.0, gt=0)
@@ -262,6 +270,14 @@ class Settings(BaseSettings):
                 "(SWATH_DATABASE_URL=postgresql+psycopg://...): SQLite takes one writer at a time, and its writes "
                 "are ordered within one process only"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _check_retry_on(self) -> Settings:
+        retryable = [kind.value for kind in FailureKind if kind.is_retryable]
+        unknown = [word for word in self.retry_on if word not in retryable]
+        if unknown:
+            raise ValueError(f"retry_on names {unknown}, which cannot be retried; allowed: {', '.join(retryable)}")
         return self
 
     @model_validator(mode="after")

@@ -26,6 +26,7 @@ from swath.api.routes import (
     collections,
     files,
     health,
+    job_history,
     job_management,
     jobs,
     landing,
@@ -122,7 +123,9 @@ def create_app(settings: Settings, api_worker: bool = False) -> FastAPI:
     app.add_middleware(UnitySpsFace, template=settings.unity_sps_prefix)
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
-    routers = (landing, processes, scheduling, unity, jobs, job_management, collections, files, health, signin)
+    routers = (
+        landing, processes, scheduling, unity, jobs, job_history, job_management, collections, files, health, signin
+    )
     for module in (*routers, applications):
         app.include_router(module.router)
     for trs_router in trs.routers:

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from fastapi import Request
 
-from swath.api.schemas import ContainerUseMember, Link, Process, ProcessSummary, StatusInfo
+from swath.api.schemas import (
+    AttemptInfo,
+    AttemptList,
+    ContainerUseMember,
+    Link,
+    Process,
+    ProcessSummary,
+    StatusInfo,
+)
 from swath.layout import CATALOG_NAME, job_path, output_path
 from swath.process_ids import format_process_ref, quote_process_ref
 from swath.services.containers import ContainerUse
+from swath.services.retries import RetryPolicy
 from swath.services.scheduling import waiting_message
-from swath.store.records import JSON, JobRecord, JobStatus, ProcessRecord
+from swath.store.records import JSON, AttemptRecord, JobRecord, JobStatus, ProcessRecord
 
 REL = "http://www.opengis.net/def/rel/ogc/1.0/"
+# Swath's own link relations (RFC 8288 extension relation types are URIs).
+SWATH_REL = "https://swath.dev/rel/"
 JSON_TYPE = "application/json"
 
 
@@ -88,7 +100,13 @@ def process_summary(request: Request, process: ProcessRecord) -> ProcessSummary:
     )
 
 
-def process_document(request: Request, process: ProcessRecord, use: ContainerUse | None = None) -> Process:
+def process_document(
+    request: Request,
+    process: ProcessRecord,
+    use: ContainerUse | None = None,
+    retry: RetryPolicy | None = None,
+    reuse: JSON | None = None,
+) -> Process:
     summary = process_summary(request, process)
     return Process(
         **summary.model_dump(),
@@ -98,15 +116,19 @@ def process_document(request: Request, process: ProcessRecord, use: ContainerUse
         containers=None
         if use is None
         else ContainerUseMember(engine=use.engine or "none", images=use.images, runsToolsOnHost=use.runs_tools_on_host),
+        retry=retry.to_json() if retry is not None else None,
+        reuse=reuse,
     )
 
 
-def status_info(request: Request, job: JobRecord) -> StatusInfo:
-    return status_document(base_url(request), job)
+def status_info(request: Request, job: JobRecord, reruns: Sequence[str] = ()) -> StatusInfo:
+    return status_document(base_url(request), job, reruns)
 
 
-def status_document(base: str, job: JobRecord) -> StatusInfo:
-    """statusInfo with links under `base`: the address the client used, or the public URL (callbacks)."""
+def status_document(base: str, job: JobRecord, reruns: Sequence[str] = ()) -> StatusInfo:
+    """statusInfo with links under `base`: the address the client used, or the public URL (callbacks).
+
+    `reruns` are the jobs that re-run this one, linked when given (the single job's status reads them)."""
     url = base + job_path(job.id)
     links = [
         Link(href=url, rel="self", type=JSON_TYPE, title="Job status"),
@@ -123,6 +145,7 @@ def status_document(base: str, job: JobRecord) -> StatusInfo:
             title="Process",
         ),
     ]
+    links += _history_links(base, url, job, reruns)
     if job.status is JobStatus.successful:
         links.append(Link(href=f"{url}/results", rel=REL + "results", type=JSON_TYPE, title="Job results"))
         links.append(
@@ -149,7 +172,64 @@ def status_document(base: str, job: JobRecord) -> StatusInfo:
         priority=job.priority,
         queuePosition=job.waiting.position if job.waiting else None,
         waitReason=job.waiting.reason if job.waiting else None,
+        attempt=job.attempts or None,
         links=links,
+    )
+
+
+def _history_links(base: str, url: str, job: JobRecord, reruns: Sequence[str]) -> list[Link]:
+    """The job's attempts, the job it re-runs and those re-running it, and the job whose results it reused."""
+    links = [Link(href=f"{url}/attempts", rel=SWATH_REL + "attempts", type=JSON_TYPE, title="Attempts")]
+    if job.rerun_of:
+        links.append(
+            Link(href=base + job_path(job.rerun_of), rel=SWATH_REL + "rerun-of", type=JSON_TYPE, title="Job re-run")
+        )
+    links += [
+        Link(href=base + job_path(rerun), rel=SWATH_REL + "rerun", type=JSON_TYPE, title="Re-run of this job")
+        for rerun in reruns
+    ]
+    if job.reused_from:
+        links.append(
+            Link(
+                href=base + job_path(job.reused_from),
+                rel=SWATH_REL + "reused-from",
+                type=JSON_TYPE,
+                title="Job whose results were reused",
+            )
+        )
+    return links
+
+
+def attempt_list(request: Request, job_id: str, attempts: Sequence[AttemptRecord]) -> AttemptList:
+    url = base_url(request) + job_path(job_id)
+    return AttemptList(
+        jobID=job_id,
+        attempts=[
+            AttemptInfo(
+                attempt=attempt.attempt,
+                status=attempt.status,
+                runner=attempt.runner,
+                started=attempt.started,
+                finished=attempt.finished,
+                reason=attempt.reason,
+                exitCode=attempt.exit_code,
+                message=attempt.message,
+                retryAt=attempt.retry_at,
+                links=[
+                    Link(
+                        href=f"{url}/attempts/{attempt.attempt}/logs",
+                        rel="http://www.opengis.net/def/rel/iana/1.0/describedby",
+                        type="text/plain",
+                        title=f"Log of attempt {attempt.attempt}",
+                    )
+                ],
+            )
+            for attempt in attempts
+        ],
+        links=[
+            Link(href=f"{url}/attempts", rel="self", type=JSON_TYPE, title="Attempts"),
+            Link(href=url, rel="up", type=JSON_TYPE, title="Job status"),
+        ],
     )
 
 

@@ -69,6 +69,10 @@ class Process(ProcessSummary):
     outputs: dict[str, dict[str, Any]] | None = None
     # Swath's own extension member: how the tools run here (engine, images, whether any runs on the host).
     containers: ContainerUseMember | None = Field(default=None, serialization_alias="x-swath-containers")
+    # Swath's own: the retry policy its jobs get (the package's `swath:Retry` hint, else the server's), and whether
+    # its results may be reused (`swath:Reuse`; docs/jobs.md).
+    retry: dict[str, Any] | None = Field(default=None, serialization_alias="x-swath-retry")
+    reuse: dict[str, Any] | None = Field(default=None, serialization_alias="x-swath-reuse")
 
 
 class ProcessList(BaseModel):
@@ -103,7 +107,34 @@ class StatusInfo(BaseModel):
     priority: int | None = None
     queuePosition: int | None = Field(default=None, ge=1)
     waitReason: str | None = None
+    # Swath's own: the attempt the job is on, or last made (1 for the first run); absent before it first starts.
+    attempt: int | None = None
     links: list[Link] | None = None
+
+
+class AttemptInfo(BaseModel):
+    """One run of a job (Swath's own resource): who ran it, when, how it ended and why."""
+
+    attempt: int
+    # `running`, or how it ended: `successful`, `failed` (also when it was tried again), `dismissed`.
+    status: str
+    runner: str | None = None
+    started: datetime
+    finished: datetime | None = None
+    # What ended it, for a failed or dismissed attempt: exitCode, outOfMemory, runnerLost, staging, timeLimit,
+    # input, diskFull, dismissed, error.
+    reason: str | None = None
+    exitCode: int | None = None
+    message: str | None = None
+    # When the next attempt may start, for an attempt that the retry policy retried.
+    retryAt: datetime | None = None
+    links: list[Link]
+
+
+class AttemptList(BaseModel):
+    jobID: str
+    attempts: list[AttemptInfo]
+    links: list[Link]
 
 
 class JobList(BaseModel):

@@ -1,4 +1,4 @@
-"""`swath job ...`: list jobs, read a job's status, logs and results, dismiss it."""
+"""`swath job ...`: list jobs, read a job's status, attempts, logs and results, re-run or dismiss it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import typer
 from swath.cli import render
 from swath.cli.common import JsonOption, UrlOption, connected, print_json
 
-app = typer.Typer(help="Jobs: list, status, logs, results, dismiss, priority.", no_args_is_help=True)
+app = typer.Typer(help="Jobs: list, status, attempts, logs, results, rerun, dismiss, priority.", no_args_is_help=True)
 
 JobId = Annotated[str, typer.Argument(help="The job's id.")]
 
@@ -79,6 +79,28 @@ def results(
     render.results_table(document, catalog_href)
     for path in saved:
         render.console.print(f"saved {path}", markup=False, highlight=False)
+
+
+@app.command()
+def rerun(job_id: JobId, url: UrlOption = None, json_output: JsonOption = False) -> None:
+    """Run a job again as a new job: the same process version, inputs and options."""
+    with connected(url) as client:
+        job = client.rerun(job_id)
+    if json_output:
+        print_json(job.document)
+    else:
+        render.job_status(job)
+
+
+@app.command()
+def attempts(job_id: JobId, url: UrlOption = None, json_output: JsonOption = False) -> None:
+    """Every attempt at running a job: how each ended, why, and its runner."""
+    with connected(url) as client:
+        found = client.job(job_id).attempts()
+    if json_output:
+        print_json(found)
+    else:
+        render.attempts_table(job_id, found)
 
 
 @app.command()

@@ -78,9 +78,27 @@ def queue_place(job: Job) -> str:
 def job_status(job: Job) -> None:
     document = job.document
     console.print(Text(f"Job {job.id} of {job.process_id}: ") + Text.from_markup(status_text(job.status)))
-    for key in ("progress", "message", "priority", "queuePosition", "waitReason", "created", "started", "finished"):
+    for key in (
+        "progress",
+        "message",
+        "attempt",
+        "priority",
+        "queuePosition",
+        "waitReason",
+        "created",
+        "started",
+        "finished",
+    ):
         if document.get(key) is not None:
             console.print(f"  {key}: {document[key]}", markup=False, highlight=False)
+
+
+def attempts_table(job_id: str, attempts: list[dict[str, Any]]) -> None:
+    table = Table("attempt", "status", "reason", "exit code", "started", "finished", "runner", title=f"Job {job_id}")
+    for attempt in attempts:
+        cells = [attempt.get(name) for name in ("attempt", "status", "reason", "exitCode", "started", "finished")]
+        table.add_row(*(Text("" if cell is None else str(cell)) for cell in [*cells, attempt.get("runner")]))
+    console.print(table)
 
 
 def results_table(results: dict[str, Any], catalog_href: str) -> None:

@@ -205,6 +205,10 @@ class Client(CatalogMethods):
     def job(self, job_id: str) -> Job:
         return Job(self._transport, self._transport.json("GET", job_path(job_id)))
 
+    def rerun(self, job_id: str) -> Job:
+        """A new job of yours running what job `job_id` ran (same process version, inputs and options)."""
+        return Job(self._transport, self._transport.json("POST", job_path(job_id) + "/rerun"))
+
     def jobs(
         self,
         process: str | None = None,

@@ -125,6 +125,19 @@ class Job:
         self.document = self._transport.json("DELETE", job_path(self.id))
         return self
 
+    def rerun(self) -> Job:
+        """Run this job again as a new job of yours: the same process version, inputs and execute options."""
+        return Job(self._transport, self._transport.json("POST", job_path(self.id) + "/rerun"))
+
+    def attempts(self) -> list[dict[str, Any]]:
+        """Every run of the job, first first: status, runner, timings, and for a failed one its reason and exit code."""
+        attempts: list[dict[str, Any]] = self._transport.json("GET", job_path(self.id) + "/attempts")["attempts"]
+        return attempts
+
+    def attempt_log(self, attempt: int) -> str:
+        """The part of the job's log that one attempt (1 for the first) wrote."""
+        return self._transport.request("GET", f"{job_path(self.id)}/attempts/{attempt}/logs").text
+
     @overload
     def logs(self, follow: Literal[False] = False) -> str: ...
 
@@ -132,7 +145,8 @@ class Job:
     def logs(self, follow: Literal[True]) -> Iterator[str]: ...
 
     def logs(self, follow: bool = False) -> str | Iterator[str]:
-        """The job's log so far; with `follow`, an iterator of new text until the job ends."""
+        """The job's log so far (its current attempt's; `attempt_log` for earlier ones); with `follow`, an iterator
+        of the whole log's text until the job ends."""
         if follow:
             return self._follow_logs()
         return self._transport.request("GET", job_path(self.id) + "/logs").text

@@ -178,6 +178,8 @@ class SlurmExecutor:
                 job = job_store.get_job(session, job_id)
                 if job is None or job.status is not JobStatus.accepted:
                     return
+                if job.not_before is not None and job.not_before > datetime.now(UTC):
+                    return  # its retry back-off runs: a later round submits it, once it is due
                 if job.batch_job_id is not None and self._is_batch_job_live(job.batch_job_id):
                     if job.attempts == 0:
                         return  # queued in Slurm already, and never started: a second hand-over

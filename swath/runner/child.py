@@ -14,23 +14,30 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from swath.errors import JobFailed, StorageFull, StoreUnavailable
+from swath.errors import FailureKind, JobFailed, StorageFull, StoreUnavailable
 from swath.paths import without_data_dir
 from swath.runner import processes
+from swath.runner.cwl import select_container_runtime
 from swath.runner.execute import RunContext, execute_job
 from swath.runner.joblog import log_line
+from swath.runner.reuse import reuse_lookup
 from swath.services.health import check_free_space
+from swath.services.retries import Failure, end_attempt, retry_policy, succeed_attempt
 from swath.settings import Settings
 from swath.storage import open_storage
 from swath.store import jobs as job_store
 from swath.store.collections import file_items
 from swath.store.database import transaction
 from swath.store.records import JobRecord, JobResults, JobStatus, ProcessRecord
+
+T = TypeVar("T")
 
 # The least time between two progress writes of one job (seconds).
 _PROGRESS_INTERVAL = 0.5
@@ -74,30 +81,58 @@ def run_claimed_job(
             pass  # advisory: a database away for a moment must not end a run that may well finish
         last_written = time.monotonic()
 
+    storage = open_storage(settings)
     context = RunContext(
         settings=settings,
-        storage=open_storage(settings),
+        storage=storage,
         work_dir=work_dir,
         log_path=log_path,
         report_progress=report_progress,
+        reuse=reuse_lookup(
+            sessions, storage, job, process, select_container_runtime(settings.container_runtime), work_dir
+        ),
     )
     try:
         results = execute_job(job, process, context)
     except JobFailed as failure:
-        message = without_data_dir(str(failure), settings.data_dir) + _disk_full_note(settings)
-        _note(log_path, f"Job failed: {message}")
-        _finish(settings, sessions, job, JobStatus.failed, message=message)
+        note = _disk_full_note(settings)
+        message = without_data_dir(str(failure), settings.data_dir) + note
+        _note(log_path, f"Attempt {job.attempts} failed: {message}")
+        # A tool that could not write for lack of space is never tried again (it would fill the disk again).
+        kind = FailureKind.disk_full if note else failure.kind
+        _fail(sessions, settings, job, process, Failure(kind, message, failure.exit_code), log_path)
         return
     except BaseException as error:  # the runner's outer edge: every failure becomes the job's, never a stuck job
+        kind = FailureKind.error
         if _is_disk_full(error):
             message = "The job ran out of disk space (No space left on device)." + _disk_full_note(settings)
+            kind = FailureKind.disk_full
         else:
             message = without_data_dir(f"Internal error while running the job: {error!r}.", settings.data_dir)
         _note(log_path, "Internal error:\n" + "".join(traceback.format_exception(error)))
-        _finish(settings, sessions, job, JobStatus.failed, message=message)
+        _fail(sessions, settings, job, process, Failure(kind, message), log_path)
         return
     _note(log_path, "Job succeeded.")
-    _finish(settings, sessions, job, JobStatus.successful, results=results)
+    _succeed(sessions, settings, job, results)
+
+
+def _fail(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    job: JobRecord,
+    process: ProcessRecord,
+    failure: Failure,
+    log_path: Path,
+) -> None:
+    """End the attempt: the job is failed, or queued again when its retry policy says so (services/retries.py)."""
+    policy = retry_policy(process, settings)
+    outcome = _persist(
+        sessions, settings, lambda session: end_attempt(session, job, failure, policy, datetime.now(UTC))
+    )
+    if outcome is JobStatus.accepted:
+        _note(log_path, "The job is queued again for its next attempt (its retry policy).")
+    elif outcome is JobStatus.failed:
+        _note(log_path, f"Job failed: {failure.message}")
 
 
 def _is_disk_full(error: BaseException) -> bool:
@@ -125,30 +160,38 @@ def _note(log_path: Path, text: str) -> None:
         log_line(log_path, text)
 
 
-def _finish(
-    settings: Settings,
-    sessions: sessionmaker[Session],
-    job: JobRecord,
-    status: JobStatus,
-    message: str | None = None,
-    results: JobResults | None = None,
-) -> None:
-    """Record the job's outcome. A database away holds the outcome here, tried again until the database answers,
-    or until the supervisor, unable to beat for so long that another runner may take the job back, stops this
-    process (at the latest after `heartbeat_timeout`, when the job's run is given up)."""
-    changes: dict[str, object] = {"message": message or "Finished.", "progress": 100}
-    if results is not None:
-        changes["results"] = job_store.results_to_json(results)
+def _succeed(sessions: sessionmaker[Session], settings: Settings, job: JobRecord, results: JobResults) -> None:
+    def write(session: Session) -> None:
+        now = datetime.now(UTC)
+        won = job_store.move_job(
+            session,
+            job.id,
+            [JobStatus.running],
+            JobStatus.successful,
+            now,
+            owner=job.runner,
+            message=results.message or "Finished.",
+            progress=100,
+            results=job_store.results_to_json(results),
+        )
+        if won:
+            succeed_attempt(session, job, now, message=results.message or "Finished.")
+        # A job dismissed while it ran keeps `dismissed`; its stored outputs stay but are not filed.
+        if won and job.collection and results.items:
+            file_items(session, job.collection, job.id, results.items, now, filed_by=job.created_by)
+
+    _persist(sessions, settings, write)
+
+
+def _persist(sessions: sessionmaker[Session], settings: Settings, write: Callable[[Session], T]) -> T:
+    """Record the job's outcome with `write`, in one transaction. A database away holds the outcome here, tried
+    again until the database answers, or until the supervisor, unable to beat for so long that another runner may
+    take the job back, stops this process (at the latest after `heartbeat_timeout`, when the run is given up)."""
     give_up = time.monotonic() + settings.heartbeat_timeout
     while True:
-        now = datetime.now(UTC)
         try:
             with transaction(sessions) as session:
-                won = job_store.move_job(session, job.id, [JobStatus.running], status, now, owner=job.runner, **changes)
-                # A job dismissed while it ran keeps `dismissed`; its stored outputs stay but are not filed.
-                if won and results is not None and job.collection and results.items:
-                    file_items(session, job.collection, job.id, results.items, now, filed_by=job.created_by)
-            return
+                return write(session)
         except StoreUnavailable:
             if time.monotonic() > give_up:
                 raise

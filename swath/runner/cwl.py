@@ -22,7 +22,7 @@ from cwltool.load_tool import load_tool
 from cwltool.process import Process, relocateOutputs
 from cwltool.workflow import Workflow
 
-from swath.errors import JobFailed, SwathError
+from swath.errors import FailureKind, JobFailed, SwathError
 from swath.runner import containers
 from swath.runner.containers import ContainerPolicy
 from swath.runner.joblog import runner_logger
@@ -42,6 +42,8 @@ ProgressCallback = Callable[[int, str | None], None]
 NO_RUNTIME_NOTE = "No container runtime: DockerRequirement moved to hints; tools run on the host."
 # cwltool's messages are long (schema-salad traces); a job's message keeps the start of one.
 _MESSAGE_LIMIT = 400
+# cwltool's record of a tool that exited with a non-zero code: (job name, exit code).
+_EXITED = "[job %s] exited with status: %d"
 
 
 @dataclass(frozen=True)
@@ -203,11 +205,11 @@ def run_cwl(
                 path_mapper=runtime.path_mapper,
             )
     except CWL_RUN_ERRORS as error:
-        raise JobFailed(watcher.failure or f"The CWL run failed: {_condense(error)}") from error
+        raise watcher.job_failed(f"The CWL run failed: {_condense(error)}") from error
     finally:
         logging.getLogger("cwltool").removeHandler(watcher)
     if status != "success" or output is None:
-        raise JobFailed(watcher.failure or f"The CWL run ended with status {status}; see the job log.")
+        raise watcher.job_failed(f"The CWL run ended with status {status}; see the job log.")
     report_progress(100, "The application finished.")
     return dict(output)
 
@@ -283,6 +285,12 @@ class _JobWatcher(logging.Handler):
         self.completed: set[str] = set()
         self.report_progress = report_progress
         self.failure: str | None = None
+        # What a retry policy reads: the kind of the first failure, and the exit code of a tool that failed.
+        self.kind = FailureKind.error
+        self.exit_code: int | None = None
+
+    def job_failed(self, otherwise: str) -> JobFailed:
+        return JobFailed(self.failure or otherwise, self.kind, self.exit_code)
 
     def emit(self, record: logging.LogRecord) -> None:
         args = record.args if isinstance(record.args, tuple) else ()
@@ -291,8 +299,11 @@ class _JobWatcher(logging.Handler):
         elif record.msg == containers.MEMORY_LIMIT_EXCEEDED and len(args) == 2:
             # The engine's kill first shows as a plain exit status (137); the reason is this record, which follows.
             self.failure = f"Tool '{args[0]}' exceeded its memory limit of {args[1]} MiB and was stopped."
+            self.kind = FailureKind.out_of_memory
         elif self.failure is None and record.levelno >= logging.WARNING:
             self.failure = _failure_message(record.msg, args)
+            if self.failure is not None and record.msg == _EXITED and isinstance(args[1], int):
+                self.kind, self.exit_code = FailureKind.exit_code, args[1]
             if self.failure is None and record.levelno >= logging.ERROR:
                 self.failure = f"The CWL run failed: {_condense(Exception(record.getMessage()))}; see the job log."
 
@@ -307,7 +318,7 @@ class _JobWatcher(logging.Handler):
 
 def _failure_message(message: Any, args: tuple[Any, ...]) -> str | None:
     """The user-facing sentence for a cwltool failure record, or None if the record is not a failure."""
-    if message == "[job %s] exited with status: %d":
+    if message == _EXITED:
         return f"Tool '{args[0]}' failed with exit code {args[1]}; see the job log."
     if message == "[job %s] was terminated by signal: %s":
         return f"Tool '{args[0]}' was terminated by signal {args[1]}; see the job log."

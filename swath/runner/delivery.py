@@ -12,6 +12,7 @@ import logging
 import os
 import select
 import time
+from datetime import UTC, datetime
 
 from swath.errors import StorageUnavailable
 from swath.layout import job_log_key
@@ -39,7 +40,12 @@ def run_delivered_job(supervisor: Supervisor, storage: Storage, job_id: str, red
         child = supervisor.start(job_id)
         if child is not None:
             _supervise(supervisor, storage, child)
-            return f"job {job_id} ran here"
+            pause = _retry_pause(supervisor, job_id)
+            if pause is None:
+                return f"job {job_id} ran here"
+            # Its retry policy queued it again: a short back-off is waited for here, the next attempt run at once.
+            time.sleep(pause)
+            continue
         with reading(sessions) as session:
             job = job_store.get_job(session, job_id)
         if job is None or job.status.is_final:
@@ -50,6 +56,17 @@ def run_delivered_job(supervisor: Supervisor, storage: Storage, job_id: str, red
             if time.monotonic() >= deadline:
                 return f"job {job_id} is running under {job.runner}; left to it"
             time.sleep(settings.heartbeat_interval)
+
+
+def _retry_pause(supervisor: Supervisor, job_id: str) -> float | None:
+    """Seconds until the job's next attempt when its retry policy queued it again with a back-off no longer than
+    the heartbeat timeout; else None (a longer one is handed over again by the server's reaper)."""
+    with reading(supervisor.sessions) as session:
+        job = job_store.get_job(session, job_id)
+    if job is None or job.status is not JobStatus.accepted or job.not_before is None:
+        return None
+    pause = (job.not_before - datetime.now(UTC)).total_seconds()
+    return max(pause, 0.0) if pause <= supervisor.settings.heartbeat_timeout else None
 
 
 def _supervise(supervisor: Supervisor, storage: Storage, child: RunningJob) -> None:

@@ -22,6 +22,7 @@ from swath.runner.cwl import run_cwl, select_container_runtime
 from swath.runner.cwl_dag import run_cwl_dag
 from swath.runner.joblog import open_job_log, runner_logger
 from swath.runner.outputs import JobStorage, StoredOutputs, check_output_links, store_outputs
+from swath.runner.reuse import ReuseLookup
 from swath.runner.stac import write_catalog
 from swath.runner.staging import check_package_defaults, stage_inputs
 from swath.services.builtin import CWL_DAG
@@ -61,6 +62,9 @@ class RunContext:
     log_path: Path
     # Percent 0-100 and an optional message; the caller records it on the job.
     report_progress: Callable[[int, str | None], None]
+    # For a process that allows result reuse: called with the staged inputs, it gives outputs to store instead of
+    # running the tools (runner/reuse.py).
+    reuse: ReuseLookup | None = None
 
 
 def execute_job(job: JobRecord, process: ProcessRecord, context: RunContext) -> JobResults:
@@ -70,6 +74,7 @@ def execute_job(job: JobRecord, process: ProcessRecord, context: RunContext) -> 
     """
     with open_job_log(context.log_path) as log:
         runner_logger().info("Job %s of process '%s' version %s started.", job.id, process.id, process.version)
+        message: str | None = None
         if process.kind == ProcessKind.builtin and process.id == CWL_DAG:
             stored = run_cwl_dag(
                 job,
@@ -86,17 +91,20 @@ def execute_job(job: JobRecord, process: ProcessRecord, context: RunContext) -> 
         elif process.kind == ProcessKind.builtin:
             stored = StoredOutputs(values=builtin.run_builtin(job, process), products=[])
         else:
-            stored = _run_application(job, process, context, log)
+            stored, message = _run_application(job, process, context, log)
         context.report_progress(_RUN_START + _RUN_SPAN, "Writing the STAC catalog.")
         # Stage-out writes through the job's own view of storage: its prefix only, files of its work dir only.
         outputs = JobStorage(context.storage, job.id, context.work_dir)
         catalog, items = write_catalog(job, process, stored, outputs, datetime.now(UTC))
         context.report_progress(100, None)
         runner_logger().info("Job %s succeeded; catalog at %s", job.id, catalog.href)
-        return JobResults(outputs=stored.values, catalog=catalog, items=items)
+        return JobResults(outputs=stored.values, catalog=catalog, items=items, message=message)
 
 
-def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext, log: BinaryIO) -> StoredOutputs:
+def _run_application(
+    job: JobRecord, process: ProcessRecord, context: RunContext, log: BinaryIO
+) -> tuple[StoredOutputs, str | None]:
+    """The stored outputs of the run, and the job's final message when not the usual one (results reused)."""
     # Loaded by the supervisor before the fork, as a rule; else (a document that did not load there) here, so that
     # the refusal lands in this job's log and message.
     loaded = cwl.load_process_tool(process, context.settings.container_runtime, context.settings.process_dir)
@@ -109,6 +117,11 @@ def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext
         storage=context.storage,
         work_dir=context.work_dir,
     )
+
+    reused = context.reuse(order) if context.reuse is not None else None
+    if reused is not None:
+        context.report_progress(_RUN_START + _RUN_SPAN, "Storing the reused outputs.")
+        return store_outputs(reused.outputs, JobStorage(context.storage, job.id, context.work_dir)), reused.message
 
     def report_run(percent: int, message: str | None) -> None:
         context.report_progress(_RUN_START + _RUN_SPAN * percent // 100, message)
@@ -127,7 +140,7 @@ def _run_application(job: JobRecord, process: ProcessRecord, context: RunContext
         parallel_steps=context.settings.max_parallel_steps,
     )
     context.report_progress(_RUN_START + _RUN_SPAN, "Storing outputs.")
-    return store_outputs(outputs, JobStorage(context.storage, job.id, context.work_dir))
+    return store_outputs(outputs, JobStorage(context.storage, job.id, context.work_dir)), None
 
 
 def _container_policy(job: JobRecord, settings: Settings) -> ContainerPolicy:

@@ -31,7 +31,7 @@ from urllib.request import url2pathname
 
 import httpx
 
-from swath.errors import AddressRefused, JobFailed, NoSuchFile, StorageUnavailable
+from swath.errors import AddressRefused, FailureKind, JobFailed, NoSuchFile, StorageUnavailable
 from swath.layout import CATALOG_NAME, OutputKey, output_key, parse_output_path, upload_key
 from swath.paths import UnsafePath, safe_name
 from swath.runner import stac_input
@@ -154,18 +154,21 @@ class Fetcher:
                         stream.write(chunk)
         except httpx.HTTPStatusError as error:
             raise JobFailed(
-                f"Input '{input_id}' could not be downloaded from {url}: HTTP {error.response.status_code}."
+                f"Input '{input_id}' could not be downloaded from {url}: HTTP {error.response.status_code}.",
+                _http_failure(error.response.status_code),
             ) from error
         except httpx.HTTPError as error:
-            raise JobFailed(f"Input '{input_id}' at {url} is unreachable: {error}.") from error
+            raise JobFailed(f"Input '{input_id}' at {url} is unreachable: {error}.", FailureKind.staging) from error
         return target
 
     @staticmethod
     def _download_object(storage: ObjectReader, url: str, target: Path, input_id: str) -> Path:
         try:
             return storage.download(url, target)
-        except (NoSuchFile, StorageUnavailable) as error:
-            raise JobFailed(f"Input '{input_id}' could not be read: {error.detail}") from error
+        except NoSuchFile as error:
+            raise JobFailed(f"Input '{input_id}' could not be read: {error.detail}", FailureKind.input) from error
+        except StorageUnavailable as error:
+            raise JobFailed(f"Input '{input_id}' could not be read: {error.detail}", FailureKind.staging) from error
 
     def read_text(self, href: str, input_id: str) -> str:
         """The text of a small document (a STAC catalog or item), wherever it lives."""
@@ -181,11 +184,19 @@ class Fetcher:
                 response.read()
                 response.raise_for_status()
         except httpx.HTTPStatusError as error:
-            raise JobFailed(f"Input '{input_id}' could not read {href}: HTTP {error.response.status_code}.") from error
+            raise JobFailed(
+                f"Input '{input_id}' could not read {href}: HTTP {error.response.status_code}.",
+                _http_failure(error.response.status_code),
+            ) from error
         except httpx.HTTPError as error:
-            raise JobFailed(f"Input '{input_id}' at {href} is unreachable: {error}.") from error
+            raise JobFailed(f"Input '{input_id}' at {href} is unreachable: {error}.", FailureKind.staging) from error
         text: str = response.text
         return text
+
+
+def _http_failure(status_code: int) -> FailureKind:
+    """A server's error or its "too many requests" may pass; any other refusal is about the input itself."""
+    return FailureKind.staging if status_code >= 500 or status_code == 429 else FailureKind.input
 
 
 def stage_inputs(
@@ -219,6 +230,11 @@ def stage_inputs(
                         member["format"] = formats[0]
             order[input_id] = staged
         return order
+    except JobFailed as failure:
+        # What staging refuses without saying otherwise is the user's input, never retried.
+        if failure.kind is not FailureKind.error:
+            raise
+        raise JobFailed(str(failure), FailureKind.input) from failure
     finally:
         fetcher.close()
 

@@ -27,15 +27,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from swath.errors import StoreUnavailable
+from swath.errors import FailureKind, StoreUnavailable
 from swath.runner import processes
 from swath.runner.child import detach, run_claimed_job
 from swath.runner.containers import stop_job_containers
 from swath.runner.cwl import load_process_tool, select_container_runtime
 from swath.runner.joblog import log_line
 from swath.services.recovery import SERVER_STOPPED, RunnerId, take_back
+from swath.services.retries import Failure, end_attempt, retry_policy
 from swath.services.scheduling import check_may_start
 from swath.settings import Settings
+from swath.store import attempts as attempt_store
 from swath.store import jobs as job_store
 from swath.store.database import transaction
 from swath.store.processes import get_process_revision
@@ -66,6 +68,7 @@ class RunningJob:
     kill_reason: str | None = None
     # Stopped because this supervisor lost the database: the job is another runner's to take back, not failed.
     fenced: bool = False
+    kill_kind: FailureKind = FailureKind.error
 
 
 class Supervisor:
@@ -100,15 +103,16 @@ class Supervisor:
 
     def _claim(self, job_id: str) -> tuple[JobRecord, ProcessRecord] | None:
         """Claim a job and load what its run needs, so the child starts without reading the database."""
+        now = datetime.now(UTC)
         with transaction(self.sessions) as session:
             if self.check_caps:
                 check_may_start(session, self.settings, job_id)
-            job = job_store.claim_job(session, job_id, self.runner_id, datetime.now(UTC))
+            job = job_store.claim_job(session, job_id, self.runner_id, now)
             if job is None:
                 return None
-            if job.process_pk not in _REVISIONS:
-                _REVISIONS[job.process_pk] = get_process_revision(session, job.process_pk)
-            return job, _REVISIONS[job.process_pk]
+            # This attempt's part of the job's one log starts where the earlier attempts' ended.
+            attempt_store.open_attempt(session, job, _log_size(self.settings.job_log(job.id)), now)
+            return job, _revision(session, job.process_pk)
 
     @property
     def _engine(self) -> str | None:
@@ -116,12 +120,12 @@ class Supervisor:
 
     # Watching.
 
-    def stop(self, job_id: str, reason: str | None) -> None:
+    def stop(self, job_id: str, reason: str | None, kind: FailureKind = FailureKind.error) -> None:
         """Stop a running job: SIGTERM to its group now, SIGKILL after the grace. `reason` (None for a dismissal,
-        which records its own status) becomes the job's message."""
+        which records its own status) becomes the job's message, `kind` its attempt's."""
         for child in self.jobs.values():
             if child.job_id == job_id and child.kill_after is None:
-                child.kill_reason = reason
+                child.kill_reason, child.kill_kind = reason, kind
                 child.kill_after = time.monotonic() + KILL_GRACE
                 processes.signal_group(child.pid, signal.SIGTERM)
                 # The job's containers belong to the engine's daemon, outside the job's process tree.
@@ -141,7 +145,7 @@ class Supervisor:
             if child.kill_after is not None and now >= child.kill_after:
                 processes.signal_group(child.pid, signal.SIGKILL)
             if limit and child.kill_after is None and now - child.started > limit:
-                self.stop(child.job_id, TIME_LIMIT_REACHED.format(limit=limit))
+                self.stop(child.job_id, TIME_LIMIT_REACHED.format(limit=limit), FailureKind.time_limit)
         if now - self._last_beat >= self.settings.heartbeat_interval:
             self._last_beat = now
             try:
@@ -207,7 +211,7 @@ class Supervisor:
             stop_job_containers(self._engine, child.job_id)
         if not child.fenced:
             try:
-                _record_exit(self.sessions, self.runner_id, child, wait_status)
+                _record_exit(self.settings, self.sessions, self.runner_id, child, wait_status)
             except StoreUnavailable as error:
                 # The job's beats stop with it: the reaper takes it back once the database answers again.
                 log.warning("Runner %s: the end of job %s was not recorded: %s", self.runner_id, child.job_id, error)
@@ -269,31 +273,55 @@ def _load_tool_before_fork(settings: Settings, process: ProcessRecord) -> None:
         log.warning("Process %s could not be loaded before the fork (%r); its job loads it itself.", process.id, error)
 
 
-def _record_exit(sessions: sessionmaker[Session], runner_id: str, child: RunningJob, wait_status: int) -> None:
-    """Fail a job whose process ended without recording an outcome (killed, crashed, out of memory)."""
+def _revision(session: Session, process_pk: int) -> ProcessRecord:
+    if process_pk not in _REVISIONS:
+        _REVISIONS[process_pk] = get_process_revision(session, process_pk)
+    return _REVISIONS[process_pk]
+
+
+def _log_size(log_path: Path) -> int:
+    try:
+        return log_path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _record_exit(
+    settings: Settings, sessions: sessionmaker[Session], runner_id: str, child: RunningJob, wait_status: int
+) -> None:
+    """End the attempt of a job whose process ended without recording an outcome (killed, crashed, out of
+    memory): failed, or queued again by its retry policy."""
     if child.kill_reason is None and os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == 0:
         # A clean exit comes only after the child recorded the outcome (child.py); checking again would cost a
         # write transaction per job, the pool's largest cost with trivial jobs (bench/). Should a child ever exit
         # cleanly without one, its job stops beating and the reaper takes it back.
         return
-    if child.kill_reason:
-        reason = child.kill_reason
-    elif os.WIFSIGNALED(wait_status):
-        reason = f"The job's process was killed by signal {signal.Signals(os.WTERMSIG(wait_status)).name}."
-    else:
-        reason = f"The job's process exited with code {os.waitstatus_to_exitcode(wait_status)} without a result."
+    failure = _exit_failure(child, wait_status)
     with transaction(sessions) as session:
-        failed = job_store.move_job(
-            session,
-            child.job_id,
-            [JobStatus.running],
-            JobStatus.failed,
-            datetime.now(UTC),
-            owner=runner_id,
-            message=reason,
-        )
-    if failed:
-        log_line(child.log_path, f"Job failed: {reason}")
+        job = job_store.get_job(session, child.job_id)
+        # A job dismissed meanwhile (its attempt ended with the dismissal) or taken back has moved on.
+        if job is None or job.status is not JobStatus.running or job.runner != runner_id:
+            outcome = None
+        else:
+            policy = retry_policy(_revision(session, job.process_pk), settings)
+            outcome = end_attempt(session, job, failure, policy, datetime.now(UTC))
+    if outcome is JobStatus.failed:
+        log_line(child.log_path, f"Job failed: {failure.message}")
+    elif outcome is JobStatus.accepted:
+        log_line(child.log_path, f"Attempt failed: {failure.message} The job is queued again (its retry policy).")
+
+
+def _exit_failure(child: RunningJob, wait_status: int) -> Failure:
+    if child.kill_reason:
+        return Failure(child.kill_kind, child.kill_reason)
+    if os.WIFSIGNALED(wait_status):
+        signum = signal.Signals(os.WTERMSIG(wait_status))
+        # Nothing in Swath sends SIGKILL alone to a job's process: the kernel's OOM killer does. Any other death of
+        # the job's own process (Swath's code running cwltool) is an internal error, not retried.
+        kind = FailureKind.out_of_memory if signum is signal.SIGKILL else FailureKind.error
+        return Failure(kind, f"The job's process was killed by signal {signum.name}.")
+    code = os.waitstatus_to_exitcode(wait_status)
+    return Failure(FailureKind.error, f"The job's process exited with code {code} without a result.")
 
 
 def _clean(settings: Settings, work_dir: Path) -> None:

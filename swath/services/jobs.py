@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from swath.errors import (
+    FailureKind,
     InvalidInput,
     InvalidParameterValue,
     JobNotDismissable,
@@ -49,6 +50,7 @@ from swath.services.scheduling import (
     read_process_rules,
     with_waits,
 )
+from swath.store import attempts as attempt_store
 from swath.store import jobs as store
 from swath.store.database import reading, transaction
 from swath.store.group_commit import commit_new_job
@@ -66,6 +68,8 @@ from swath.store.records import (
     Subscriber,
 )
 
+DISMISSED_MESSAGE = "Dismissed by the user."
+
 
 @dataclass(frozen=True)
 class ExecuteRequest:
@@ -81,6 +85,8 @@ class ExecuteRequest:
     subscriber: Subscriber | None = None
     # Swath's extension: the job's priority (swath.services.scheduling); None: its process's default.
     priority: int | None = None
+    # Result reuse asked for (True) or refused (False) by `Prefer: swath-reuse`; None: the process's default.
+    reuse: bool | None = None
 
 
 def execute(
@@ -107,15 +113,21 @@ def submit_job(context: ServiceContext, process_id: str, request: ExecuteRequest
 
 
 def create_job(
-    context: ServiceContext, process: ProcessRecord, request: ExecuteRequest, user: Identity, start: bool = True
+    context: ServiceContext,
+    process: ProcessRecord,
+    request: ExecuteRequest,
+    user: Identity,
+    start: bool = True,
+    **changes: Any,
 ) -> JobRecord:
-    """`submit_job` for a process already read. The job belongs to `user`.
+    """`submit_job` for a process already read. The job belongs to `user`; `changes` are set on its record (a
+    re-run's link to the job it re-runs).
 
     With `start` False the job is recorded `created` (Part 4) and handed to no executor until `start_job`. A job
     queued at once must fit under its user's and its process's queued caps (QueueCapReached).
     """
     rules = read_process_rules(context, process.id)
-    job = checked_job(context, process, request, user, rules)
+    job = dataclasses.replace(checked_job(context, process, request, user, rules), **changes)
     admit = None
     if start:
         admit = queue_admission(context.settings, job, rules)
@@ -193,6 +205,7 @@ def checked_job(
         notified=JobStatus.accepted.value if subscriber else None,
         package_checksum=process.package_checksum,
         priority=priority,
+        reuse=request.reuse,
     )
 
 
@@ -250,8 +263,12 @@ def dismiss_job(context: ServiceContext, job_id: str, viewer: Identity) -> JobRe
             [JobStatus.created, JobStatus.accepted, JobStatus.running],
             JobStatus.dismissed,
             now,
-            message="Dismissed by the user.",
+            message=DISMISSED_MESSAGE,
         )
+        if won:
+            attempt_store.close_open_attempts(
+                session, job_id, JobStatus.dismissed, FailureKind.dismissed.value, DISMISSED_MESSAGE, now
+            )
     job = load_job(context, job_id)
     if won:
         context.executor.cancel(job_id)
@@ -332,13 +349,17 @@ class LogChunk:
     next_offset: int
 
 
-def read_log(context: ServiceContext, job_id: str, viewer: Identity, since: int = 0) -> LogChunk:
-    """The job's log from byte offset `since`; empty while nothing new has been written.
+def read_log(
+    context: ServiceContext, job_id: str, viewer: Identity, since: int = 0, until: int | None = None
+) -> LogChunk:
+    """The job's log from byte offset `since` (to `until`, an attempt's end); empty while nothing new was written.
 
     The log is written on the machine that runs the job; a worker on another machine copies it to storage while
     the job runs and once more when it ends.
     """
     raw = _read_log_bytes(context, job_id, viewer, since)
+    if until is not None:
+        raw = raw[: max(until - since, 0)]
     text = without_data_dir(raw.decode("utf-8", errors="surrogateescape"), context.settings.data_dir)
     return LogChunk(text.encode("utf-8", errors="surrogateescape"), since + len(raw))
 
@@ -393,12 +414,17 @@ def _wait_for(
 
 
 def reap_stale_jobs(context: ServiceContext) -> int:
-    """Take back running jobs whose runner is gone (`services.recovery`); returns how many."""
+    """Take back running jobs whose runner is gone (`services.recovery`); returns how many. Also hands over the
+    jobs whose retry back-off has ended (a delivery made before the end of its back-off found nothing to claim)."""
     taken = recover_jobs(context.sessions, context.settings)
     # Only jobs queued again need a runner; the committed rows come first, as for any new job.
     for job, outcome in taken:
         if outcome is JobStatus.accepted:
             context.executor.submit(job.id, job.queue)
+    with transaction(context.sessions) as session:
+        due = store.take_due_retries(session, datetime.now(UTC), limit=1000)
+    for job_id, queue in due:
+        context.executor.submit(job_id, queue)
     return len(taken)
 
 

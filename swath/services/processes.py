@@ -27,6 +27,8 @@ from swath.services.network import parse_networks
 from swath.services.package_check import PackageCheckLimits
 from swath.services.package_sources import DocumentLimits, fetch_url
 from swath.services.packages import ApplicationPackage, parse_package
+from swath.services.retries import check_retry_hint
+from swath.services.reuse import check_reuse_hint
 from swath.store import processes as store
 from swath.store.database import reading, transaction
 from swath.store.records import ApplicationVersionRecord, ProcessKind, ProcessRecord
@@ -80,6 +82,8 @@ def _parse(
     check = PackageCheckLimits(settings.deploy_cpu_limit, settings.deploy_memory_limit)
     package = parse_package(body, media_type, workflow, reader, settings.allowed_networks, _limits(context), check)
     _check_may_run(context, package)
+    check_retry_hint(package.cwl, package.workflow_id, context.settings)
+    check_reuse_hint(package.cwl, package.workflow_id)
     return package, reader.used
 
 

@@ -3,7 +3,8 @@
 Those paths are the API's reaper (a worker anywhere stopped beating), a local executor starting or seeing its pool
 die (the pool's process is gone on this machine), and a Celery redelivery (the message's first worker died). Each
 asks `runner_gone`; a job whose runner is gone is queued again, or failed once it has used its attempts
-(`store.jobs.release_job`, which moves it only while the gone runner still holds it, so two paths never both win).
+(`services.retries.end_attempt`, which moves it only while the gone runner still holds it, so two paths never both
+win).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from swath.errors import StorageFull
+from swath.errors import FailureKind, StorageFull
 from swath.services.health import check_free_space
+from swath.services.retries import Failure, end_attempt, retry_policy
 from swath.settings import Settings
 from swath.store import jobs as job_store
 from swath.store.database import transaction
+from swath.store.processes import get_process_revision
 from swath.store.records import JobRecord, JobStatus
 
 
@@ -101,17 +104,19 @@ def runner_gone(job: JobRecord, settings: Settings, now: datetime) -> str | None
 
 
 def take_back(session: Session, job: JobRecord, settings: Settings, reason: str, now: datetime) -> JobStatus | None:
-    """Queue `job` again, or fail it once it has used its attempts; None when its runner no longer holds it.
+    """Queue `job` again, or fail it once it has used its attempts (its process's retry policy, on `runnerLost`);
+    None when its runner no longer holds it.
 
     On a full disk the job is failed at once, saying so: run again, it would fill the disk again (and a job that
     failed for lack of space is never tried again).
     """
-    attempts = settings.max_attempts
+    failure = Failure(FailureKind.runner_lost, reason)
     try:
         check_free_space(settings)
     except StorageFull as full:
-        reason, attempts = f"{reason} {full.detail.split(';')[0]}.", job.attempts
-    return job_store.release_job(session, job, attempts, reason, now)
+        failure = Failure(FailureKind.disk_full, f"{reason} {full.detail.split(';')[0]}.")
+    policy = retry_policy(get_process_revision(session, job.process_pk), settings)
+    return end_attempt(session, job, failure, policy, now)
 
 
 def recover_jobs(sessions: sessionmaker[Session], settings: Settings) -> list[tuple[JobRecord, JobStatus]]:

@@ -75,15 +75,16 @@ def pick_jobs(session: Session, settings: Settings, free: int) -> list[str]:
     if free <= 0:
         return []
     caps = caps_of(settings, store.list_process_scheduling(session))
+    now = datetime.now(UTC)  # a job in its retry back-off waits
     if not has_running_caps(caps):
-        return [job.id for job in store.list_next_jobs(session, free)]
+        return [job.id for job in store.list_next_jobs(session, free, due_at=now)]
     by_user = store.count_by_owner(session, JobStatus.running)
     by_process = store.count_by_process(session, JobStatus.running)
     chosen: list[str] = []
     while len(chosen) < free:
         full_users = [user for user, count in by_user.items() if _is_full(caps.running_per_user, count)]
         full_processes = [name for name, count in by_process.items() if _is_full(caps.process_running(name), count)]
-        candidates = store.list_next_jobs(session, free - len(chosen), chosen, full_users, full_processes)
+        candidates = store.list_next_jobs(session, free - len(chosen), chosen, full_users, full_processes, now)
         skipped = False
         for job in candidates:
             user_running, process_running = by_user.get(job.created_by, 0), by_process.get(job.process_id, 0)

@@ -66,6 +66,11 @@ def _record(row: JobRow | Row[Any]) -> JobRecord:
         package_checksum=row.package_checksum,
         purged=as_utc(row.purged) if row.purged else None,
         priority=row.priority,
+        not_before=as_utc(row.not_before) if row.not_before else None,
+        rerun_of=row.rerun_of,
+        reused_from=row.reused_from,
+        reuse_key=row.reuse_key,
+        reuse=row.reuse,
     )
 
 
@@ -117,6 +122,8 @@ def _row_values(job: JobRecord) -> dict[str, Any]:
         "notified": job.notified,
         "package_checksum": job.package_checksum,
         "priority": job.priority,
+        "rerun_of": job.rerun_of,
+        "reuse": job.reuse,
     }
 
 
@@ -169,8 +176,11 @@ def claim_job(session: Session, job_id: str, runner: str, now: datetime) -> JobR
         "attempts": _JOBS.c.attempts + 1,
         # A re-run keeps the message that says why the earlier attempt ended, until the job ends.
         "message": case((_JOBS.c.attempts == 0, "Running."), else_=_JOBS.c.message),
+        "not_before": None,
     }
     move = _move(job_id, [JobStatus.accepted], JobStatus.running, now, None, changes)
+    # A job queued again after a back-off waits for it (services/retries.py).
+    move = move.where(or_(_JOBS.c.not_before.is_(None), _JOBS.c.not_before <= now))
     # One statement moves and reads the job (RETURNING: SQLite 3.35+, PostgreSQL); the claim is on every job's path.
     row = session.execute(move.returning(*_JOBS.c)).first()
     return _record(row) if row else None
@@ -208,6 +218,57 @@ def beat(session: Session, job_ids: Sequence[str], now: datetime) -> None:
             .where(_JOBS.c.id.in_(job_ids), _JOBS.c.status == JobStatus.running.value)
             .values(heartbeat=now, updated=now)
         )
+
+
+def take_due_retries(session: Session, now: datetime, limit: int) -> list[tuple[str, str | None]]:
+    """(id, queue class) of queued jobs whose back-off ended by `now`, each returned once: its back-off is cleared
+    by compare-and-set, so two servers never both hand the same job over."""
+    query = select(JobRow.id, JobRow.queue, JobRow.not_before).where(
+        JobRow.status == JobStatus.accepted.value, JobRow.not_before <= now
+    )
+    taken: list[tuple[str, str | None]] = []
+    for job_id, queue, not_before in session.execute(query.limit(limit)).all():
+        cleared = session.execute(
+            update(_JOBS)
+            .where(_JOBS.c.id == job_id, _JOBS.c.status == JobStatus.accepted.value, _JOBS.c.not_before == not_before)
+            .values(not_before=None)
+        )
+        if getattr(cleared, "rowcount", 0):
+            taken.append((job_id, queue))
+    return taken
+
+
+def set_reuse(session: Session, job_id: str, reuse_key: str | None, reused_from: str | None = None) -> None:
+    """Record a running job's reuse key, and the job whose results it took (services/reuse.py)."""
+    session.execute(
+        update(_JOBS)
+        .where(_JOBS.c.id == job_id, _JOBS.c.status == JobStatus.running.value)
+        .values(reuse_key=reuse_key, reused_from=reused_from)
+    )
+
+
+def find_reusable_job(session: Session, reuse_key: str, owner: str, exclude: str) -> JobRecord | None:
+    """The newest successful job of `owner` with this reuse key, other than `exclude` (the job asking)."""
+    query = (
+        select(JobRow)
+        .where(
+            JobRow.reuse_key == reuse_key,
+            JobRow.created_by == owner,
+            JobRow.status == JobStatus.successful.value,
+            JobRow.purged.is_(None),  # retention removed its results
+            JobRow.id != exclude,
+        )
+        .order_by(JobRow.created.desc(), JobRow.id.desc())
+        .limit(1)
+    )
+    row = session.scalars(query).first()
+    return _record(row) if row else None
+
+
+def list_reruns(session: Session, job_id: str) -> list[str]:
+    """Ids of the jobs that re-run `job_id`, oldest first."""
+    query = select(JobRow.id).where(JobRow.rerun_of == job_id).order_by(JobRow.created, JobRow.id)
+    return list(session.scalars(query))
 
 
 def list_queued_jobs(session: Session, limit: int) -> list[tuple[str, str | None]]:
@@ -312,16 +373,37 @@ def _duration_clauses(session: Session, where: JobFilter) -> list[Any]:
     return clauses
 
 
-def release_job(session: Session, job: JobRecord, max_attempts: int, reason: str, now: datetime) -> JobStatus | None:
-    """Take back a running job whose runner is gone: queue it again, or fail it once it has used its attempts.
+def release_job(
+    session: Session,
+    job: JobRecord,
+    max_attempts: int,
+    reason: str,
+    now: datetime,
+    not_before: datetime | None = None,
+) -> JobStatus | None:
+    """End a running job's attempt that failed: queue it again (claimable from `not_before`), or fail it once it
+    has used its attempts.
 
     Only while `job.runner` still holds it. Returns the status it moved to, or None when the job had moved on.
     """
     owner = job.runner
     if job.attempts < max_attempts:
-        message = f"{reason} Queued again (attempt {job.attempts + 1} of {max_attempts})."
+        wait = ""
+        if not_before is not None and not_before > now:
+            wait = f", after {(not_before - now).total_seconds():g} s"
+        message = f"{reason} Queued again (attempt {job.attempts + 1} of {max_attempts}{wait})."
         won = move_job(
-            session, job.id, [JobStatus.running], JobStatus.accepted, now, owner=owner, message=message, runner=None
+            session,
+            job.id,
+            [JobStatus.running],
+            JobStatus.accepted,
+            now,
+            owner=owner,
+            message=message,
+            runner=None,
+            # Set even when it is now: the server's reaper hands over jobs whose back-off ended (take_due_retries),
+            # which an executor that only hears of jobs from the server (Celery, Slurm) needs.
+            not_before=not_before,
         )
         return JobStatus.accepted if won else None
     message = f"{reason} The job was tried {job.attempts} times, the most allowed, and is failed."

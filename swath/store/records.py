@@ -160,6 +160,14 @@ class JobRecord:
     # Where an accepted job stands in the queue and why it waits; filled in when the job is read for a caller,
     # never stored.
     waiting: JobWait | None = None
+    # Queued again by a retry policy: not claimed before this time.
+    not_before: datetime | None = None
+    # The job this one re-runs; the job whose results it reused; what decides its results (services/reuse.py).
+    rerun_of: str | None = None
+    reused_from: str | None = None
+    reuse_key: str | None = None
+    # What the request said of result reuse: True, False, or None for the process's default (services/reuse.py).
+    reuse: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +209,23 @@ class Caps:
 
 
 @dataclass(frozen=True)
+class AttemptRecord:
+    """One run of a job (services/retries.py): who ran it, how it ended, and where its part of the log starts."""
+
+    job_id: str
+    attempt: int
+    runner: str | None
+    started: datetime
+    status: str
+    log_offset: int = 0
+    finished: datetime | None = None
+    reason: str | None = None
+    exit_code: int | None = None
+    message: str | None = None
+    retry_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class StoredFile:
     """One file kept in storage: where it is, how big, and its checksum."""
 
@@ -229,6 +254,8 @@ class JobResults:
     catalog: StoredFile | None = None
     # STAC items (JSON) to file into the job's collection, when it named one.
     items: list[JSON] = field(default_factory=list)
+    # The job's final message, when not the plain "Finished." (results reused from another job say so).
+    message: str | None = None
 
 
 @dataclass(frozen=True)

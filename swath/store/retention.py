@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from swath.store.processes import as_utc
 from swath.store.records import JSON, JobStatus
-from swath.store.tables import CollectionItemRow, JobDeliveryRow, JobRow, UploadRow
+from swath.store.tables import CollectionItemRow, JobAttemptRow, JobDeliveryRow, JobRow, UploadRow
 
 FINAL = (JobStatus.successful.value, JobStatus.failed.value, JobStatus.dismissed.value)
 
@@ -103,8 +103,8 @@ def list_purged_before(session: Session, before: datetime, limit: int) -> list[s
 
 
 def delete_jobs(session: Session, job_ids: Sequence[str]) -> None:
-    """Delete job rows with what refers to them (callback deliveries, collection items)."""
-    for table in (JobDeliveryRow, CollectionItemRow):
+    """Delete job rows with what refers to them (callback deliveries, collection items, attempts)."""
+    for table in (JobDeliveryRow, CollectionItemRow, JobAttemptRow):
         session.execute(delete(table).where(table.job_id.in_(job_ids)))
     session.execute(delete(JobRow).where(JobRow.id.in_(job_ids)))
 

@@ -37,9 +37,13 @@ def list_next_jobs(
     skip_ids: Collection[str] = (),
     skip_users: Collection[str] = (),
     skip_processes: Collection[str] = (),
+    due_at: datetime | None = None,
 ) -> list[QueuedJob]:
-    """The first `limit` accepted jobs in the queue's order, leaving out the ids, users and processes given."""
+    """The first `limit` accepted jobs in the queue's order, leaving out the ids, users and processes given, and
+    given `due_at`, the jobs whose retry back-off lasts past it."""
     query = select(JobRow.id, JobRow.created_by, JobRow.process_id).where(JobRow.status == JobStatus.accepted.value)
+    if due_at is not None:
+        query = query.where(or_(JobRow.not_before.is_(None), JobRow.not_before <= due_at))
     if skip_ids:
         query = query.where(JobRow.id.not_in(list(skip_ids)))
     if skip_users:

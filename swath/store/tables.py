@@ -106,6 +106,15 @@ class JobRow(Base):
     stored_bytes: Mapped[int | None] = mapped_column(BigInteger)
     # Higher runs first; equal priorities run in the order they were submitted (swath.services.scheduling).
     priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A job queued again by its retry policy is claimed no earlier than this (its back-off); NULL: at once.
+    not_before: Mapped[datetime | None]
+    # The job this one re-runs (POST /jobs/{id}/rerun), and the job whose results this one reused.
+    rerun_of: Mapped[str | None] = mapped_column(String(36))
+    reused_from: Mapped[str | None] = mapped_column(String(36))
+    # "sha256:<hex>" over what decides the results of a process that allows reuse (services/reuse.py).
+    reuse_key: Mapped[str | None] = mapped_column(String(80))
+    # What the request said of result reuse (`Prefer: swath-reuse`): True, False, or NULL for the process's default.
+    reuse: Mapped[bool | None]
 
     __table_args__ = (
         Index("ix_jobs_created", "created", "id"),
@@ -114,6 +123,9 @@ class JobRow(Base):
         # The caps' counts: a user's, or a process's, jobs in one status.
         Index("ix_jobs_owner_status", "created_by", "status"),
         Index("ix_jobs_process_status", "process_id", "status"),
+        Index("ix_jobs_rerun_of", "rerun_of"),
+        # Reuse looks for a successful job of the same owner with the same key.
+        Index("ix_jobs_reuse_key", "reuse_key", "created_by"),
         Index("ix_jobs_status_created", "status", "created", "id"),
         Index("ix_jobs_process_created", "process_id", "created", "id"),
         # GET /jobs of a user (not an admin) walks this one.
@@ -137,6 +149,30 @@ class ProcessSchedulingRow(Base):
     max_queued: Mapped[int | None] = mapped_column(Integer)
     updated_by: Mapped[str] = mapped_column(String(255))
     updated: Mapped[datetime]
+
+
+class JobAttemptRow(Base):
+    """One attempt at running a job: opened when a runner claims it, closed when that run ends, however it ends.
+
+    `log_offset` is where this attempt's part of the job's one log file starts; it runs to the next attempt's.
+    """
+
+    __tablename__ = "job_attempts"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), primary_key=True)
+    attempt: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner: Mapped[str | None] = mapped_column(String(255))
+    started: Mapped[datetime]
+    finished: Mapped[datetime | None]
+    # `running` while it runs, then the status it ended the job with (`failed` also for one retried).
+    status: Mapped[str] = mapped_column(String(16))
+    # A FailureKind (swath.errors) for an attempt that failed.
+    reason: Mapped[str | None] = mapped_column(String(32))
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    log_offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    # When the next attempt may start, for an attempt its retry policy retried.
+    retry_at: Mapped[datetime | None]
 
 
 class JobDeliveryRow(Base):

@@ -210,3 +210,19 @@ def test_run_a_cwl_file_with_a_cwl_job_file_prints_the_cwl_output_object(server:
     assert copied["checksum"] == "sha1$" + hashlib.sha1(given.read_bytes()).hexdigest()
     assert (tmp_path / "out" / "copy.txt").read_bytes() == given.read_bytes()
     assert output["pair"]["name"] == "greet.cwl"
+
+
+def test_job_rerun_starts_a_new_job_and_job_attempts_lists_the_runs(server: Server) -> None:
+    started = as_json(swath("run", "scatter-squares", "-i", "numbers=[2]", "--json", url=server.url))
+    job_id = started["jobID"]
+    swath("job", "logs", job_id, "-f", url=server.url)
+    rerun = as_json(swath("job", "rerun", job_id, "--json", url=server.url))
+    assert rerun["jobID"] != job_id
+    assert [link["href"] for link in rerun["links"] if link["rel"] == "https://swath.dev/rel/rerun-of"] == [
+        f"{server.url}/jobs/{job_id}"
+    ]
+    attempts = as_json(swath("job", "attempts", job_id, "--json", url=server.url))
+    assert [(attempt["attempt"], attempt["status"]) for attempt in attempts] == [(1, "successful")]
+    table = swath("job", "attempts", job_id, url=server.url)
+    assert table.returncode == 0, table.stderr
+    assert "successful" in table.stdout and "local:" in table.stdout

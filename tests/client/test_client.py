@@ -199,3 +199,16 @@ def test_download_shows_a_progress_bar_when_asked(
     job = swath.execute("scatter-squares", {"numbers": [1]}, wait=True)
     assert job.download(tmp_path, show=True)
     assert "total.txt" in capsys.readouterr().err
+
+
+def test_a_job_reruns_as_a_new_job_and_lists_its_attempts_with_their_logs(swath: Client) -> None:
+    first = swath.execute("scatter-squares", {"numbers": [4]}, wait=True)
+    second = swath.rerun(first.id).wait()
+    assert second.id != first.id
+    assert second.status == "successful"
+    assert second.results().keys() == first.results().keys()
+    again = first.rerun().wait()
+    assert again.id not in (first.id, second.id)
+    [attempt] = second.attempts()
+    assert (attempt["attempt"], attempt["status"]) == (1, "successful")
+    assert f"Job {second.id}" in second.attempt_log(1)

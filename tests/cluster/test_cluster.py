@@ -31,6 +31,7 @@ from tests.e2e.helpers import submit, wait_for_status
 from tests.relay import relaying
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "swath" / "examples"
+ATTEMPTS = Path(__file__).resolve().parents[1] / "data" / "attempts"
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +180,22 @@ def test_a_job_whose_worker_is_killed_runs_again_on_another_and_completes_once(
     cluster.workers[index].wait()
     cluster.workers[index] = cluster.start_worker(["small", "small,large"][index], keep=False)
     cluster.wait_for_workers(2)
+
+
+def test_a_failing_tool_is_retried_on_the_workers_by_its_policy_and_every_attempt_is_kept(
+    cluster: Cluster, client: httpx.Client
+) -> None:
+    job_id = submit(client, deploy_file(client, ATTEMPTS / "retry-exit.cwl"), {"inputs": {}})
+    status = wait_for_status(client, job_id, timeout=90)
+    assert status["status"] == "failed", status
+    assert status["attempt"] == 3 and "tried 3 times" in status["message"]
+    attempts = client.get(f"/jobs/{job_id}/attempts").json()["attempts"]
+    assert [(attempt["attempt"], attempt["reason"], attempt["exitCode"]) for attempt in attempts] == [
+        (1, "exitCode", 3),
+        (2, "exitCode", 3),
+        (3, "exitCode", 3),
+    ]
+    assert all(attempt["runner"].startswith("celery:") for attempt in attempts)
 
 
 def test_a_job_a_worker_could_not_start_for_want_of_its_database_is_not_lost(

@@ -164,3 +164,17 @@ def test_the_runner_of_a_job_is_the_batch_jobs_supervisor(site: SlurmSite, clien
     runner = next(line for line in log.splitlines() if "Runner: " in line).split("Runner: ")[1].rstrip(".")
     kind, host, pid = runner.split(":")
     assert (kind, host, pid.isdigit()) == ("slurm", socket.gethostname(), True)
+
+
+def test_a_failing_tool_is_retried_as_new_batch_jobs_by_its_policy(site: SlurmSite, client: httpx.Client) -> None:
+    body = (Path(__file__).resolve().parents[1] / "data" / "attempts" / "retry-exit.cwl").read_bytes()
+    response = client.post("/processes", content=body, headers={"Content-Type": "application/cwl+yaml"})
+    assert response.status_code in (201, 409), response.text
+    job_id = submit(client, "retry-exit", {"inputs": {}})
+    status = wait_for_status(client, job_id, timeout=120)
+    assert status["status"] == "failed", status
+    attempts = client.get(f"/jobs/{job_id}/attempts").json()["attempts"]
+    assert [(attempt["attempt"], attempt["reason"], attempt["exitCode"]) for attempt in attempts] == [
+        (n, "exitCode", 3) for n in (1, 2, 3)
+    ]
+    assert all(attempt["runner"].startswith("slurm:") for attempt in attempts)

@@ -130,3 +130,39 @@ def test_jobs_gain_the_default_priority_and_lose_it_again_with_the_process_rules
         assert "process_scheduling" not in inspect(connection).get_table_names()
         assert connection.execute(text("SELECT id FROM jobs")).scalars().all() == ["job-1"]
     engine.dispose()
+
+
+def test_attempts_and_the_new_job_columns_come_with_0014_and_go_with_its_downgrade(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0009")
+        connection.execute(text(_PROCESS), {"id": "greet", "version": "2.1", "kind": "cwl", "package": b""})
+        connection.execute(
+            text(
+                "INSERT INTO jobs (id, process_pk, process_id, process_version, status, created, updated, attempts, "
+                "created_by, inputs, outputs, response) VALUES ('job-1', 1, 'greet', '2.1', 'successful', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 1, 'ada', '{}', '{}', 'document')"
+            )
+        )
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "0014")
+        connection.execute(
+            text(
+                "INSERT INTO job_attempts (job_id, attempt, started, status, log_offset) "
+                "VALUES ('job-1', 1, '2026-01-01 00:00:00', 'successful', 0)"
+            )
+        )
+        row = connection.execute(text("SELECT not_before, rerun_of, reused_from, reuse_key, reuse FROM jobs")).one()
+        indexes = {index["name"] for index in inspect(connection).get_indexes("jobs")}
+    assert tuple(row) == (None, None, None, None, None)
+    assert {"ix_jobs_rerun_of", "ix_jobs_reuse_key"} <= indexes
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM job_attempts"))
+        command.downgrade(_alembic(connection), "0013")
+        tables = set(inspect(connection).get_table_names())
+        columns = {column["name"] for column in inspect(connection).get_columns("jobs")}
+        jobs = connection.execute(text("SELECT id FROM jobs")).scalars().all()
+    assert "job_attempts" not in tables
+    assert not {"not_before", "rerun_of", "reused_from", "reuse_key", "reuse"} & columns
+    assert jobs == ["job-1"]
+    engine.dispose()

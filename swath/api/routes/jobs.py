@@ -22,7 +22,7 @@ from swath.api.results import (
 from swath.api.schemas import JobList, Link, StatusInfo
 from swath.errors import InvalidParameterValue
 from swath.process_ids import parse_process_ref
-from swath.services import callbacks, jobs, processes
+from swath.services import callbacks, job_history, jobs, processes
 from swath.storage.local import guess_media_type
 from swath.store.jobs import JobCursor, JobFilter
 from swath.store.records import JobRecord, JobStatus
@@ -127,7 +127,7 @@ def get_status(job_id: str, request: Request, context: Context, caller: Caller) 
     """A job's status, progress (0-100; the share of workflow steps done), timestamps and links; while it is
     queued, its place in the queue (`queuePosition`, 1: next) and why it waits (`waitReason`)."""
     job = jobs.get_job_status(context, job_id, caller)
-    document = status_info(request, job)
+    document = status_info(request, job, job_history.list_reruns(context, job_id))
     if wants_html(request):
         return render_html(
             request,
@@ -204,9 +204,15 @@ def logs(
     job_id: str,
     context: Context,
     caller: Caller,
-    since: Annotated[int, Query(ge=0, description="Byte offset to read from, to follow a growing log.")] = 0,
+    since: Annotated[
+        int | None,
+        Query(ge=0, description="Byte offset to read from, to follow a growing log; absent: the current attempt."),
+    ] = None,
 ) -> Response:
-    """The job's log: runner messages, cwltool's log and the tools' output. `X-Log-Offset` is where to go on."""
+    """The job's log: runner messages, cwltool's log and the tools' output, of its current attempt (earlier ones at
+    `/jobs/{jobId}/attempts/{n}/logs`, or with `since=0`). `X-Log-Offset` is where to go on."""
+    if since is None:
+        since = job_history.current_log_start(context, jobs.get_job(context, job_id, caller))
     chunk = jobs.read_log(context, job_id, caller, since)
     return Response(
         chunk.data, media_type="text/plain; charset=utf-8", headers={"X-Log-Offset": str(chunk.next_offset)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -21,6 +22,8 @@ from swath.services.containers import container_use
 from swath.services.identity import parse_principals
 from swath.services.inputs import inputs_from_request
 from swath.services.jobs import ExecuteRequest
+from swath.services.retries import retry_policy
+from swath.services.reuse import reuse_description
 from swath.store.records import OutputRequest, Subscriber
 
 router = APIRouter(tags=["Processes"])
@@ -115,7 +118,13 @@ def describe(process_id: str, request: Request, context: Context, caller: Caller
     `id` is the newest deployed version of the process, `id:version` the version named.
     """
     process = processes.get_process(context, process_id, caller)
-    document = process_document(request, process, container_use(process.cwl, context.settings))
+    document = process_document(
+        request,
+        process,
+        container_use(process.cwl, context.settings),
+        retry_policy(process, context.settings),
+        reuse_description(process),
+    )
     if wants_html(request):
         return render_html(request, "process.html", process=document)
     return document
@@ -226,7 +235,7 @@ async def execute(
     With `Prefer: status="created"` (Part 4) the job waits, `created`, to be changed and started at `/jobs/{id}`.
     """
     preferences = Preferences.parse(prefer)
-    request_form = execute_request(body)
+    request_form = dataclasses.replace(execute_request(body), reuse=preferences.reuse)
     if preferences.held:
         held = await asyncio.to_thread(job_management.submit_or_hold, context, process_id, request_form, user, True)
         document = status_info(request, held).model_dump(mode="json", exclude_none=True)
