@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench.options import SCENARIOS, Options
+from bench.options import DEFAULT_SCENARIOS, SCENARIOS, Options
 from bench.report import Run, show
 from bench.stats import Unavailable
 
@@ -27,7 +27,9 @@ def _words(text: str) -> list[str]:
 def parse(argv: list[str] | None = None) -> Options:
     defaults = Options()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("scenarios", nargs="*", choices=[*SCENARIOS, []], help="scenarios to run (default: all)")
+    parser.add_argument(
+        "scenarios", nargs="*", choices=[*SCENARIOS, []], help="scenarios to run (default: all but soak)"
+    )
     parser.add_argument("--overhead-jobs", type=int, default=defaults.overhead_jobs)
     parser.add_argument("--cwltool-runs", type=int, default=defaults.cwltool_runs)
     parser.add_argument("--throughput-jobs", type=int, default=defaults.throughput_jobs)
@@ -49,7 +51,7 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--soak-jobs", type=int, default=defaults.soak_jobs)
     parser.add_argument("--soak-kill-interval", type=float, default=defaults.soak_kill_interval, help="seconds")
     arguments = vars(parser.parse_args(argv))
-    arguments["scenarios"] = arguments["scenarios"] or list(SCENARIOS)
+    arguments["scenarios"] = arguments["scenarios"] or list(DEFAULT_SCENARIOS)
     return Options(**arguments)
 
 

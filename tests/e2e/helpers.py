@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
+import pytest
 
 from tests.conftest import DATA, Server, wait_until
 
@@ -50,3 +56,19 @@ def pool_of(server: Server) -> psutil.Process:
     ]
     assert len(pools) == 1, pools
     return pools[0]
+
+
+@contextmanager
+def tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """`folder` (made if need be) as a tmpfs of `size` (mount's words: 8m) while the block runs. Mounting needs
+    root: without it the test skips, except in CI (SWATH_TEST_REQUIRE_SERVICES), where it fails."""
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
+            pytest.fail(f"CI must be able to mount a tmpfs: {mounted.stderr.decode()}")
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)

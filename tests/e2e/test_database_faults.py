@@ -4,9 +4,7 @@ full. Meanwhile /health says so and new work is refused with 503; once the datab
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, free_port, fresh_postgresql_database, make_server
-from tests.e2e.helpers import ASYNC, ensure_deployed, submit, wait_for_status
+from tests.e2e.helpers import ASYNC, ensure_deployed, submit, tmpfs, wait_for_status
 from tests.relay import relaying
 
 JOBS = 4
@@ -75,17 +73,8 @@ def test_jobs_running_while_postgresql_is_cut_off_end_once_it_is_back(tmp_path: 
 @pytest.fixture
 def database_folder(tmp_path: Path) -> Iterator[Path]:
     """A small tmpfs for the SQLite database alone, which the test can fill."""
-    folder = tmp_path / "database"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)], capture_output=True)
-    if mounted.returncode != 0:
-        if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
-            pytest.fail(f"CI must be able to mount a tmpfs: {mounted.stderr.decode()}")
-        pytest.skip("mounting a tmpfs needs root")
-    try:
+    with tmpfs(tmp_path / "database", "16m") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=True)
 
 
 def fill(folder: Path) -> Path:

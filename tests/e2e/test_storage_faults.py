@@ -3,9 +3,7 @@ space ends `failed` with the reason, its work directory removed."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, make_server, wait_until
-from tests.e2e.helpers import ASYNC, submit, wait_for_status
+from tests.e2e.helpers import ASYNC, submit, tmpfs, wait_for_status
 from tests.ogc_schemas import validate
 
 # 20 MB into the work directory, which is an 8 MB file system here.
@@ -31,17 +29,8 @@ outputs:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """An 8 MB tmpfs as the server's work directory (its database and outputs stay elsewhere)."""
-    work = tmp_path / "swath-data" / "work"
-    work.mkdir(parents=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(work)], capture_output=True)
-    if mounted.returncode != 0:
-        if os.environ.get("SWATH_TEST_REQUIRE_SERVICES"):
-            pytest.fail(f"CI must be able to mount a tmpfs: {mounted.stderr.decode()}")
-        pytest.skip("mounting a tmpfs needs root")
-    try:
+    with tmpfs(tmp_path / "swath-data" / "work", "8m") as work:
         yield work
-    finally:
-        subprocess.run(["umount", "-l", str(work)], check=True)
 
 
 @pytest.fixture
