@@ -19,14 +19,9 @@ _JOB = (
     "'{}', '{}', 'document')"
 )
 
-_JOB_0009 = _JOB.replace("process_id, status", "process_id, process_version, status").replace(
-    ":process_id, 'successful'", ":process_id, '2.1', 'successful'"
-)
 # A job as 0003 on records it: with the version of its process.
-_VERSIONED_JOB = (
-    "INSERT INTO jobs (id, process_pk, process_id, process_version, status, created, updated, attempts, created_by, "
-    "inputs, outputs, response) VALUES (:id, :pk, :process_id, '1.0.0', 'successful', '2026-01-01 00:00:00', "
-    "'2026-01-01 00:00:00', 1, 'ada', '{}', '{}', 'document')"
+_VERSIONED_JOB = _JOB.replace("process_id, status", "process_id, process_version, status").replace(
+    ":process_id, 'successful'", ":process_id, :version, 'successful'"
 )
 
 
@@ -92,7 +87,7 @@ def test_retention_columns_and_leases_come_and_go_with_their_revision_and_jobs_k
     with engine.begin() as connection:
         command.upgrade(_alembic(connection), "0009")
         connection.execute(text(_PROCESS), {"id": "greet", "version": "2.1", "kind": "cwl", "package": b""})
-        connection.execute(text(_JOB_0009), {"id": "job-1", "pk": 1, "process_id": "greet"})
+        connection.execute(text(_VERSIONED_JOB), {"id": "job-1", "pk": 1, "process_id": "greet", "version": "2.1"})
     with engine.begin() as connection:
         command.upgrade(_alembic(connection), "0012")
         row = connection.execute(text("SELECT id, purged, stored_bytes FROM jobs")).one()
@@ -113,7 +108,7 @@ def test_jobs_gain_the_default_priority_and_lose_it_again_with_the_process_rules
     with engine.begin() as connection:
         command.upgrade(_alembic(connection), "0009")
         connection.execute(text(_PROCESS), {"id": "echo", "version": "1.0.0", "kind": "builtin", "package": b""})
-        connection.execute(text(_VERSIONED_JOB), {"id": "job-1", "pk": 1, "process_id": "echo"})
+        connection.execute(text(_VERSIONED_JOB), {"id": "job-1", "pk": 1, "process_id": "echo", "version": "1.0.0"})
     with engine.begin() as connection:
         command.upgrade(_alembic(connection), "0013")
         assert connection.execute(text("SELECT priority FROM jobs")).scalars().all() == [0]
@@ -137,13 +132,7 @@ def test_attempts_and_the_new_job_columns_come_with_0014_and_go_with_its_downgra
     with engine.begin() as connection:
         command.upgrade(_alembic(connection), "0009")
         connection.execute(text(_PROCESS), {"id": "greet", "version": "2.1", "kind": "cwl", "package": b""})
-        connection.execute(
-            text(
-                "INSERT INTO jobs (id, process_pk, process_id, process_version, status, created, updated, attempts, "
-                "created_by, inputs, outputs, response) VALUES ('job-1', 1, 'greet', '2.1', 'successful', "
-                "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 1, 'ada', '{}', '{}', 'document')"
-            )
-        )
+        connection.execute(text(_VERSIONED_JOB), {"id": "job-1", "pk": 1, "process_id": "greet", "version": "2.1"})
     with engine.begin() as connection:
         command.upgrade(_alembic(connection), "0014")
         connection.execute(
