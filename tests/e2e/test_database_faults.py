@@ -80,7 +80,8 @@ def database_folder(tmp_path: Path) -> Iterator[Path]:
 def fill(folder: Path) -> Path:
     """Fill `folder`'s file system to the last byte; the ballast file to delete to free it again."""
     ballast = folder / "ballast"
-    with ballast.open("wb") as out:
+    # Unbuffered: a buffered file would raise its last, partial write again when it is closed.
+    with ballast.open("wb", buffering=0) as out:
         try:
             while True:
                 out.write(b"\0" * 65536)
